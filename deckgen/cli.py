@@ -1,0 +1,162 @@
+"""The `deckgen` command line: parse options, call one library function, print, map errors to exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from deckgen import __version__
+from deckgen.errors import DeckgenError
+
+CURVES = ("linear", "curved", "weights", "history")
+METRICS_FINDINGS = 5  # per owner in `metrics`; `check` lists every finding
+
+
+def _columns(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for value in values:
+        field, sep, header = value.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise click.BadParameter(f"{value!r} is not FIELD=HEADER, e.g. --column amount='Est. revenue'")
+        mapping[field.strip()] = header.strip()
+    return mapping
+
+
+def _money(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    from deckgen.config import parse_money_text
+
+    amount = parse_money_text(value)
+    if amount is None:
+        raise click.BadParameter(f"{value!r} is not an amount; write 1200000, 1.2M or 800K")
+    return amount
+
+
+def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that computes metrics; None means 'keep the config value'."""
+    options = [
+        click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path)),
+        click.option("--previous", type=click.Path(path_type=Path), help="Last week's export, for the bridge."),
+        click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Report date, YYYY-MM-DD [default: today]."),
+        click.option("--goal", callback=_money, help="Bookings goal of the quarter (1200000, 1.2M, 800K)."),
+        click.option("--fiscal-year-start", type=click.IntRange(1, 12), help="First month of the fiscal year, 1-12."),
+        click.option("--curve", type=click.Choice(CURVES), help="Bookings pacing curve [default: curved]."),
+        click.option("--column", "columns", multiple=True, callback=_columns, metavar="FIELD=HEADER",
+                     help="Map a header to a field, e.g. --column amount=금액 (repeatable)."),
+        click.option("--sheet", help="Worksheet of an XLSX export [default: the first]."),
+        click.option("--config", type=click.Path(path_type=Path), help="Settings file [default: ./deckgen.toml]."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _review(input_path: Path, previous: Path | None, as_of: Any, config: Path | None, max_findings: int | None,
+            **flags: Any) -> Any:
+    from deckgen.api import review, settings_from
+
+    settings = settings_from(config, **flags)
+    day = as_of.date() if as_of is not None else date.today()
+    return review(input_path, settings, day, previous, max_findings=max_findings)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="deckgen")
+def cli() -> None:
+    """Turn the weekly CRM pipeline export into the executive sales review.
+
+    \b
+    Examples:
+      deckgen metrics samples/pipeline-this-week.csv --previous samples/pipeline-last-week.csv
+      deckgen metrics export.xlsx --goal 1.2M --as-of 2026-11-27 --format json
+      deckgen check export.csv --strict
+    """
+
+
+@cli.command()
+@model_options
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="A readable summary, or JSON with DESIGN.md's keys.")
+def metrics(input_path: Path, previous: Path | None, as_of: Any, config: Path | None, output: str,
+            **flags: Any) -> None:
+    """Compute pacing, the four key metrics, the forecast and the week-over-week bridge.
+
+    \b
+    Examples:
+      deckgen metrics export.csv --goal 1.2M
+      deckgen metrics export.csv --previous last-week.csv --format json > metrics.json
+      deckgen metrics hubspot.xlsx --sheet Deals --column owner="Deal owner"
+    """
+    result = _review(input_path, previous, as_of, config, METRICS_FINDINGS, **flags)
+    if output == "json":
+        import json
+
+        click.echo(json.dumps(result.metrics.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from deckgen.render.text import metrics_table
+
+        click.echo(metrics_table(result.metrics))
+    _notes(result.metrics.notes)
+
+
+@cli.command()
+@model_options
+@click.option("--strict", is_flag=True, help="Exit with status 1 when anything is found.")
+def check(input_path: Path, previous: Path | None, as_of: Any, config: Path | None, strict: bool,
+          **flags: Any) -> None:
+    """Data hygiene: what each owner must fix (missing amounts, past-due deals, duplicates, ...).
+
+    \b
+    Examples:
+      deckgen check export.csv
+      deckgen check export.csv --strict && deckgen metrics export.csv
+    """
+    result = _review(input_path, previous, as_of, config, None, **flags)
+    from deckgen.render.text import hygiene_report
+
+    click.echo(hygiene_report(result.metrics))
+    _notes(result.metrics.notes)
+    if strict and any(result.metrics.hygiene.counts.values()):
+        from deckgen.errors import FindingsError
+
+        total = sum(result.metrics.hygiene.counts.values())
+        raise FindingsError(f"{total} hygiene finding(s); fix them in the CRM and export again")
+
+
+def _notes(notes: list[str]) -> None:
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: every DeckgenError becomes one line on stderr and its exit code, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="deckgen", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except DeckgenError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except MemoryError:
+        click.echo("Error: not enough memory for this export; try a machine with more memory", err=True)
+        sys.exit(3)
+    except Exception as exc:  # a bug: say so in one line; DECKGEN_DEBUG=1 shows the traceback
+        if os.environ.get("DECKGEN_DEBUG"):
+            raise
+        click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with DECKGEN_DEBUG=1 and report it",
+                   err=True)
+        sys.exit(70)

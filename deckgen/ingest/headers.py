@@ -1,0 +1,130 @@
+"""Map an export's headers to deckgen's canonical fields (Salesforce, HubSpot, Dynamics, Pipedrive, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from deckgen.config import normalize_key
+from deckgen.errors import InputError
+
+# Aliases per field, most specific first: when an export has two candidates (Salesforce's
+# ForecastCategoryName and ForecastCategory), the earlier one wins. Compared after
+# normalize_key, so "Close Date", "close_date", "CloseDate" and "CLOSE DATE" are the same.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": (
+        "opportunityid", "opportunity_id", "id", "recordid", "dealid", "dealsid",
+        "donotmodifyopportunity", "opportunityguid", "uniqueid",
+    ),
+    "name": (
+        "opportunityname", "dealname", "name", "topic", "dealtitle", "title", "opportunity", "subject",
+    ),
+    "account": (
+        "accountname", "account", "potentialcustomer", "organization", "organisation",
+        "dealorganization", "companyname", "company", "associatedcompany", "customer",
+        "organizationname", "accountid",
+    ),
+    "owner": (
+        "opportunityowner", "ownername", "dealowner", "owner", "salesagent", "salesrep",
+        "assignedto", "ownerfullname", "ownerid",
+    ),
+    "team": ("team", "salesteam", "teamname", "ownerteam", "ownerrole", "role"),
+    "stage": (
+        "stage", "stagename", "dealstage", "salesstage", "pipelinestage", "opportunitystage",
+    ),
+    "amount": (
+        "amountconverted", "amount", "dealamount", "opportunityamount", "estrevenue",
+        "estimatedrevenue", "dealvalue", "value", "closevalue", "totalamount", "revenue",
+    ),
+    "probability": (
+        "probability", "dealprobability", "probabilitypercent", "winprobability", "probabilitypct",
+    ),
+    "close_date": (
+        "closedate", "expectedclosedate", "estclosedate", "estimatedclosedate",
+        "dealexpectedclosedate", "closingdate", "closedon", "actualclosedate",
+    ),
+    "created_date": (
+        "createddate", "createdate", "createdon", "dealcreated", "dealdealcreated", "created",
+        "engagedate", "dealaddtime", "addtime",
+    ),
+    "forecast_category": (
+        "forecastcategoryname", "forecastcategory", "dealforecastcategory",
+        "hsmanualforecastcategory", "hsforecastcategory",
+    ),
+    "status": ("status", "dealstatus", "opportunitystatus", "state", "statecode"),
+    "is_won": ("iswon", "isclosedwon", "won"),
+    "is_closed": ("isclosed", "isdealclosed", "closed"),
+}
+REQUIRED = ("amount", "close_date")
+_LOOKUP = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
+LABELS = {"close_date": "close-date", "created_date": "created-date", "forecast_category": "forecast-category"}
+
+
+def unique_headers(headers: list[str]) -> list[str]:
+    """Blank headers get a column letter; repeated ones get ' (2)', ' (3)' so no data is lost."""
+    seen: dict[str, int] = {}
+    result = []
+    for index, header in enumerate(headers):
+        text = header if header else f"column {index + 1}"
+        count = seen.get(text, 0) + 1
+        seen[text] = count
+        result.append(text if count == 1 else f"{text} ({count})")
+    return result
+
+
+def header_score(cells: Iterable[object], user_headers: Iterable[str] = ()) -> int:
+    """How many cells of a row are headers deckgen knows: finds the header under report titles."""
+    user = {normalize_key(h) for h in user_headers}
+    return sum(1 for cell in cells if (key := normalize_key(str(cell))) and (key in _LOOKUP or key in user))
+
+
+def map_headers(headers: list[str], overrides: dict[str, str], file: str) -> dict[str, str]:
+    """field -> header. Overrides first (any header, any language), then the known profiles."""
+    by_key: dict[str, list[str]] = {}
+    for header in headers:
+        base = header.rsplit(" (", 1)[0] if header.endswith(")") and " (" in header else header
+        by_key.setdefault(normalize_key(header), []).append(header)
+        if base != header and normalize_key(base) != normalize_key(header):
+            by_key.setdefault(normalize_key(base), []).append(header)
+    mapping: dict[str, str] = {}
+    for field, wanted in overrides.items():
+        matches = by_key.get(normalize_key(wanted), [])
+        if not matches:
+            raise InputError(
+                f"has no column '{wanted}' for {field} (headers: {_list(headers)})",
+                file=file,
+                hint="check the name given with --column or in [columns]",
+            )
+        mapping[field] = matches[0]
+    taken = set(mapping.values())
+    for field, aliases in ALIASES.items():
+        if field in mapping:
+            continue
+        for alias in aliases:
+            matches = [h for h in by_key.get(alias, []) if h not in taken]
+            if len(matches) > 1:
+                raise InputError(
+                    f"has {len(matches)} columns named like '{matches[0]}' for the {LABELS.get(field, field)}"
+                    f" ({', '.join(repr(m) for m in matches)})",
+                    file=file,
+                    hint=f"rename one, or pick one with --column {field}=HEADER",
+                )
+            if matches:
+                mapping[field] = matches[0]
+                taken.add(matches[0])
+                break
+    if "stage" not in mapping and "status" in mapping:
+        mapping["stage"] = mapping["status"]
+    for field in (*REQUIRED, "stage"):
+        if field not in mapping:
+            label = LABELS.get(field, field)
+            raise InputError(
+                f"no {label} column found (headers: {_list(headers)})",
+                file=file,
+                hint=f"map one with --column {field}=HEADER",
+            )
+    return mapping
+
+
+def _list(headers: list[str], limit: int = 12) -> str:
+    shown = ", ".join(headers[:limit])
+    return shown + (f", ... {len(headers) - limit} more" if len(headers) > limit else "")

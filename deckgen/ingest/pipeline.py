@@ -1,0 +1,140 @@
+"""Assemble the canonical Pipeline frame from a raw export: map headers, clean values, drop footers."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from deckgen.config import Settings
+from deckgen.errors import InputError
+from deckgen.ingest import values
+from deckgen.ingest.headers import header_score, map_headers
+from deckgen.ingest.readers import FOOTER, RawTable, read_raw
+from deckgen.ingest.stages import default_probabilities, derive_states, forecast_categories
+
+TEXT_FIELDS = ("id", "name", "account", "owner", "team", "stage")
+CANONICAL = (
+    "id", "name", "account", "owner", "team", "stage", "amount", "probability", "close_date",
+    "created_date", "forecast_category", "state",
+)
+NO_OWNER = "(no owner)"
+
+
+@dataclass
+class Pipeline:
+    """One export as deckgen sees it: canonical columns (plus the file's other columns) and provenance."""
+
+    frame: pd.DataFrame
+    file: str
+    sha256: str
+    kind: str
+    rows_read: int
+    rows_skipped: int
+    columns: dict[str, str]
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return Path(self.file).name
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _footer_rows(raw: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
+    """Blank rows and report footers/totals: no stage and either nothing mapped or a footer's words."""
+    stage = raw[mapping["stage"]]
+    candidates = raw.index[stage.isna() | (stage.astype(str).str.strip() == "")]
+    drop = pd.Series(False, index=raw.index)
+    if len(candidates) == 0:
+        return drop
+    subset = raw.loc[candidates]
+    for position, row in subset.iterrows():
+        cells = [c for c in row.tolist() if c is not None and not (isinstance(c, float) and pd.isna(c))]
+        cells = [c for c in cells if str(c).strip()]
+        core = [row[mapping[f]] for f in ("amount", "close_date") if f in mapping]
+        core_empty = all(c is None or (isinstance(c, float) and pd.isna(c)) or not str(c).strip() for c in core)
+        if not cells or core_empty or FOOTER.match(str(cells[0])):
+            drop[position] = True
+    return drop
+
+
+def read_pipeline(path: str | Path, settings: Settings, sheet: str | None = None) -> Pipeline:
+    """Read one export into a Pipeline; raise InputError naming file, row, column and value on bad input."""
+    path = Path(path)
+    user_headers = list(settings.columns.values())
+    raw = read_raw(path, sheet or settings.sheet, lambda cells: header_score(cells, user_headers))
+    mapping = map_headers(raw.headers, settings.columns, raw.file)
+    frame = raw.frame
+    if frame.empty:
+        raise InputError("has a header row but no deals", file=raw.file, hint="export the report with its rows")
+    footer = _footer_rows(frame, mapping)
+    kept = frame[~footer]
+    if kept.empty:
+        raise InputError("has a header row but no deals", file=raw.file, hint="export the report with its rows")
+    canonical = _canonical(kept, mapping, raw, settings)
+    extras = [h for h in raw.headers if h not in mapping.values() and h not in CANONICAL]
+    for header in extras:
+        canonical[header] = kept[header]
+    notes = list(raw.notes)
+    return Pipeline(
+        frame=canonical.reset_index(drop=True),
+        file=raw.file,
+        sha256=_sha256(path),
+        kind=raw.kind,
+        rows_read=len(frame) + raw.skipped,
+        rows_skipped=int(footer.sum()) + raw.skipped,
+        columns=mapping,
+        encoding=raw.encoding,
+        notes=notes + canonical.attrs.pop("notes", []),
+    )
+
+
+def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, settings: Settings) -> pd.DataFrame:
+    out = pd.DataFrame(index=kept.index)
+
+    def column(name: str) -> pd.Series | None:
+        return kept[mapping[name]] if name in mapping else None
+
+    def parse(name: str, parser: values.Parser) -> pd.Series:
+        return values.wrap(parser, kept[mapping[name]], raw.file, mapping[name], raw.row_of)
+
+    for name in TEXT_FIELDS:
+        source = column(name)
+        out[name] = values.clean_text(source) if source is not None else None
+    out["owner"] = out["owner"].where(out["owner"].notna(), NO_OWNER)
+    out["amount"] = parse("amount", lambda c: values.parse_amounts(c, raw.delimiter))
+    out["close_date"] = parse("close_date", lambda c: values.parse_dates(c, settings.date_format))
+    if "created_date" in mapping:
+        out["created_date"] = parse("created_date", lambda c: values.parse_dates(c, settings.date_format))
+    else:
+        out["created_date"] = pd.Series(pd.NaT, index=kept.index, dtype="datetime64[s]")
+    flags = {name: parse(name, values.parse_flags) for name in ("is_won", "is_closed") if name in mapping}
+    status = values.clean_text(kept[mapping["status"]]) if "status" in mapping else None
+    out["state"] = derive_states(out["stage"], settings, status, flags.get("is_won"), flags.get("is_closed"))
+    defaults, unknown = default_probabilities(out["stage"], out["state"], settings)
+    if "probability" in mapping:
+        given = parse("probability", values.parse_probabilities)
+        out["probability"] = given.where(given.notna(), defaults)
+        out["probability_given"] = given.notna()
+    else:
+        out["probability"] = defaults
+        out["probability_given"] = False
+    raw_category = values.clean_text(kept[mapping["forecast_category"]]) if "forecast_category" in mapping else None
+    out["forecast_category"] = forecast_categories(raw_category, out["stage"], settings)
+    if unknown:
+        out.attrs["notes"] = [
+            f"no default probability for stage {', '.join(repr(s) for s in unknown[:5])}"
+            f"{' and others' if len(unknown) > 5 else ''}: used {settings.default_probability:.0%}"
+            " where the export gives none (set one under [stages] in deckgen.toml)"
+        ]
+    return out

@@ -1,0 +1,250 @@
+"""Turn raw cells into numbers and dates: amounts, probabilities, dates, yes/no flags."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from deckgen.errors import InputError
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_CURRENCY = re.compile(r"[^\d.,()+\-−]")
+_ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_TRUE = {"1", "true", "yes", "y", "x", "t", "1.0"}
+_BLANKS = {"-", "—", "–", "n/a", "na", "null", "none", "nan", "#n/a"}
+
+
+Parser = Callable[[pd.Series], pd.Series]
+
+
+class BadValue(Exception):
+    """A cell that cannot be read; carries its record position and text."""
+
+    def __init__(self, position: int, value: object, expected: str) -> None:
+        super().__init__(value)
+        self.position = position
+        self.value = value
+        self.expected = expected
+
+
+def _first_bad(original: pd.Series, parsed: pd.Series, expected: str) -> None:
+    bad = parsed.isna() & original.notna()
+    if bad.any():
+        position = bad.idxmax()
+        raise BadValue(int(position), original.loc[position], expected)
+
+
+def by_unique(column: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """func applied once per distinct value (exports repeat stages, dates and owners); missing -> None."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [func(value) for value in uniques]
+    mapped[-1] = None
+    return pd.Series(mapped[codes], index=column.index, dtype=object)
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def _strings(column: pd.Series) -> pd.Series:
+    """Cells as stripped text, missing ones as None (object dtype keeps mixed workbook cells)."""
+    return by_unique(column, _strip)
+
+
+def _numeric_text(column: pd.Series) -> pd.Series:
+    """Like _strings, with the placeholders reports print for 'no value' ('-', 'N/A') as missing."""
+    return by_unique(column, lambda v: None if isinstance(v := _strip(v), str) and v.casefold() in _BLANKS else v)
+
+
+def decimal_comma(values: pd.Series, delimiter: str | None) -> bool:
+    """Whether amounts write the decimal part after a comma (12.000,50), judged on the column."""
+    text = values.dropna().astype(str).head(5000)
+    if text.empty:
+        return False
+    both = text[text.str.contains(",", regex=False) & text.str.contains(".", regex=False)]
+    if not both.empty:
+        return bool((both.str.rfind(",") > both.str.rfind(".")).mean() > 0.5)
+    if text.str.contains(r",\d{1,2}$|,\d{4,}$", regex=True).any():
+        return True
+    return delimiter == ";" and bool(text.str.contains(",", regex=False).any())
+
+
+def parse_amounts(column: pd.Series, delimiter: str | None = None) -> pd.Series:
+    """'$12,500.00', 'USD 12,500', '12,500,000원', '(1,200)', '12.000,50' -> float; blank -> NaN."""
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        return column.astype("float64")
+    fast = pd.to_numeric(column, errors="coerce")
+    if not (fast.isna() & column.notna()).any():
+        return fast.astype("float64")
+    text = _numeric_text(column)
+    result = pd.Series(np.nan, index=column.index, dtype="float64")
+    is_text = by_unique(text, lambda v: isinstance(v, str)).fillna(False).astype(bool)
+    native = text[~is_text & text.notna()]
+    if not native.empty:
+        result.loc[native.index] = pd.to_numeric(native, errors="coerce")
+    cleaned = text[is_text].astype(str)
+    negative = cleaned.str.contains(r"^\s*\(.*\)\s*$|^\s*[-−]|[-−]\s*$", regex=True)
+    digits = cleaned.str.replace(_CURRENCY, "", regex=True).str.replace(r"[()+\-−]", "", regex=True)
+    if decimal_comma(digits, delimiter):
+        digits = digits.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        digits = digits.str.replace(",", "", regex=False)
+    valid = digits.str.fullmatch(r"\d+(\.\d+)?|\.\d+").astype(bool)
+    values = pd.to_numeric(digits.where(valid), errors="coerce").astype("float64")
+    result.loc[values.index] = values.where(~negative.astype(bool), -values)
+    _first_bad(text, result, "an amount")
+    return result
+
+
+def parse_probabilities(column: pd.Series) -> pd.Series:
+    """Percent ('50%', 50) or fraction (0.5) -> fraction in [0, 1]; blank -> NaN."""
+    text = _numeric_text(column)
+    has_percent = by_unique(text, lambda v: isinstance(v, str) and v.endswith("%")).fillna(False).astype(bool)
+    stripped = by_unique(text, lambda v: v.rstrip("%").strip().replace(",", ".") if isinstance(v, str) else v)
+    values = pd.to_numeric(stripped, errors="coerce").astype("float64")
+    _first_bad(text, values, "a probability")
+    negative = values < 0
+    if negative.any():
+        position = int(negative.idxmax())
+        raise BadValue(position, text.loc[position], "a probability from 0% to 100%")
+    percent = bool(has_percent.any()) or bool((values > 1).any())
+    if percent:
+        values = values / 100.0
+    over = values > 1
+    if over.any():
+        position = int(over.idxmax())
+        raise BadValue(position, text.loc[position], "a probability from 0% to 100%")
+    return values
+
+
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%d-%b-%Y",
+    "%b %d, %Y",
+    "%d %b %Y",
+)
+
+
+def _to_naive_days(values: pd.Series) -> pd.Series:
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_localize(None)
+    return values.astype("datetime64[s]").dt.normalize()
+
+
+def parse_dates(column: pd.Series, date_format: str | None = None) -> pd.Series:
+    """ISO, US M/D/YYYY, day-first where US fails, Excel serials, datetimes -> dates (time dropped)."""
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return _to_naive_days(column)
+    text = _strings(column)
+    present = text.notna()
+    result = pd.Series(pd.NaT, index=column.index, dtype="datetime64[s]")
+    if not present.any():
+        return result
+    objects = text[present]
+    is_text = by_unique(objects, lambda v: isinstance(v, str)).fillna(False).astype(bool)
+    native = objects[~is_text]
+    if not native.empty:
+        result.loc[native.index] = _native_dates(native)
+    strings = objects[is_text].astype(str)
+    if not strings.empty:
+        result.loc[strings.index] = _text_dates(strings, date_format)
+    _first_bad(text, result, "a date")
+    return result
+
+
+def _native_dates(values: pd.Series) -> pd.Series:
+    """Workbook cells: datetime/date objects, or serial numbers when the cell had no date format."""
+
+    def convert(value: object) -> object:
+        if isinstance(value, datetime | date):
+            return pd.Timestamp(value).normalize()
+        if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
+            return (EXCEL_EPOCH + pd.Timedelta(days=int(value))).normalize()
+        return pd.NaT
+
+    return pd.to_datetime(by_unique(values, convert), errors="coerce").astype("datetime64[s]")
+
+
+def _text_dates(strings: pd.Series, date_format: str | None) -> pd.Series:
+    iso = strings.str.match(_ISO_PREFIX)
+    if iso.all():
+        return pd.to_datetime(strings.str.slice(0, 10), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+    # Times after a space are dropped: "3/1/2026 14:05" is a date with a time.
+    day_part = strings.str.split(" ", n=1).str[0].where(~iso, strings.str.slice(0, 10))
+    formats = (date_format,) if date_format else _DATE_FORMATS
+    best: pd.Series | None = None
+    for fmt in formats:
+        source = strings if date_format else day_part
+        parsed = pd.to_datetime(source, format=fmt, errors="coerce")
+        if date_format is None and fmt != "%Y-%m-%d":
+            parsed = parsed.where(~iso, pd.to_datetime(day_part.where(iso), format="%Y-%m-%d", errors="coerce"))
+        if parsed.notna().all():
+            return parsed.astype("datetime64[s]").dt.normalize()
+        if best is None or parsed.notna().sum() > best.notna().sum():
+            best = parsed
+    serial = pd.to_numeric(strings, errors="coerce")
+    if serial.notna().all() and serial.between(1, 2958465).all():
+        return (EXCEL_EPOCH + pd.to_timedelta(serial.astype(int), unit="D")).astype("datetime64[s]")
+    assert best is not None
+    return best.astype("datetime64[s]").dt.normalize()
+
+
+def parse_flags(column: pd.Series) -> pd.Series:
+    """Yes/no columns (IsWon, IsClosed): true, 1, yes, x -> True; anything else False; blank -> NA."""
+    text = _strings(column)
+    return by_unique(text, lambda v: None if v is None else str(v).strip().casefold() in _TRUE).astype("boolean")
+
+
+def clean_text(column: pd.Series) -> pd.Series:
+    """Strings stripped, blanks missing; numbers read from workbooks become their text ('1001', not '1001.0')."""
+
+    def text(value: object) -> object:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        out = str(value).strip()
+        return out or None
+
+    if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
+        stripped = column.str.strip()
+        return stripped.where(stripped != "").astype(object).where(lambda s: s.notna(), None)
+    return by_unique(column, text)
+
+
+def wrap(
+    parse: Callable[[pd.Series], pd.Series], column: pd.Series, file: str, header: str, row_of: Callable[[int], int]
+) -> pd.Series:
+    """Run a parser, turning the first bad cell into an error naming file, row, column and value."""
+    try:
+        return parse(column)
+    except BadValue as bad:
+        raise InputError(
+            f"{str(bad.value)[:60]!r} is not {bad.expected}",
+            file=file,
+            row=row_of(bad.position),
+            column=header,
+            hint=_hint(bad.expected),
+        ) from None
+
+
+def _hint(expected: str) -> str:
+    if expected == "a date":
+        return "use YYYY-MM-DD or M/D/YYYY, or set date_format in deckgen.toml"
+    if expected.startswith("a probability"):
+        return "fix the value in the export; probabilities run from 0% to 100%"
+    return "fix the value in the export, or map another column with --column"

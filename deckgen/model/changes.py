@@ -1,0 +1,87 @@
+"""Week-over-week bridge of the quarter's open pipeline, reconciled to the cent."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from deckgen.errors import InputError
+from deckgen.model.calendar import Quarter
+from deckgen.model.deals import open_in, top, to_deals
+from deckgen.model.types import Changes, Movement
+
+LISTED = 25
+
+
+def _keys(frame: pd.DataFrame) -> pd.Series:
+    """Deal identity: the id, else name + account; repeated keys get #2, #3 so totals still add up."""
+    if frame["id"].notna().any():
+        base = frame["id"].astype(object).where(frame["id"].notna(), "\0row" + frame.index.astype(str))
+    elif frame["name"].notna().any():
+        base = frame["name"].fillna("").astype(str) + "\0" + frame["account"].fillna("").astype(str)
+    else:
+        raise InputError(
+            "has neither an id nor a name column, so deals cannot be matched with last week's export",
+            hint="map one with --column id=HEADER",
+        )
+    occurrence = base.groupby(base).cumcount()
+    return base.astype(str) + np.where(occurrence > 0, "#" + (occurrence + 1).astype(str), "")
+
+
+def _cents(amounts: pd.Series) -> pd.Series:
+    return (amounts.fillna(0.0) * 100).round().astype("int64")
+
+
+def _movement(frame: pd.DataFrame, cents: pd.Series) -> Movement:
+    return Movement(int(len(frame)), int(cents.sum()) / 100, top(frame, LISTED))
+
+
+def bridge(previous: pd.DataFrame, current: pd.DataFrame, quarter: Quarter, previous_file: str) -> Changes:
+    """Classify every deal in either week's quarter pipeline (DESIGN: week-over-week bridge).
+
+    Amounts are counted in whole cents so that
+    end = start + new + pulled_in + increased - decreased - won - lost - slipped - removed exactly.
+    """
+    prev = previous.set_index(_keys(previous), drop=False)
+    curr = current.set_index(_keys(current), drop=False)
+    start_set = prev[open_in(prev, quarter).to_numpy()]
+    end_set = curr[open_in(curr, quarter).to_numpy()]
+    start_cents = _cents(start_set["amount"])
+    end_cents = _cents(end_set["amount"])
+
+    gone = start_set[~start_set.index.isin(end_set.index)]
+    gone_cents = start_cents[gone.index]
+    later_state = curr["state"].reindex(gone.index)
+    won = gone[(later_state == "won").to_numpy()]
+    lost = gone[(later_state == "lost").to_numpy()]
+    removed = gone[later_state.isna().to_numpy()]
+    slipped = gone[(later_state == "open").to_numpy()]
+
+    arrived = end_set[~end_set.index.isin(start_set.index)]
+    new = arrived[~arrived.index.isin(prev.index)]
+    pulled = arrived[arrived.index.isin(prev.index)]
+
+    both = end_set.index[end_set.index.isin(start_set.index)]
+    delta = end_cents[both] - start_cents[both]
+    up, down = both[(delta > 0).to_numpy()], both[(delta < 0).to_numpy()]
+    increased = Movement(len(up), int(delta[up].sum()) / 100, _with_change(end_set.loc[up], delta[up]))
+    decreased = Movement(len(down), int(-delta[down].sum()) / 100, _with_change(end_set.loc[down], delta[down]))
+
+    return Changes(
+        previous_file=previous_file,
+        start=int(start_cents.sum()) / 100,
+        end=int(end_cents.sum()) / 100,
+        new=_movement(new, end_cents[new.index]),
+        pulled_in=_movement(pulled, end_cents[pulled.index]),
+        increased=increased,
+        decreased=decreased,
+        won=_movement(won, gone_cents[won.index]),
+        lost=_movement(lost, gone_cents[lost.index]),
+        slipped=_movement(slipped, gone_cents[slipped.index]),
+        removed=_movement(removed, gone_cents[removed.index]),
+    )
+
+
+def _with_change(frame: pd.DataFrame, delta: pd.Series) -> list:
+    order = delta.abs().sort_values(ascending=False, kind="stable").index[:LISTED]
+    return to_deals(frame.loc[order])

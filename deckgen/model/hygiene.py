@@ -1,0 +1,116 @@
+"""Data hygiene: what each owner must fix before the numbers can be trusted."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from deckgen.model.calendar import Quarter
+from deckgen.model.deals import to_deals
+from deckgen.model.types import Deal, Finding, Hygiene, OwnerHygiene
+
+CHECKS = (
+    "missing_amount",
+    "missing_close_date",
+    "missing_stage",
+    "past_due",
+    "negative_amount",
+    "duplicate_id",
+    "duplicate_deal",
+    "probability_stage_mismatch",
+)
+ADVICE = {
+    "missing_amount": "enter the amount",
+    "missing_close_date": "set a close date",
+    "missing_stage": "set the stage",
+    "past_due": "close it or move the close date",
+    "negative_amount": "correct the negative amount",
+    "duplicate_id": "remove the duplicate row",
+    "duplicate_deal": "merge or delete the copy",
+    "probability_stage_mismatch": "align the probability with the stage",
+}
+
+
+def check_masks(frame: pd.DataFrame, as_of: date) -> dict[str, pd.Series]:
+    """One boolean mask per check over every deal of the frame."""
+    state = frame["state"]
+    probability = frame["probability"]
+    given = frame["probability_given"].astype(bool) if "probability_given" in frame else False
+    mismatch = given & (
+        ((state == "won") & (probability < 1.0))
+        | ((state == "lost") & (probability > 0.0))
+        | ((state == "open") & ((probability <= 0.0) | (probability >= 1.0)))
+    )
+    ids = frame["id"]
+    duplicate_id = ids.notna() & ids.duplicated(keep="first")
+    # The same deal entered twice under two ids: same name, amount and close date.
+    same_deal = frame["name"].notna() & frame.duplicated(["name", "amount", "close_date"], keep="first")
+    return {
+        "missing_amount": frame["amount"].isna(),
+        "missing_close_date": frame["close_date"].isna(),
+        "missing_stage": frame["stage"].isna(),
+        "past_due": (state == "open") & (frame["close_date"] < pd.Timestamp(as_of)),
+        "negative_amount": frame["amount"] < 0,
+        "duplicate_id": duplicate_id,
+        "duplicate_deal": same_deal & ~duplicate_id,
+        "probability_stage_mismatch": mismatch,
+    }
+
+
+def in_scope(frame: pd.DataFrame, quarter: Quarter) -> pd.Series:
+    """Every deal but those closed (won or lost) before the quarter: history nobody needs to fix."""
+    closed_before = frame["state"].isin(["won", "lost"]) & (frame["close_date"] < pd.Timestamp(quarter.start))
+    return ~closed_before
+
+
+def _detail(check: str, deal: Deal, state: str, as_of: date) -> str:
+    if check == "past_due" and deal.close_date is not None:
+        days = (as_of - deal.close_date).days
+        return f"closes {deal.close_date.isoformat()}, {days} days ago: {ADVICE[check]}"
+    if check == "negative_amount" and deal.amount is not None:
+        return f"amount {deal.amount:,.2f}: {ADVICE[check]}"
+    if check == "duplicate_id":
+        return f"id {deal.id} appears more than once: {ADVICE[check]}"
+    if check == "duplicate_deal":
+        return f"same name, amount and close date as another deal: {ADVICE[check]}"
+    if check == "probability_stage_mismatch" and deal.probability is not None:
+        return f"{deal.probability:.0%} while {state} ({deal.stage}): {ADVICE[check]}"
+    return ADVICE[check]
+
+
+def hygiene(frame: pd.DataFrame, quarter: Quarter, as_of: date, max_findings: int | None = 200) -> Hygiene:
+    """Counts per check, overall and per owner, and the findings each owner must fix (largest first).
+
+    Works on one long table of (deal, check) pairs so that thousands of owners cost no more than one.
+    """
+    scope = in_scope(frame, quarter).to_numpy()
+    masks = {name: mask.to_numpy() & scope for name, mask in check_masks(frame, as_of).items()}
+    counts = {name: int(mask.sum()) for name, mask in masks.items()}
+    positions = [np.flatnonzero(masks[name]) for name in CHECKS]
+    rows = np.concatenate(positions)
+    if len(rows) == 0:
+        return Hygiene(counts, {}, int(scope.sum()))
+    check_order = np.concatenate([np.full(len(p), i) for i, p in enumerate(positions)])
+    long = pd.DataFrame({
+        "row": rows,
+        "check": check_order,
+        "owner": frame["owner"].to_numpy()[rows],
+        "size": -frame["amount"].abs().fillna(0.0).to_numpy()[rows],
+        "id": frame["id"].astype(object).fillna("").to_numpy()[rows],
+    }).sort_values(["owner", "check", "size", "id", "row"], kind="stable")
+    per_owner = long.groupby(["owner", "check"], sort=True).size()
+    shown = long if max_findings is None else long[long.groupby("owner", sort=False).cumcount() < max_findings]
+    deals = to_deals(frame.iloc[shown["row"].to_numpy()])
+    states = frame["state"].astype(str).to_numpy()[shown["row"].to_numpy()]
+    findings: dict[str, list[Finding]] = {}
+    for owner, check, deal, state in zip(shown["owner"], shown["check"], deals, states, strict=True):
+        name = CHECKS[check]
+        findings.setdefault(str(owner), []).append(Finding(name, deal, _detail(name, deal, state, as_of)))
+    by_owner: dict[str, OwnerHygiene] = {}
+    for owner in long["owner"].unique():
+        owner_counts = {name: int(per_owner.get((owner, i), 0)) for i, name in enumerate(CHECKS)}
+        listed = findings.get(str(owner), [])
+        by_owner[str(owner)] = OwnerHygiene(owner_counts, listed, more=sum(owner_counts.values()) - len(listed))
+    return Hygiene(counts, by_owner, int(scope.sum()))

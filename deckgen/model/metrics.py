@@ -1,0 +1,252 @@
+"""Compute every number of the review from the canonical frame (DESIGN.md: metric definitions)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from deckgen.config import Settings
+from deckgen.model import hygiene as hygiene_checks
+from deckgen.model.calendar import Quarter, quarter_of
+from deckgen.model.changes import bridge
+from deckgen.model.deals import in_period, money, open_in, top, weighted, won_in
+from deckgen.model.forecast import bands, prob_reaching
+from deckgen.model.pacing import PacingCurve, bookings_curve
+from deckgen.model.types import (
+    Bookings,
+    CloseWeek,
+    Forecast,
+    GroupRow,
+    Metrics,
+    NextQuarter,
+    Period,
+    PipelinePacing,
+    PipelineSummary,
+    QuarterInfo,
+    Source,
+    StageRow,
+)
+
+TOP_DEALS = 50
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator > 0 else None
+
+
+def quarter_info(quarter: Quarter, as_of: date) -> QuarterInfo:
+    days_left = (quarter.end - as_of).days
+    return QuarterInfo(
+        label=quarter.label,
+        start=quarter.start,
+        end=quarter.end,
+        elapsed=quarter.elapsed(as_of),
+        week=quarter.week_of(as_of),
+        weeks=quarter.weeks,
+        days=quarter.days,
+        days_left=days_left,
+        weeks_left=days_left / 7,
+    )
+
+
+def _periods(
+    frame: pd.DataFrame, quarter: Quarter, bounds: list[tuple[date, date]], as_of: date,
+    goal: float | None, curve: PacingCurve,
+) -> list[Period]:
+    """Booked per period, and cumulative against the pacing line at the period end, or at as-of."""
+    won = frame[won_in(frame, quarter.start, quarter.end)]
+    periods = []
+    for index, (first, last) in enumerate(bounds, start=1):
+        started = first <= as_of
+        through = min(last, as_of)
+        expected = goal * curve(quarter.elapsed(through if started else last)) if goal is not None else None
+        if not started:
+            periods.append(Period(index, first, last, None, None, expected, None))
+            continue
+        booked = money(won.loc[in_period(won, first, through), "amount"])
+        cumulative = money(won.loc[in_period(won, quarter.start, through), "amount"])
+        delta = cumulative - expected if expected is not None else None
+        periods.append(Period(index, first, last, booked, cumulative, expected, delta))
+    return periods
+
+
+def bookings(frame: pd.DataFrame, quarter: Quarter, as_of: date, goal: float | None, curve: PacingCurve) -> Bookings:
+    won = frame[won_in(frame, quarter.start, quarter.end)]
+    closed_won = money(won["amount"])
+    expected = goal * curve(quarter.elapsed(as_of)) if goal is not None else None
+    days_left = (quarter.end - as_of).days
+    if goal is None:
+        needed = None
+    else:
+        remaining = max(goal - closed_won, 0.0)
+        needed = remaining / (days_left / 7) if days_left > 0 else remaining
+    weeks = [quarter.week_bounds(w) for w in range(1, quarter.weeks + 1)]
+    grid = np.linspace(0.0, 1.0, 101)
+    return Bookings(
+        goal=goal,
+        closed_won=closed_won,
+        won_count=len(won),
+        expected_to_date=expected,
+        pace_delta=closed_won - expected if expected is not None else None,
+        curve=curve.name,
+        curve_points=[(float(t), curve(float(t))) for t in grid],
+        needed_per_week=needed,
+        by_week=_periods(frame, quarter, weeks, as_of, goal, curve),
+        by_month=_periods(frame, quarter, quarter.month_bounds(), as_of, goal, curve),
+    )
+
+
+def pipeline_summary(frame: pd.DataFrame, quarter: Quarter, as_of: date, gap: float | None) -> PipelineSummary:
+    deals = frame[open_in(frame, quarter)]
+    open_amount, weighted_amount = money(deals["amount"]), weighted(deals)
+    past_due = deals[deals["close_date"] < pd.Timestamp(as_of)]
+    by_stage = []
+    if not deals.empty:
+        stages = deals.assign(
+            stage=deals["stage"].fillna("(no stage)"),
+            _amount=deals["amount"].fillna(0.0),
+            _weighted=deals["amount"].fillna(0.0) * deals["probability"].fillna(0.0),
+            _p=deals["probability"].fillna(0.0),
+        )
+        grouped = stages.groupby("stage", sort=False).agg(
+            count=("_amount", "size"), amount=("_amount", "sum"), weighted=("_weighted", "sum"), p=("_p", "mean")
+        )
+        # Funnel order: earliest stage (lowest probability) first, ties by name.
+        grouped = grouped.reset_index().sort_values(["p", "stage"], kind="stable")
+        by_stage = [
+            StageRow(str(r.stage), int(r.count), float(r.amount), float(r.weighted))
+            for r in grouped.itertuples(index=False)
+        ]
+    return PipelineSummary(
+        open_amount=open_amount,
+        weighted=weighted_amount,
+        deal_count=len(deals),
+        coverage=_ratio(open_amount, gap) if gap is not None else None,
+        weighted_coverage=_ratio(weighted_amount, gap) if gap is not None else None,
+        past_due_count=len(past_due),
+        past_due_amount=money(past_due["amount"]),
+        by_stage=by_stage,
+    )
+
+
+def forecast(frame: pd.DataFrame, quarter: Quarter, closed_won: float, goal: float | None, settings: Settings) -> Forecast:
+    deals = frame[open_in(frame, quarter)]
+    amounts = deals["amount"].fillna(0.0)
+    probabilities = deals["probability"].fillna(0.0)
+    commit, best = bands(probabilities, deals["forecast_category"], settings.commit_min_probability,
+                         settings.best_case_min_probability)
+    commit_amount, best_amount = float(amounts[commit].sum()), float(amounts[best].sum())
+    if goal is None:
+        chance, method = None, "none"
+    else:
+        chance, method = prob_reaching(goal - closed_won, amounts.to_numpy(), probabilities.to_numpy())
+    return Forecast(
+        low=closed_won + commit_amount,
+        mid=closed_won + weighted(deals),
+        high=closed_won + commit_amount + best_amount,
+        commit=commit_amount,
+        best_case=best_amount,
+        prob_hit_goal=chance,
+        method=method,
+    )
+
+
+def pipeline_pacing(frame: pd.DataFrame, quarter: Quarter, as_of: date, goal: float | None) -> PipelinePacing:
+    if frame["created_date"].isna().all():
+        return PipelinePacing(goal, None, 0, None, None)
+    created = frame[in_period(frame, quarter.start, as_of, "created_date")]
+    amount = money(created["amount"])
+    expected = goal * quarter.elapsed(as_of) if goal is not None else None
+    return PipelinePacing(goal, amount, len(created), expected, amount - expected if expected is not None else None)
+
+
+def next_quarter(frame: pd.DataFrame, following: Quarter, goal: float | None) -> NextQuarter:
+    deals = frame[open_in(frame, following)]
+    open_amount = money(deals["amount"])
+    return NextQuarter(following.label, following.start, following.end, open_amount, weighted(deals), len(deals),
+                       goal, _ratio(open_amount, goal) if goal is not None else None)
+
+
+def close_dates(frame: pd.DataFrame, quarters: list[Quarter]) -> list[CloseWeek]:
+    rows = []
+    for quarter in quarters:
+        deals = frame[open_in(frame, quarter)]
+        week = ((deals["close_date"] - pd.Timestamp(quarter.start)).dt.days // 7 + 1).clip(upper=quarter.weeks)
+        amounts = deals["amount"].fillna(0.0)
+        weights = amounts * deals["probability"].fillna(0.0)
+        for number in range(1, quarter.weeks + 1):
+            mask = (week == number).to_numpy()
+            rows.append(CloseWeek(quarter.label, number, quarter.week_bounds(number)[0], int(mask.sum()),
+                                  float(amounts[mask].sum()), float(weights[mask].sum())))
+    return rows
+
+
+def groups(frame: pd.DataFrame, quarter: Quarter, as_of: date, column: str) -> list[GroupRow]:
+    if column not in frame or frame[column].isna().all():
+        return []
+    key = frame[column].fillna("(none)").astype(str)
+    amount = frame["amount"].fillna(0.0)
+    won = won_in(frame, quarter.start, quarter.end)
+    pipe = open_in(frame, quarter)
+    table = pd.DataFrame({
+        "key": key,
+        "closed_won": amount.where(won, 0.0),
+        "won_count": won.astype(int),
+        "open_amount": amount.where(pipe, 0.0),
+        "weighted": (amount * frame["probability"].fillna(0.0)).where(pipe, 0.0),
+        "deal_count": pipe.astype(int),
+        "past_due": (pipe & (frame["close_date"] < pd.Timestamp(as_of))).astype(int),
+    }).groupby("key", sort=True).sum()
+    table = table[(table["won_count"] > 0) | (table["deal_count"] > 0)]
+    table = table.assign(_total=table["closed_won"] + table["open_amount"]).sort_values("_total", ascending=False,
+                                                                                        kind="stable")
+    return [GroupRow(str(name), float(r.closed_won), int(r.won_count), float(r.open_amount), float(r.weighted),
+                     int(r.deal_count), int(r.past_due)) for name, r in table.iterrows()]
+
+
+def compute_metrics(
+    frame: pd.DataFrame,
+    settings: Settings,
+    as_of: date,
+    source: Source,
+    previous: pd.DataFrame | None = None,
+    previous_file: str = "",
+    notes: list[str] | None = None,
+    max_findings: int | None = 200,
+) -> Metrics:
+    """All metrics for the quarter holding `as_of`."""
+    quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
+    following = quarter.following(settings.fiscal_year_start, settings.fiscal_year_named_by)
+    goal = settings.goal if settings.goal is not None else settings.goal_for(quarter.label)
+    curve = bookings_curve(settings.curve, settings.curve_exponent, settings.curve_weights, quarter, frame,
+                           settings.fiscal_year_start)
+    booked = bookings(frame, quarter, as_of, goal, curve)
+    gap = max(goal - booked.closed_won, 0.0) if goal is not None else None
+    all_notes = list(notes or [])
+    if curve.note:
+        all_notes.append(curve.note)
+    if goal is None:
+        all_notes.append(f"no goal for {quarter.label}: set one with --goal or under [goals] in deckgen.toml")
+    open_deals = frame[open_in(frame, quarter)]
+    return Metrics(
+        as_of=as_of,
+        currency=settings.currency,
+        company=settings.company,
+        source=source,
+        quarter=quarter_info(quarter, as_of),
+        bookings=booked,
+        pipeline=pipeline_summary(frame, quarter, as_of, gap),
+        pipeline_pacing=pipeline_pacing(frame, quarter, as_of, settings.pipeline_goal_for(quarter.label, goal)),
+        forecast=forecast(frame, quarter, booked.closed_won, goal, settings),
+        next_quarter=next_quarter(frame, following, settings.goal_for(following.label)),
+        close_dates=close_dates(frame, [quarter, following]),
+        top_deals=top(open_deals, TOP_DEALS),
+        past_due=top(open_deals[open_deals["close_date"] < pd.Timestamp(as_of)], TOP_DEALS),
+        by_owner=groups(frame, quarter, as_of, "owner"),
+        by_team=groups(frame, quarter, as_of, "team"),
+        hygiene=hygiene_checks.hygiene(frame, quarter, as_of, max_findings),
+        changes=bridge(previous, frame, quarter, previous_file) if previous is not None else None,
+        notes=all_notes,
+    )

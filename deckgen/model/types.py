@@ -1,0 +1,235 @@
+"""The numbers the deck shows, as plain dataclasses that serialise to DESIGN.md's JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+Money = float
+
+
+@dataclass(frozen=True)
+class QuarterInfo:
+    label: str
+    start: date
+    end: date
+    elapsed: float
+    week: int
+    weeks: int
+    days: int
+    days_left: int
+    weeks_left: float
+
+
+@dataclass(frozen=True)
+class Period:
+    """A week or month of the quarter: what was booked in it and the pace at its end (or at as-of)."""
+
+    index: int
+    start: date
+    end: date
+    closed_won: Money | None
+    cumulative: Money | None
+    expected: Money | None
+    pace_delta: Money | None
+
+
+@dataclass(frozen=True)
+class Bookings:
+    goal: Money | None
+    closed_won: Money
+    won_count: int
+    expected_to_date: Money | None
+    pace_delta: Money | None
+    curve: str
+    curve_points: list[tuple[float, float]]
+    needed_per_week: Money | None
+    by_week: list[Period]
+    by_month: list[Period]
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: str
+    count: int
+    amount: Money
+    weighted: Money
+
+
+@dataclass(frozen=True)
+class PipelineSummary:
+    open_amount: Money
+    weighted: Money
+    deal_count: int
+    coverage: float | None
+    weighted_coverage: float | None
+    past_due_count: int
+    past_due_amount: Money
+    by_stage: list[StageRow]
+
+
+@dataclass(frozen=True)
+class PipelinePacing:
+    goal: Money | None
+    created: Money | None
+    created_count: int
+    expected_to_date: Money | None
+    pace_delta: Money | None
+    curve: str = "linear"
+
+
+@dataclass(frozen=True)
+class Forecast:
+    low: Money
+    mid: Money
+    high: Money
+    commit: Money
+    best_case: Money
+    prob_hit_goal: float | None
+    method: str
+
+
+@dataclass(frozen=True)
+class NextQuarter:
+    label: str
+    start: date
+    end: date
+    open_amount: Money
+    weighted: Money
+    deal_count: int
+    goal: Money | None
+    coverage: float | None
+
+
+@dataclass(frozen=True)
+class CloseWeek:
+    quarter: str
+    week: int
+    start: date
+    count: int
+    amount: Money
+    weighted: Money
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    name: str
+    closed_won: Money
+    won_count: int
+    open_amount: Money
+    weighted: Money
+    deal_count: int
+    past_due: int
+
+
+@dataclass(frozen=True)
+class Deal:
+    """One deal as listed on a slide or in a report."""
+
+    id: str | None
+    name: str | None
+    account: str | None
+    owner: str
+    stage: str | None
+    amount: Money | None
+    probability: float | None
+    close_date: date | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    deal: Deal
+    detail: str
+
+
+@dataclass(frozen=True)
+class OwnerHygiene:
+    counts: dict[str, int]
+    findings: list[Finding]
+    more: int = 0
+
+
+@dataclass(frozen=True)
+class Hygiene:
+    counts: dict[str, int]
+    by_owner: dict[str, OwnerHygiene]
+    deals_checked: int
+
+
+@dataclass(frozen=True)
+class Movement:
+    count: int
+    amount: Money
+    deals: list[Deal] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Changes:
+    previous_file: str
+    start: Money
+    end: Money
+    new: Movement
+    pulled_in: Movement
+    increased: Movement
+    decreased: Movement
+    won: Movement
+    lost: Movement
+    slipped: Movement
+    removed: Movement
+
+    MOVES = ("new", "pulled_in", "increased", "decreased", "won", "lost", "slipped", "removed")
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    sha256: str
+    rows_read: int
+    rows_skipped: int
+    deals: int
+
+
+@dataclass(frozen=True)
+class Metrics:
+    as_of: date
+    currency: str
+    company: str
+    source: Source
+    quarter: QuarterInfo
+    bookings: Bookings
+    pipeline: PipelineSummary
+    pipeline_pacing: PipelinePacing
+    forecast: Forecast
+    next_quarter: NextQuarter
+    close_dates: list[CloseWeek]
+    top_deals: list[Deal]
+    past_due: list[Deal]
+    by_owner: list[GroupRow]
+    by_team: list[GroupRow]
+    hygiene: Hygiene
+    changes: Changes | None
+    notes: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: dates as ISO text, money rounded to the cent, NaN/inf as null."""
+        return _plain(self)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return round(value, 6) if abs(value) < 10 else round(value, 2)
+    return value

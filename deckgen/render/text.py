@@ -1,0 +1,130 @@
+"""Terminal reports: the metrics summary and the hygiene report, plain text that fits 100 columns."""
+
+from __future__ import annotations
+
+from deckgen.model.hygiene import CHECKS
+from deckgen.model.types import Changes, Metrics
+from deckgen.render.format import day, delta, money, pct, ratio
+
+LABELS = {
+    "missing_amount": "missing amount",
+    "missing_close_date": "missing close date",
+    "missing_stage": "missing stage",
+    "past_due": "past due",
+    "negative_amount": "negative amount",
+    "duplicate_id": "duplicate id",
+    "duplicate_deal": "duplicate deal",
+    "probability_stage_mismatch": "probability/stage mismatch",
+}
+MOVE_LABELS = {
+    "new": "+ new", "pulled_in": "+ pulled in", "increased": "+ increased", "decreased": "- decreased",
+    "won": "- won", "lost": "- lost", "slipped": "- slipped", "removed": "- removed",
+}
+
+
+def _cut(text: object, width: int) -> str:
+    value = "" if text is None else str(text)
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def _rows(rows: list[tuple[str, str]], indent: int = 2) -> list[str]:
+    width = max((len(label) for label, _ in rows), default=0)
+    return [" " * indent + f"{label:<{width}}  {value}" for label, value in rows]
+
+
+def metrics_table(m: Metrics) -> str:
+    cur = m.currency
+    q, b, p, f, n = m.quarter, m.bookings, m.pipeline, m.forecast, m.next_quarter
+    title = f"{m.company + ' — ' if m.company else ''}{q.label}, week {q.week} of {q.weeks}, as of {day(m.as_of)}"
+    lines = [title, "=" * min(len(title), 100), ""]
+    pace = ""
+    if b.pace_delta is not None and b.expected_to_date:
+        pace = f" ({delta(b.pace_delta, cur)} vs pace, {pct(b.pace_delta / b.expected_to_date)})"
+    lines.append(f"Bookings ({b.curve} pacing)")
+    lines += _rows([
+        ("goal", money(b.goal, cur)),
+        ("closed won", f"{money(b.closed_won, cur)} in {b.won_count} deals{pace}"),
+        ("expected to date", money(b.expected_to_date, cur)),
+        ("needed per week", money(b.needed_per_week, cur) + f" over {q.weeks_left:.1f} weeks left"),
+    ])
+    lines += ["", "Pipeline this quarter"]
+    lines += _rows([
+        ("open", f"{money(p.open_amount, cur)} in {p.deal_count} deals"),
+        ("weighted", money(p.weighted, cur)),
+        ("coverage", f"{ratio(p.coverage)} (weighted {ratio(p.weighted_coverage)})"),
+        ("past due", f"{money(p.past_due_amount, cur)} in {p.past_due_count} deals"),
+    ])
+    if p.by_stage:
+        width = max(len(s.stage) for s in p.by_stage)
+        lines.append(f"    {'stage':<{width}}  {'deals':>5}  {'amount':>14}  {'weighted':>14}")
+        lines += [f"    {s.stage:<{width}}  {s.count:>5}  {money(s.amount, cur):>14}  {money(s.weighted, cur):>14}"
+                  for s in p.by_stage]
+    lines += ["", "Forecast"]
+    lines += _rows([
+        ("low (won + commit)", money(f.low, cur)),
+        ("mid (won + weighted)", money(f.mid, cur)),
+        ("high (+ best case)", money(f.high, cur)),
+        ("chance to hit goal", pct(f.prob_hit_goal)),
+    ])
+    pp = m.pipeline_pacing
+    if pp.created is not None:
+        lines += ["", "Pipeline created this quarter (linear pacing)"]
+        lines += _rows([("created", f"{money(pp.created, cur)} in {pp.created_count} deals"),
+                        ("goal", money(pp.goal, cur)), ("pace", delta(pp.pace_delta, cur))])
+    lines += ["", f"Next quarter ({n.label})"]
+    lines += _rows([("open", f"{money(n.open_amount, cur)} in {n.deal_count} deals"),
+                    ("weighted", money(n.weighted, cur)), ("coverage", ratio(n.coverage))])
+    if m.by_team:
+        lines += ["", "Teams", *_group_lines(m.by_team, cur)]
+    if m.by_owner:
+        lines += ["", "Owners", *_group_lines(m.by_owner, cur)]
+    if m.changes is not None:
+        lines += ["", *_changes_lines(m.changes, cur)]
+    found = sum(m.hygiene.counts.values())
+    lines += ["", f"Data hygiene: {found} finding(s) in {m.hygiene.deals_checked} deals"
+              + (" (deckgen check for details)" if found else "")]
+    lines += _rows([(LABELS[c], str(m.hygiene.counts[c])) for c in CHECKS if m.hygiene.counts[c]])
+    lines += ["", f"Source: {m.source.file}, {m.source.deals} deals ({m.source.rows_skipped} rows skipped), "
+              f"sha256 {m.source.sha256[:12]}"]
+    return "\n".join(lines)
+
+
+def _group_lines(rows: list, cur: str) -> list[str]:
+    width = min(max(len(r.name) for r in rows), 28)
+    head = f"    {'':<{width}}  {'closed won':>14}  {'open':>14}  {'weighted':>14}  {'deals':>5}"
+    return [head] + [
+        f"    {_cut(r.name, width):<{width}}  {money(r.closed_won, cur):>14}  {money(r.open_amount, cur):>14}"
+        f"  {money(r.weighted, cur):>14}  {r.deal_count:>5}"
+        for r in rows
+    ]
+
+
+def _changes_lines(c: Changes, cur: str) -> list[str]:
+    lines = [f"Week over week (vs {c.previous_file})"]
+    rows = [("start", money(c.start, cur))]
+    for move in Changes.MOVES:
+        movement = getattr(c, move)
+        rows.append((MOVE_LABELS[move], f"{money(movement.amount, cur)} ({movement.count})"))
+    rows.append(("end", money(c.end, cur)))
+    return lines + _rows(rows)
+
+
+def hygiene_report(m: Metrics) -> str:
+    h = m.hygiene
+    total = sum(h.counts.values())
+    header = f"Data hygiene — {m.source.file}, as of {day(m.as_of)} ({m.quarter.label}), {h.deals_checked} deals checked"
+    if not total:
+        return f"{header}\nNo problems found."
+    summary = ", ".join(f"{h.counts[c]} {LABELS[c]}" for c in CHECKS if h.counts[c])
+    lines = [header, f"{total} finding(s) for {len(h.by_owner)} owner(s): {summary}"]
+    ordered = sorted(h.by_owner.items(), key=lambda kv: (-sum(kv[1].counts.values()), kv[0]))
+    for owner, found in ordered:
+        lines += ["", f"{owner} ({sum(found.counts.values())})"]
+        for finding in found.findings:
+            deal = finding.deal
+            label = _cut(deal.name or deal.id or "(unnamed deal)", 34)
+            lines.append(f"  {LABELS[finding.check]:<26} {label:<34} {money(deal.amount, m.currency):>12}  "
+                         f"{finding.detail}")
+        if found.more:
+            lines.append(f"  … and {found.more} more")
+    return "\n".join(lines)
