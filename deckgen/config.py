@@ -101,6 +101,10 @@ class _Problems:
     def add(self, key: str, message: str) -> None:
         self.items.append(f"'{key}' {message}")
 
+    def named(self, key: str) -> bool:
+        """Whether a problem about this key (or one inside it) is listed already."""
+        return any(item.startswith(f"'{key}") for item in self.items)
+
     def number(self, key: str, value: Any, lo: float | None = None, hi: float | None = None) -> float | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.add(key, f"must be a number, not {value!r}")
@@ -246,10 +250,11 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
         values["columns"] = _columns(problems, data["columns"])
     if "stages" in data:
         values["stages"] = _stages(problems, data["stages"])
+    settings = replace(Settings(), **{k: v for k, v in values.items() if v is not None})
+    _cross_key_rules(settings, problems)  # in the same list, so one run names every problem
     if problems.items:
         raise ConfigError(source, problems.items)
-    settings = replace(Settings(), **{k: v for k, v in values.items() if v is not None})
-    return check_consistency(settings)
+    return settings
 
 
 def _weights(problems: _Problems, raw: Any) -> tuple[float, ...] | None:
@@ -268,15 +273,21 @@ def _weights(problems: _Problems, raw: Any) -> tuple[float, ...] | None:
 def check_consistency(settings: Settings) -> Settings:
     """Rules that span keys, checked after flags are merged in."""
     problems = _Problems()
-    if settings.curve == "weights" and not settings.curve_weights:
-        problems.add("pacing.curve", "is 'weights' but 'pacing.weights' is not set")
-    if settings.best_case_min_probability > settings.commit_min_probability:
-        problems.add(
-            "forecast.best_case_min_probability", "must not be above 'forecast.commit_min_probability'"
-        )
+    _cross_key_rules(settings, problems)
     if problems.items:
         raise ConfigError(settings.source, problems.items)
     return settings
+
+
+def _cross_key_rules(settings: Settings, problems: _Problems) -> None:
+    # A key with a problem of its own keeps its default here; it is not reported twice.
+    if settings.curve == "weights" and not settings.curve_weights and not problems.named("pacing.weights"):
+        problems.add("pacing.curve", "is 'weights' but 'pacing.weights' is not set")
+    bands_valid = not problems.named("forecast.commit_min") and not problems.named("forecast.best_case_min")
+    if bands_valid and settings.best_case_min_probability > settings.commit_min_probability:
+        problems.add(
+            "forecast.best_case_min_probability", "must not be above 'forecast.commit_min_probability'"
+        )
 
 
 def load_settings(path: Path | None, search_dir: Path | None = None) -> Settings:

@@ -50,6 +50,11 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _blank(cell: object) -> bool:
+    """An empty cell whatever the reader made of it: None, NaN, NaT (native date columns), NA or spaces."""
+    return cell is None or (not isinstance(cell, str) and bool(pd.isna(cell))) or not str(cell).strip()
+
+
 def _footer_rows(raw: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
     """Blank rows and report footers/totals: no stage and either nothing mapped or a footer's words."""
     stage = raw[mapping["stage"]]
@@ -59,20 +64,32 @@ def _footer_rows(raw: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
         return drop
     subset = raw.loc[candidates]
     for position, row in subset.iterrows():
-        cells = [c for c in row.tolist() if c is not None and not (isinstance(c, float) and pd.isna(c))]
-        cells = [c for c in cells if str(c).strip()]
-        core = [row[mapping[f]] for f in ("amount", "close_date") if f in mapping]
-        core_empty = all(c is None or (isinstance(c, float) and pd.isna(c)) or not str(c).strip() for c in core)
+        cells = [c for c in row.tolist() if not _blank(c)]
+        core_empty = all(_blank(row[mapping[f]]) for f in ("amount", "close_date") if f in mapping)
         if not cells or core_empty or FOOTER.match(str(cells[0])):
             drop[position] = True
     return drop
+
+
+def _typed_headers(headers: list[str], settings: Settings, file: str) -> set[str]:
+    """Headers of the number and date fields, which the CSV reader may convert natively."""
+    try:
+        mapping = map_headers(headers, settings.columns, file)
+    except InputError:
+        return set()  # reported with full detail once the file is read
+    return {mapping[f] for f in ("amount", "probability", "close_date", "created_date") if f in mapping}
 
 
 def read_pipeline(path: str | Path, settings: Settings, sheet: str | None = None) -> Pipeline:
     """Read one export into a Pipeline; raise InputError naming file, row, column and value on bad input."""
     path = Path(path)
     user_headers = list(settings.columns.values())
-    raw = read_raw(path, sheet or settings.sheet, lambda cells: header_score(cells, user_headers))
+    raw = read_raw(
+        path,
+        sheet or settings.sheet,
+        lambda cells: header_score(cells, user_headers),
+        lambda headers: _typed_headers(headers, settings, str(path)),
+    )
     mapping = map_headers(raw.headers, settings.columns, raw.file)
     frame = raw.frame
     if frame.empty:

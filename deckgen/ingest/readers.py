@@ -56,8 +56,14 @@ def sniff_kind(path: Path, head: bytes) -> str:
     return "csv"
 
 
-def read_raw(path: Path, sheet: str | None, mapped: Callable[[list[str]], int]) -> RawTable:
-    """Read the file whatever its extension says; `mapped` scores a candidate header row."""
+def read_raw(
+    path: Path,
+    sheet: str | None,
+    mapped: Callable[[list[str]], int],
+    typed: Callable[[list[str]], set[str]] = lambda headers: set(),
+) -> RawTable:
+    """Read the file whatever its extension says; `mapped` scores a candidate header row, `typed`
+    names the columns whose numbers and dates the CSV reader may convert itself (the fast path)."""
     name = str(path)
     try:
         with path.open("rb") as handle:
@@ -73,7 +79,7 @@ def read_raw(path: Path, sheet: str | None, mapped: Callable[[list[str]], int]) 
         return _read_workbook(path, sheet, mapped, kind)
     if kind == "parquet":
         return _read_parquet(path)
-    return _read_csv(path, mapped)
+    return _read_csv(path, mapped, typed)
 
 
 # -- CSV ---------------------------------------------------------------------------------------
@@ -147,7 +153,7 @@ def _line_offset(data: bytes, lines: int) -> int:
     return offset
 
 
-def _read_csv(path: Path, mapped: Callable[[list[str]], int]) -> RawTable:
+def _read_csv(path: Path, mapped: Callable[[list[str]], int], typed: Callable[[list[str]], set[str]]) -> RawTable:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -185,20 +191,32 @@ def _read_csv(path: Path, mapped: Callable[[list[str]], int]) -> RawTable:
             broken.append(row.text)
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
+    native = typed(headers)
+
+    def read(as_text: set[str]) -> Any:
+        return pacsv.read_csv(
             pa.BufferReader(body),
             read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=skip
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in headers},
+                column_types={h: pa.string() for h in as_text},
                 strings_can_be_null=True,
                 null_values=[""],
                 quoted_strings_can_be_null=True,
+                timestamp_parsers=["%Y-%m-%d"],
             ),
         )
+
+    try:
+        try:
+            # Amounts and ISO dates convert natively; everything else stays text (ids keep leading zeros).
+            table = read(set(headers) - native)
+        except pa.ArrowInvalid:
+            # A typed column changed shape past the first block ('$5' after plain numbers): all text.
+            skipped, broken[:] = 0, []
+            table = read(set(headers))
     except (pa.ArrowInvalid, ValueError) as exc:
         raise InputError(f"cannot be read as CSV ({exc})", file=file) from None
     # Rows as a spreadsheet shows them: one per record, so a quoted line break stays in its row.
@@ -212,7 +230,7 @@ def _read_csv(path: Path, mapped: Callable[[list[str]], int]) -> RawTable:
             row=row,
             hint="a value holding the delimiter must be in quotes; export the report again",
         )
-    frame = table.to_pandas()
+    frame = table.to_pandas(date_as_object=False)
 
     def row_of(position: int) -> int:
         return _locate_csv_row(body, delimiter, len(headers), position, header_row)
@@ -320,7 +338,7 @@ def _read_parquet(path: Path) -> RawTable:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types for damaged files
         raise InputError(f"cannot be read as Parquet ({exc})", file=str(path)) from None
-    frame = table.to_pandas()
+    frame = table.to_pandas(date_as_object=False)
     headers = unique_headers([str(c) for c in frame.columns])
     frame.columns = headers
     return RawTable(frame, headers, str(path), "parquet", row_of=lambda i: i + 1)

@@ -106,11 +106,15 @@ def parse_amounts(column: pd.Series, delimiter: str | None = None) -> pd.Series:
 
 def parse_probabilities(column: pd.Series) -> pd.Series:
     """Percent ('50%', 50) or fraction (0.5) -> fraction in [0, 1]; blank -> NaN."""
-    text = _numeric_text(column)
-    has_percent = by_unique(text, lambda v: isinstance(v, str) and v.endswith("%")).fillna(False).astype(bool)
-    stripped = by_unique(text, lambda v: v.rstrip("%").strip().replace(",", ".") if isinstance(v, str) else v)
-    values = pd.to_numeric(stripped, errors="coerce").astype("float64")
-    _first_bad(text, values, "a probability")
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        text, values = column, column.astype("float64")
+        has_percent = pd.Series(False, index=column.index)
+    else:
+        text = _numeric_text(column)
+        has_percent = by_unique(text, lambda v: isinstance(v, str) and v.endswith("%")).fillna(False).astype(bool)
+        stripped = by_unique(text, lambda v: v.rstrip("%").strip().replace(",", ".") if isinstance(v, str) else v)
+        values = pd.to_numeric(stripped, errors="coerce").astype("float64")
+        _first_bad(text, values, "a probability")
     negative = values < 0
     if negative.any():
         position = int(negative.idxmax())
@@ -221,8 +225,10 @@ def clean_text(column: pd.Series) -> pd.Series:
         return out or None
 
     if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
+        # Text read by the CSV reader stays in its Arrow-backed dtype: converting 1M names to Python
+        # objects would cost more than the whole model.
         stripped = column.str.strip()
-        return stripped.where(stripped != "").astype(object).where(lambda s: s.notna(), None)
+        return stripped.where(stripped != "")
     return by_unique(column, text)
 
 

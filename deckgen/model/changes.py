@@ -25,7 +25,8 @@ def _keys(frame: pd.DataFrame) -> pd.Series:
             hint="map one with --column id=HEADER",
         )
     occurrence = base.groupby(base).cumcount()
-    return base.astype(str) + np.where(occurrence > 0, "#" + (occurrence + 1).astype(str), "")
+    # Unnamed: an index named "id" would clash with the "id" column when deals are sorted for listing.
+    return (base.astype(str) + np.where(occurrence > 0, "#" + (occurrence + 1).astype(str), "")).rename(None)
 
 
 def _cents(amounts: pd.Series) -> pd.Series:

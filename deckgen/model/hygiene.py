@@ -46,7 +46,12 @@ def check_masks(frame: pd.DataFrame, as_of: date) -> dict[str, pd.Series]:
     ids = frame["id"]
     duplicate_id = ids.notna() & ids.duplicated(keep="first")
     # The same deal entered twice under two ids: same name, amount and close date.
-    same_deal = frame["name"].notna() & frame.duplicated(["name", "amount", "close_date"], keep="first")
+    # Checked only among deals whose name repeats: hashing three columns of a million rows costs more.
+    names = frame["name"]
+    repeated = names.notna() & names.duplicated(keep=False)
+    same_deal = pd.Series(False, index=frame.index)
+    if repeated.any():
+        same_deal[repeated] = frame.loc[repeated].duplicated(["name", "amount", "close_date"], keep="first")
     return {
         "missing_amount": frame["amount"].isna(),
         "missing_close_date": frame["close_date"].isna(),
@@ -68,7 +73,7 @@ def in_scope(frame: pd.DataFrame, quarter: Quarter) -> pd.Series:
 def _detail(check: str, deal: Deal, state: str, as_of: date) -> str:
     if check == "past_due" and deal.close_date is not None:
         days = (as_of - deal.close_date).days
-        return f"closes {deal.close_date.isoformat()}, {days} days ago: {ADVICE[check]}"
+        return f"closes {deal.close_date.isoformat()}, {days} day{'' if days == 1 else 's'} ago: {ADVICE[check]}"
     if check == "negative_amount" and deal.amount is not None:
         return f"amount {deal.amount:,.2f}: {ADVICE[check]}"
     if check == "duplicate_id":
@@ -93,24 +98,25 @@ def hygiene(frame: pd.DataFrame, quarter: Quarter, as_of: date, max_findings: in
     if len(rows) == 0:
         return Hygiene(counts, {}, int(scope.sum()))
     check_order = np.concatenate([np.full(len(p), i) for i, p in enumerate(positions)])
-    long = pd.DataFrame({
-        "row": rows,
-        "check": check_order,
-        "owner": frame["owner"].to_numpy()[rows],
-        "size": -frame["amount"].abs().fillna(0.0).to_numpy()[rows],
-        "id": frame["id"].astype(object).fillna("").to_numpy()[rows],
-    }).sort_values(["owner", "check", "size", "id", "row"], kind="stable")
-    per_owner = long.groupby(["owner", "check"], sort=True).size()
-    shown = long if max_findings is None else long[long.groupby("owner", sort=False).cumcount() < max_findings]
-    deals = to_deals(frame.iloc[shown["row"].to_numpy()])
-    states = frame["state"].astype(str).to_numpy()[shown["row"].to_numpy()]
-    findings: dict[str, list[Finding]] = {}
-    for owner, check, deal, state in zip(shown["owner"], shown["check"], deals, states, strict=True):
+    owner_codes, owners = pd.factorize(frame["owner"], sort=True)
+    owner_of = owner_codes[rows]
+    size = -np.abs(np.nan_to_num(frame["amount"].to_numpy(dtype=float)[rows]))
+    # Per owner, per check, largest amount first; file order breaks ties.
+    order = np.lexsort((rows, size, check_order, owner_of))
+    rows, check_order, owner_of = rows[order], check_order[order], owner_of[order]
+    table = np.zeros((len(owners), len(CHECKS)), dtype=np.int64)
+    np.add.at(table, (owner_of, check_order), 1)
+    rank = np.arange(len(rows)) - np.searchsorted(owner_of, owner_of, side="left")
+    shown = np.ones(len(rows), dtype=bool) if max_findings is None else rank < max_findings
+    deals = to_deals(frame.iloc[rows[shown]])
+    states = frame["state"].astype(str).to_numpy()[rows[shown]]
+    findings: dict[int, list[Finding]] = {}
+    for code, check, deal, state in zip(owner_of[shown], check_order[shown], deals, states, strict=True):
         name = CHECKS[check]
-        findings.setdefault(str(owner), []).append(Finding(name, deal, _detail(name, deal, state, as_of)))
+        findings.setdefault(int(code), []).append(Finding(name, deal, _detail(name, deal, state, as_of)))
     by_owner: dict[str, OwnerHygiene] = {}
-    for owner in long["owner"].unique():
-        owner_counts = {name: int(per_owner.get((owner, i), 0)) for i, name in enumerate(CHECKS)}
-        listed = findings.get(str(owner), [])
-        by_owner[str(owner)] = OwnerHygiene(owner_counts, listed, more=sum(owner_counts.values()) - len(listed))
+    for code in np.unique(owner_of):
+        owner_counts = {name: int(table[code, i]) for i, name in enumerate(CHECKS)}
+        listed = findings.get(int(code), [])
+        by_owner[str(owners[code])] = OwnerHygiene(owner_counts, listed, more=sum(owner_counts.values()) - len(listed))
     return Hygiene(counts, by_owner, int(scope.sum()))

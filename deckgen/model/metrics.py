@@ -186,19 +186,17 @@ def close_dates(frame: pd.DataFrame, quarters: list[Quarter]) -> list[CloseWeek]
 def groups(frame: pd.DataFrame, quarter: Quarter, as_of: date, column: str) -> list[GroupRow]:
     if column not in frame or frame[column].isna().all():
         return []
-    key = frame[column].fillna("(none)").astype(str)
     amount = frame["amount"].fillna(0.0)
     won = won_in(frame, quarter.start, quarter.end)
     pipe = open_in(frame, quarter)
     table = pd.DataFrame({
-        "key": key,
         "closed_won": amount.where(won, 0.0),
         "won_count": won.astype(int),
         "open_amount": amount.where(pipe, 0.0),
         "weighted": (amount * frame["probability"].fillna(0.0)).where(pipe, 0.0),
         "deal_count": pipe.astype(int),
         "past_due": (pipe & (frame["close_date"] < pd.Timestamp(as_of))).astype(int),
-    }).groupby("key", sort=True).sum()
+    }).groupby(frame[column].fillna("(none)"), sort=True).sum()
     table = table[(table["won_count"] > 0) | (table["deal_count"] > 0)]
     table = table.assign(_total=table["closed_won"] + table["open_amount"]).sort_values("_total", ascending=False,
                                                                                         kind="stable")

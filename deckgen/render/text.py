@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from deckgen.model.hygiene import CHECKS
 from deckgen.model.types import Changes, Metrics
 from deckgen.render.format import day, delta, money, pct, ratio
@@ -22,9 +24,19 @@ MOVE_LABELS = {
 }
 
 
+def cells(text: str) -> int:
+    """Terminal columns a text takes: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _cut(text: object, width: int) -> str:
+    """Shortened to `width` terminal columns with an ellipsis, then padded to exactly that width."""
     value = "" if text is None else str(text)
-    return value if len(value) <= width else value[: width - 1] + "…"
+    if cells(value) > width:
+        while cells(value) > width - 1:
+            value = value[:-1]
+        value += "…"
+    return value + " " * (width - cells(value))
 
 
 def _rows(rows: list[tuple[str, str]], indent: int = 2) -> list[str]:
@@ -90,10 +102,10 @@ def metrics_table(m: Metrics) -> str:
 
 
 def _group_lines(rows: list, cur: str) -> list[str]:
-    width = min(max(len(r.name) for r in rows), 28)
+    width = min(max(cells(r.name) for r in rows), 28)
     head = f"    {'':<{width}}  {'closed won':>14}  {'open':>14}  {'weighted':>14}  {'deals':>5}"
     return [head] + [
-        f"    {_cut(r.name, width):<{width}}  {money(r.closed_won, cur):>14}  {money(r.open_amount, cur):>14}"
+        f"    {_cut(r.name, width)}  {money(r.closed_won, cur):>14}  {money(r.open_amount, cur):>14}"
         f"  {money(r.weighted, cur):>14}  {r.deal_count:>5}"
         for r in rows
     ]
@@ -123,7 +135,7 @@ def hygiene_report(m: Metrics) -> str:
         for finding in found.findings:
             deal = finding.deal
             label = _cut(deal.name or deal.id or "(unnamed deal)", 34)
-            lines.append(f"  {LABELS[finding.check]:<26} {label:<34} {money(deal.amount, m.currency):>12}  "
+            lines.append(f"  {LABELS[finding.check]:<26} {label} {money(deal.amount, m.currency):>12}  "
                          f"{finding.detail}")
         if found.more:
             lines.append(f"  … and {found.more} more")
