@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from deckgen.errors import InputError
-from deckgen.ingest.headers import header_score, unique_headers
+from deckgen.ingest.headers import unique_headers
 
 HEADER_SEARCH_ROWS = 20
 MAX_UNZIPPED_BYTES = 2 * 1024**3
@@ -105,8 +105,18 @@ def decode(data: bytes, file: str) -> tuple[bytes, str]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if encoding == "cp949" and not _looks_korean(text):
+            continue
         return (data if encoding == "utf-8" else text.encode("utf-8")), encoding
     return data.decode("latin-1").encode("utf-8"), "latin-1"
+
+
+def _looks_korean(text: str) -> bool:
+    """Korean text is mostly the 2,350 common syllables (both CP949 bytes from 0xA1); Windows-1252
+    'Ågren' read as CP949 gives rare ones from the extension ('흁ren')."""
+    letters = {letter for letter in set(text) if ord(letter) > 0x7F}
+    common = sum(1 for letter in letters if min(letter.encode("cp949", errors="replace")) >= 0xA1)
+    return common * 2 >= len(letters)
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -217,17 +227,27 @@ def _read_csv(path: Path, mapped: Callable[[list[str]], int], typed: Callable[[l
             # A typed column changed shape past the first block ('$5' after plain numbers): all text.
             skipped, broken[:] = 0, []
             table = read(set(headers))
+        # Valid ISO dates arrive as date32, checked day by day. A timestamp came from Arrow's lenient
+        # strptime, which rolls "2026-02-30" over to March 2: read those columns again as text.
+        lenient = {
+            name
+            for name, kind in zip(table.column_names, table.schema.types, strict=True)
+            if pa.types.is_timestamp(kind)
+        }
+        if lenient:
+            skipped, broken[:] = 0, []
+            table = read((set(headers) - native) | lenient)
     except (pa.ArrowInvalid, ValueError) as exc:
         raise InputError(f"cannot be read as CSV ({exc})", file=file) from None
     # Rows as a spreadsheet shows them: one per record, so a quoted line break stays in its row.
     header_row = header_index + 1
     if broken:
-        row, width = _locate_broken_row(body, delimiter, len(headers), header_row)
+        broken_row, width = _locate_broken_row(body, delimiter, len(headers), header_row)
         raise InputError(
             f"has {width or 'more or fewer'} values where the header names {len(headers)} columns"
             f" ({broken[0].strip()[:60]!r})",
             file=file,
-            row=row,
+            row=broken_row,
             hint="a value holding the delimiter must be in quotes; export the report again",
         )
     frame = table.to_pandas(date_as_object=False)

@@ -86,7 +86,7 @@ def default_probabilities(stages: pd.Series, states: pd.Series, settings: Settin
     table: dict[str, float] = {}
     unknown: list[str] = []
     firsts = pd.DataFrame({"key": keys, "stage": stages}).drop_duplicates("key")
-    for key, original in zip(firsts["key"], firsts["stage"], strict=True):
+    for key, _original in zip(firsts["key"], firsts["stage"], strict=True):
         rule = settings.stages.get(key)
         if rule and rule.probability is not None:
             table[key] = rule.probability

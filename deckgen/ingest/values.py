@@ -14,6 +14,9 @@ from deckgen.errors import InputError
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _CURRENCY = re.compile(r"[^\d.,()+\-−]")
+# Letters may stand before or after the number (USD, 원), never inside it ('1O0') or as a scale ('5k').
+_GARBLED = r"\d[^\d.,\s'’]+\d|\d\s*[kKmMbB]\s*$"
+_SCIENTIFIC = r"[-+−]?\d+(?:\.\d+)?[eE][-+]?\d+"
 _ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TRUE = {"1", "true", "yes", "y", "x", "t", "1.0"}
 _BLANKS = {"-", "—", "–", "n/a", "na", "null", "none", "nan", "#n/a"}
@@ -74,16 +77,23 @@ def decimal_comma(values: pd.Series, delimiter: str | None) -> bool:
         return bool((both.str.rfind(",") > both.str.rfind(".")).mean() > 0.5)
     if text.str.contains(r",\d{1,2}$|,\d{4,}$", regex=True).any():
         return True
-    return delimiter == ";" and bool(text.str.contains(",", regex=False).any())
+    if delimiter != ";":
+        return False
+    if text.str.contains(",", regex=False).any():
+        return True
+    # Files that use ';' come from locales that group thousands with dots: '12.500' is twelve thousand
+    # five hundred when every dotted value has groups of exactly three digits.
+    dotted = text[text.str.contains(".", regex=False)]
+    return not dotted.empty and bool(dotted.str.fullmatch(r"[^\d]*\d{1,3}(\.\d{3})+[^\d]*").all())
 
 
 def parse_amounts(column: pd.Series, delimiter: str | None = None) -> pd.Series:
     """'$12,500.00', 'USD 12,500', '12,500,000원', '(1,200)', '12.000,50' -> float; blank -> NaN."""
     if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
-        return column.astype("float64")
+        return _finite(column.astype("float64"), column)
     fast = pd.to_numeric(column, errors="coerce")
     if not (fast.isna() & column.notna()).any():
-        return fast.astype("float64")
+        return _finite(fast.astype("float64"), column)
     text = _numeric_text(column)
     result = pd.Series(np.nan, index=column.index, dtype="float64")
     is_text = by_unique(text, lambda v: isinstance(v, str)).fillna(False).astype(bool)
@@ -97,11 +107,25 @@ def parse_amounts(column: pd.Series, delimiter: str | None = None) -> pd.Series:
         digits = digits.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         digits = digits.str.replace(",", "", regex=False)
-    valid = digits.str.fullmatch(r"\d+(\.\d+)?|\.\d+").astype(bool)
+    valid = digits.str.fullmatch(r"\d+(\.\d+)?|\.\d+").astype(bool) & ~cleaned.str.contains(_GARBLED).astype(bool)
     values = pd.to_numeric(digits.where(valid), errors="coerce").astype("float64")
-    result.loc[values.index] = values.where(~negative.astype(bool), -values)
+    values = values.where(~negative.astype(bool), -values)
+    # Excel saves a number too wide for its column as shown: '1.2E+07'.
+    scientific = cleaned.str.fullmatch(_SCIENTIFIC).astype(bool)
+    if scientific.any():
+        values = values.mask(scientific, pd.to_numeric(cleaned.str.replace("−", "-").where(scientific)))
+    result.loc[values.index] = values
     _first_bad(text, result, "an amount")
-    return result
+    return _finite(result, column)
+
+
+def _finite(amounts: pd.Series, original: pd.Series) -> pd.Series:
+    """'inf' and '1e400' read as numbers, but no deal is worth infinity (and JSON cannot hold it)."""
+    infinite = np.isinf(amounts.to_numpy())
+    if infinite.any():
+        position = amounts.index[infinite.argmax()]
+        raise BadValue(int(position), original.loc[position], "an amount")
+    return amounts
 
 
 def parse_probabilities(column: pd.Series) -> pd.Series:

@@ -15,7 +15,7 @@ LISTED = 25
 
 def _keys(frame: pd.DataFrame) -> pd.Series:
     """Deal identity: the id, else name + account; repeated keys get #2, #3 so totals still add up."""
-    if frame["id"].notna().any():
+    if frame.empty or frame["id"].notna().any():  # an empty export has nothing to match, and no key is missing
         base = frame["id"].astype(object).where(frame["id"].notna(), "\0row" + frame.index.astype(str))
     elif frame["name"].notna().any():
         base = frame["name"].fillna("").astype(str) + "\0" + frame["account"].fillna("").astype(str)
