@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,8 +21,14 @@ import pandas as pd
 
 AS_OF = "2026-11-27"
 STAGES = [
-    ("Prospecting", 10), ("Qualification", 10), ("Needs Analysis", 20), ("Value Proposition", 50),
-    ("Proposal/Price Quote", 75), ("Negotiation/Review", 90), ("Closed Won", 100), ("Closed Lost", 0),
+    ("Prospecting", 10),
+    ("Qualification", 10),
+    ("Needs Analysis", 20),
+    ("Value Proposition", 50),
+    ("Proposal/Price Quote", 75),
+    ("Negotiation/Review", 90),
+    ("Closed Won", 100),
+    ("Closed Lost", 0),
 ]
 
 
@@ -34,18 +39,20 @@ def make_export(path: Path, deals: int, seed: int = 7) -> None:
     close = pd.Timestamp("2025-10-01") + pd.to_timedelta(rng.integers(0, 540, size=deals), unit="D")
     created = close - pd.to_timedelta(rng.integers(5, 200, size=deals), unit="D")
     owner = rng.integers(0, 500, size=deals)
-    frame = pd.DataFrame({
-        "Opportunity ID": [f"006{n:015d}" for n in range(deals)],
-        "Opportunity Name": [f"Deal {n}" for n in range(deals)],
-        "Account Name": [f"Account {n % 20000}" for n in range(deals)],
-        "Opportunity Owner": [f"Owner {o}" for o in owner],
-        "Team": [f"Team {o % 50}" for o in owner],
-        "Stage": [STAGES[i][0] for i in stage_index],
-        "Amount": np.round(rng.lognormal(10, 1.0, size=deals), 2),
-        "Probability (%)": [STAGES[i][1] for i in stage_index],
-        "Close Date": close.strftime("%Y-%m-%d"),
-        "Created Date": created.strftime("%Y-%m-%d"),
-    })
+    frame = pd.DataFrame(
+        {
+            "Opportunity ID": [f"006{n:015d}" for n in range(deals)],
+            "Opportunity Name": [f"Deal {n}" for n in range(deals)],
+            "Account Name": [f"Account {n % 20000}" for n in range(deals)],
+            "Opportunity Owner": [f"Owner {o}" for o in owner],
+            "Team": [f"Team {o % 50}" for o in owner],
+            "Stage": [STAGES[i][0] for i in stage_index],
+            "Amount": np.round(rng.lognormal(10, 1.0, size=deals), 2),
+            "Probability (%)": [STAGES[i][1] for i in stage_index],
+            "Close Date": close.strftime("%Y-%m-%d"),
+            "Created Date": created.strftime("%Y-%m-%d"),
+        }
+    )
     frame.to_csv(path, index=False)
 
 
@@ -75,8 +82,10 @@ def machine() -> str:
     except OSError:
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, pandas {pd.__version__}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, pandas {pd.__version__}"
+    )
 
 
 def main() -> None:
@@ -91,16 +100,32 @@ def main() -> None:
             path = Path(folder) / f"export-{size}.csv"
             make_export(path, size)
             read = best([sys.executable, "-c", f"import pandas as pd; pd.read_csv({str(path)!r})"], args.repeat)
-            metrics = best([sys.executable, "-m", "deckgen", "metrics", str(path), "--as-of", AS_OF,
-                            "--goal", "50M", "--format", "json"], args.repeat)
+            metrics = best(
+                [
+                    sys.executable,
+                    "-m",
+                    "deckgen",
+                    "metrics",
+                    str(path),
+                    "--as-of",
+                    AS_OF,
+                    "--goal",
+                    "50M",
+                    "--format",
+                    "json",
+                ],
+                args.repeat,
+            )
             rows.append((size, path.stat().st_size / 1024**2, read, metrics))
             print(f"{size:>9,} deals: pandas read {read[0]:.2f} s, deckgen metrics {metrics[0]:.2f} s", file=sys.stderr)
     print(f"Machine: {machine()}\n")
     print("| deals | CSV size | pandas.read_csv | deckgen metrics | ratio | deckgen peak memory |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     for size, megabytes, read, metrics in rows:
-        print(f"| {size:,} | {megabytes:.0f} MB | {read[0]:.2f} s | {metrics[0]:.2f} s | {metrics[0] / read[0]:.2f}x "
-              f"| {metrics[1]:.0f} MB |")
+        print(
+            f"| {size:,} | {megabytes:.0f} MB | {read[0]:.2f} s | {metrics[0]:.2f} s | {metrics[0] / read[0]:.2f}x "
+            f"| {metrics[1]:.0f} MB |"
+        )
 
 
 if __name__ == "__main__":

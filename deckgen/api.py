@@ -42,8 +42,9 @@ def review(
     previous = None
     if previous_path is not None:
         if Path(previous_path).resolve() == Path(input_path).resolve():
-            raise InputError("is the same file as the input", file=str(previous_path),
-                             hint="--previous takes last week's export")
+            raise InputError(
+                "is the same file as the input", file=str(previous_path), hint="--previous takes last week's export"
+            )
         # Last week's file may come from a differently configured report: same column overrides apply.
         previous = read_pipeline(previous_path, replace(settings))
     source = Source(pipeline.file, pipeline.sha256, pipeline.rows_read, pipeline.rows_skipped, len(pipeline.frame))

@@ -48,8 +48,14 @@ def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--goal", callback=_money, help="Bookings goal of the quarter (1200000, 1.2M, 800K)."),
         click.option("--fiscal-year-start", type=click.IntRange(1, 12), help="First month of the fiscal year, 1-12."),
         click.option("--curve", type=click.Choice(CURVES), help="Bookings pacing curve [default: curved]."),
-        click.option("--column", "columns", multiple=True, callback=_columns, metavar="FIELD=HEADER",
-                     help="Map a header to a field, e.g. --column amount=금액 (repeatable)."),
+        click.option(
+            "--column",
+            "columns",
+            multiple=True,
+            callback=_columns,
+            metavar="FIELD=HEADER",
+            help="Map a header to a field, e.g. --column amount=금액 (repeatable).",
+        ),
         click.option("--sheet", help="Worksheet of an XLSX export [default: the first]."),
         click.option("--config", type=click.Path(path_type=Path), help="Settings file [default: ./deckgen.toml]."),
     ]
@@ -58,8 +64,9 @@ def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _review(input_path: Path, previous: Path | None, as_of: Any, config: Path | None, max_findings: int | None,
-            **flags: Any) -> Any:
+def _review(
+    input_path: Path, previous: Path | None, as_of: Any, config: Path | None, max_findings: int | None, **flags: Any
+) -> Any:
     from deckgen.api import review, settings_from
 
     settings = settings_from(config, **flags)
@@ -82,10 +89,17 @@ def cli() -> None:
 
 @cli.command()
 @model_options
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="A readable summary, or JSON with DESIGN.md's keys.")
-def metrics(input_path: Path, previous: Path | None, as_of: Any, config: Path | None, output: str,
-            **flags: Any) -> None:
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A readable summary, or JSON with DESIGN.md's keys.",
+)
+def metrics(
+    input_path: Path, previous: Path | None, as_of: Any, config: Path | None, output: str, **flags: Any
+) -> None:
     """Compute pacing, the four key metrics, the forecast and the week-over-week bridge.
 
     \b
@@ -109,8 +123,7 @@ def metrics(input_path: Path, previous: Path | None, as_of: Any, config: Path | 
 @cli.command()
 @model_options
 @click.option("--strict", is_flag=True, help="Exit with status 1 when anything is found.")
-def check(input_path: Path, previous: Path | None, as_of: Any, config: Path | None, strict: bool,
-          **flags: Any) -> None:
+def check(input_path: Path, previous: Path | None, as_of: Any, config: Path | None, strict: bool, **flags: Any) -> None:
     """Data hygiene: what each owner must fix (missing amounts, past-due deals, duplicates, ...).
 
     \b
@@ -157,6 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: say so in one line; DECKGEN_DEBUG=1 shows the traceback
         if os.environ.get("DECKGEN_DEBUG"):
             raise
-        click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with DECKGEN_DEBUG=1 and report it",
-                   err=True)
+        click.echo(
+            f"Error: internal error ({type(exc).__name__}: {exc}); rerun with DECKGEN_DEBUG=1 and report it", err=True
+        )
         sys.exit(70)

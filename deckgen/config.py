@@ -137,7 +137,7 @@ def _money_table(problems: _Problems, name: str, raw: Any) -> dict[str, float]:
     for label, amount in _table(problems, name, raw).items():
         key = quarter_key(label)
         if key is None:
-            problems.add(f"{name}.{label}", "is not a quarter: write it like \"FY2026 Q4\"")
+            problems.add(f"{name}.{label}", 'is not a quarter: write it like "FY2026 Q4"')
             continue
         number = problems.number(f"{name}.{label}", amount, 0)
         if number is not None:
@@ -285,9 +285,7 @@ def _cross_key_rules(settings: Settings, problems: _Problems) -> None:
         problems.add("pacing.curve", "is 'weights' but 'pacing.weights' is not set")
     bands_valid = not problems.named("forecast.commit_min") and not problems.named("forecast.best_case_min")
     if bands_valid and settings.best_case_min_probability > settings.commit_min_probability:
-        problems.add(
-            "forecast.best_case_min_probability", "must not be above 'forecast.commit_min_probability'"
-        )
+        problems.add("forecast.best_case_min_probability", "must not be above 'forecast.commit_min_probability'")
 
 
 def load_settings(path: Path | None, search_dir: Path | None = None) -> Settings:

@@ -36,8 +36,17 @@ def test_metrics_json_has_design_keys(capsys: pytest.CaptureFixture[str]) -> Non
     code, out, _ = run(capsys, "metrics", *SAMPLE_ARGS, "--previous", str(LAST_WEEK), "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert {"as_of", "currency", "quarter", "bookings", "pipeline", "forecast", "next_quarter", "hygiene",
-            "changes"} <= set(data)
+    assert {
+        "as_of",
+        "currency",
+        "quarter",
+        "bookings",
+        "pipeline",
+        "forecast",
+        "next_quarter",
+        "hygiene",
+        "changes",
+    } <= set(data)
     assert {"label", "start", "end", "elapsed", "week", "weeks"} <= set(data["quarter"])
     assert {"goal", "closed_won", "expected_to_date", "pace_delta", "curve", "by_week"} <= set(data["bookings"])
     assert {"open_amount", "weighted", "deal_count", "coverage", "by_stage"} <= set(data["pipeline"])
@@ -112,15 +121,23 @@ def test_check_strict_passes_on_clean_export(capsys: pytest.CaptureFixture[str],
     [
         ("", "Error: {path}: is empty (export the report again with its rows)"),
         ("Name,Stage,Amount,Close Date\n", "Error: {path}: has a header row but no deals"),
-        ("Name,Stage,Amount,Close Date\nA,Prospecting,100,31/31/2026\n",
-         "Error: {path}, row 2, column 'Close Date': '31/31/2026' is not a date"),
-        ("Name,Stage,Amount,Close Date\nA,Prospecting,abc,2026-11-01\n",
-         "Error: {path}, row 2, column 'Amount': 'abc' is not an amount"),
-        ("Name,Stage,Amount,Close Date,Probability\nA,Prospecting,1,2026-11-01,150%\n",
-         "Error: {path}, row 2, column 'Probability': '150%' is not a probability from 0% to 100%"),
-        ("Name,Stage,Value2,Close Date\nA,Prospecting,1,2026-11-01\n",
-         "Error: {path}: no amount column found (headers: Name, Stage, Value2, Close Date)"
-         " (map one with --column amount=HEADER)"),
+        (
+            "Name,Stage,Amount,Close Date\nA,Prospecting,100,31/31/2026\n",
+            "Error: {path}, row 2, column 'Close Date': '31/31/2026' is not a date",
+        ),
+        (
+            "Name,Stage,Amount,Close Date\nA,Prospecting,abc,2026-11-01\n",
+            "Error: {path}, row 2, column 'Amount': 'abc' is not an amount",
+        ),
+        (
+            "Name,Stage,Amount,Close Date,Probability\nA,Prospecting,1,2026-11-01,150%\n",
+            "Error: {path}, row 2, column 'Probability': '150%' is not a probability from 0% to 100%",
+        ),
+        (
+            "Name,Stage,Value2,Close Date\nA,Prospecting,1,2026-11-01\n",
+            "Error: {path}: no amount column found (headers: Name, Stage, Value2, Close Date)"
+            " (map one with --column amount=HEADER)",
+        ),
     ],
 )
 def test_bad_input_gives_one_line_and_exit_2(
@@ -151,10 +168,24 @@ def test_missing_file_and_bad_config(capsys: pytest.CaptureFixture[str], tmp_pat
 
 def test_column_flag_maps_a_korean_header(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "korean.csv"
-    path.write_text("거래명,단계,금액,마감일\n신규 계약,Closed Won,\"12,500,000원\",2026-11-02\n", encoding="cp949")
-    code, out, err = run(capsys, "metrics", str(path), "--as-of", "2026-11-27", "--format", "json",
-                         "--column", "name=거래명", "--column", "stage=단계", "--column", "amount=금액",
-                         "--column", "close_date=마감일")
+    path.write_text('거래명,단계,금액,마감일\n신규 계약,Closed Won,"12,500,000원",2026-11-02\n', encoding="cp949")
+    code, out, err = run(
+        capsys,
+        "metrics",
+        str(path),
+        "--as-of",
+        "2026-11-27",
+        "--format",
+        "json",
+        "--column",
+        "name=거래명",
+        "--column",
+        "stage=단계",
+        "--column",
+        "amount=금액",
+        "--column",
+        "close_date=마감일",
+    )
     assert code == 0, err
     assert json.loads(out)["bookings"]["closed_won"] == 12_500_000
     code, _, err = run(capsys, "metrics", str(path), "--column", "amount")
@@ -171,11 +202,14 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_no_traceback_from_a_real_process(tmp_path: Path) -> None:
     path = tmp_path / "binary.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    result = subprocess.run([sys.executable, "-m", "deckgen", "metrics", str(path)], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "deckgen", "metrics", str(path)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 2
-    assert result.stderr.strip() == (f"Error: {path}: is not a CSV, XLSX or Parquet file (it holds binary data)"
-                                     " (export the report as CSV or Excel and try again)")
+    assert result.stderr.strip() == (
+        f"Error: {path}: is not a CSV, XLSX or Parquet file (it holds binary data)"
+        " (export the report as CSV or Excel and try again)"
+    )
     assert "Traceback" not in result.stderr
 
 

@@ -642,3 +642,34 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         read(tmp_path / "nothing.csv")
     with pytest.raises(InputError, match="is a folder"):
         read(tmp_path)
+
+
+def test_workbook_with_a_cover_sheet_reads_the_first_sheet_with_deals(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    cover = workbook.active
+    cover.title = "Cover"
+    cover.append(["Pipeline report"])
+    deals = workbook.create_sheet("Deals")
+    deals.append(["Deal Name", "Deal Stage", "Amount", "Close Date"])
+    deals.append(["Renewal", "closedwon", 100, datetime(2026, 11, 2)])
+    path = tmp_path / "report.xlsx"
+    workbook.save(path)
+    pipeline = read(path)
+    assert column(pipeline, "amount") == [100.0]
+    assert pipeline.notes == ["read sheet 'Deals': the first sheet, 'Cover', has no deal columns"]
+
+
+def test_workbook_without_deal_columns_names_its_sheets(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "One"
+    workbook.active.append(["foo", "bar"])
+    workbook.active.append([1, 2])
+    workbook.create_sheet("Two").append(["baz"])
+    path = tmp_path / "other.xlsx"
+    workbook.save(path)
+    with pytest.raises(InputError) as error:
+        read(path)
+    assert str(error.value) == (
+        f"{path}: no amount column found (headers: foo, bar) "
+        "(map one with --column amount=HEADER; or pick another sheet with --sheet: One, Two)"
+    )

@@ -84,12 +84,13 @@ def test_weeks_of_a_91_day_quarter() -> None:
 
 
 def test_weeks_of_a_90_day_quarter() -> None:
-    # January-March 2026: 31 + 28 + 31 = 90 days. Weeks are 7-day blocks from the first day and the last
-    # block takes the spare days (calendar.Quarter's documented rule): 12 weeks, the 12th of 90 - 77 = 13 days.
+    # January-March 2026: 31 + 28 + 31 = 90 days. Weeks are 7-day blocks from the first day and the
+    # quarter has round(90 / 7) = 13 of them: the 13th is what remains, 90 - 84 = 6 days.
     q1 = quarter_of(date(2026, 2, 1))
-    assert (q1.days, q1.weeks) == (90, 12)
-    assert q1.week_bounds(12) == (date(2026, 3, 19), date(2026, 3, 31))
-    assert q1.week_of(date(2026, 3, 31)) == 12
+    assert (q1.days, q1.weeks) == (90, 13)
+    assert q1.week_bounds(12) == (date(2026, 3, 19), date(2026, 3, 25))
+    assert q1.week_bounds(13) == (date(2026, 3, 26), date(2026, 3, 31))
+    assert q1.week_of(date(2026, 3, 31)) == 13
 
 
 def test_month_bounds() -> None:

@@ -17,8 +17,18 @@ from deckgen.ingest.stages import default_probabilities, derive_states, forecast
 
 TEXT_FIELDS = ("id", "name", "account", "owner", "team", "stage")
 CANONICAL = (
-    "id", "name", "account", "owner", "team", "stage", "amount", "probability", "close_date",
-    "created_date", "forecast_category", "state",
+    "id",
+    "name",
+    "account",
+    "owner",
+    "team",
+    "stage",
+    "amount",
+    "probability",
+    "close_date",
+    "created_date",
+    "forecast_category",
+    "state",
 )
 NO_OWNER = "(no owner)"
 
@@ -90,7 +100,15 @@ def read_pipeline(path: str | Path, settings: Settings, sheet: str | None = None
         lambda cells: header_score(cells, user_headers),
         lambda headers: _typed_headers(headers, settings, str(path)),
     )
-    mapping = map_headers(raw.headers, settings.columns, raw.file)
+    try:
+        mapping = map_headers(raw.headers, settings.columns, raw.file)
+    except InputError as error:
+        if len(raw.sheets) > 1 and not (sheet or settings.sheet):
+            error.hint = f"{error.hint}; or pick another sheet with --sheet: {', '.join(raw.sheets)}"
+            raise InputError(
+                error.detail, file=error.file, row=error.row, column=error.column, hint=error.hint
+            ) from None
+        raise
     frame = raw.frame
     if frame.empty:
         raise InputError("has a header row but no deals", file=raw.file, hint="export the report with its rows")

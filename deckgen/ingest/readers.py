@@ -44,6 +44,7 @@ class RawTable:
     row_of: Callable[[int], int] = lambda i: i + 2
     skipped: int = 0
     notes: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
 
 
 def sniff_kind(path: Path, head: bytes) -> str:
@@ -207,9 +208,7 @@ def _read_csv(path: Path, mapped: Callable[[list[str]], int], typed: Callable[[l
         return pacsv.read_csv(
             pa.BufferReader(body),
             read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=skip
-            ),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in as_text},
                 strings_can_be_null=True,
@@ -319,6 +318,7 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
     from python_calamine import CalamineWorkbook
 
     file = str(path)
+    notes: list[str] = []
     if kind == "xlsx":
         _check_zip(path)
     try:
@@ -332,7 +332,16 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
             )
         if not names:
             raise InputError("has no sheets", file=file)
-        rows = workbook.get_sheet_by_name(sheet or names[0]).to_python(skip_empty_area=False)
+        chosen = sheet or names[0]
+        rows = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+        if sheet is None and len(names) > 1 and _best_score(rows, mapped) < 2:
+            # The first sheet is a cover or a chart: take the first sheet that has deal columns.
+            for name in names[1:]:
+                candidate = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                if _best_score(candidate, mapped) >= 2:
+                    notes = [f"read sheet '{name}': the first sheet, '{chosen}', has no deal columns"]
+                    chosen, rows = name, candidate
+                    break
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
@@ -341,14 +350,19 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
         rows.pop()
     if not rows:
         raise InputError("is empty", file=file, hint="export the report again with its rows")
-    text_rows = [["" if cell is None else str(cell) for cell in row] for row in rows[:HEADER_SEARCH_ROWS + 40]]
+    text_rows = [["" if cell is None else str(cell) for cell in row] for row in rows[: HEADER_SEARCH_ROWS + 40]]
     header_index = find_header(text_rows, mapped)
     headers = unique_headers([cell.strip() for cell in text_rows[header_index]])
     body = rows[header_index + 1 :]
     frame = pd.DataFrame(body, columns=headers, dtype=object) if body else pd.DataFrame(columns=headers, dtype=object)
     frame = frame.replace({"": None})
     first = header_index + 2
-    return RawTable(frame, headers, file, kind, row_of=lambda i: first + i, notes=[])
+    return RawTable(frame, headers, file, kind, row_of=lambda i: first + i, notes=notes, sheets=names)
+
+
+def _best_score(rows: list[list[Any]], mapped: Callable[[list[str]], int]) -> int:
+    head = [["" if cell is None else str(cell) for cell in row] for row in rows[:HEADER_SEARCH_ROWS]]
+    return max((mapped(row) for row in head), default=0)
 
 
 def _read_parquet(path: Path) -> RawTable:

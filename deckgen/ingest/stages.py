@@ -11,36 +11,85 @@ from deckgen.ingest.values import by_unique
 def _key(stage: object) -> str:
     return normalize_key(stage) if isinstance(stage, str) else ""
 
+
 # Defaults of the CRMs' standard sales processes; a config [stages] entry overrides any of them.
 DEFAULT_PROBABILITY: dict[str, float] = {
     # Salesforce
-    "prospecting": 0.10, "qualification": 0.10, "needsanalysis": 0.20, "valueproposition": 0.50,
-    "iddecisionmakers": 0.60, "perceptionanalysis": 0.70, "proposalpricequote": 0.75,
-    "negotiationreview": 0.90, "proposalquote": 0.75,
+    "prospecting": 0.10,
+    "qualification": 0.10,
+    "needsanalysis": 0.20,
+    "valueproposition": 0.50,
+    "iddecisionmakers": 0.60,
+    "perceptionanalysis": 0.70,
+    "proposalpricequote": 0.75,
+    "negotiationreview": 0.90,
+    "proposalquote": 0.75,
     # HubSpot (labels and internal ids)
-    "appointmentscheduled": 0.20, "qualifiedtobuy": 0.40, "presentationscheduled": 0.60,
-    "decisionmakerboughtin": 0.80, "contractsent": 0.90,
+    "appointmentscheduled": 0.20,
+    "qualifiedtobuy": 0.40,
+    "presentationscheduled": 0.60,
+    "decisionmakerboughtin": 0.80,
+    "contractsent": 0.90,
     # Dynamics 365 sales stages
-    "qualify": 0.10, "develop": 0.35, "propose": 0.65, "close": 0.85,
-    "1qualify": 0.10, "2develop": 0.35, "3propose": 0.65, "4close": 0.85,
+    "qualify": 0.10,
+    "develop": 0.35,
+    "propose": 0.65,
+    "close": 0.85,
+    "1qualify": 0.10,
+    "2develop": 0.35,
+    "3propose": 0.65,
+    "4close": 0.85,
     # Pipedrive default pipeline
-    "leadin": 0.10, "contactmade": 0.20, "demoscheduled": 0.40, "proposalmade": 0.60,
+    "leadin": 0.10,
+    "contactmade": 0.20,
+    "demoscheduled": 0.40,
+    "proposalmade": 0.60,
     "negotiationsstarted": 0.80,
     # common generic names
-    "lead": 0.05, "new": 0.05, "discovery": 0.20, "engaging": 0.30, "demo": 0.30,
-    "evaluation": 0.40, "proposal": 0.60, "negotiation": 0.80, "commit": 0.90, "contract": 0.90,
+    "lead": 0.05,
+    "new": 0.05,
+    "discovery": 0.20,
+    "engaging": 0.30,
+    "demo": 0.30,
+    "evaluation": 0.40,
+    "proposal": 0.60,
+    "negotiation": 0.80,
+    "commit": 0.90,
+    "contract": 0.90,
     "verbal": 0.90,
 }
 WON_NAMES = {"won", "closedwon", "dealwon", "win", "booked"}
 LOST_NAMES = {"lost", "closedlost", "deallost", "dead", "closeddead", "disqualified", "closednotwon"}
-STATUS_STATES = {"open": "open", "inprogress": "open", "won": "won", "closedwon": "won", "lost": "lost",
-                 "closedlost": "lost", "canceled": "lost", "cancelled": "lost", "deleted": "lost"}
+STATUS_STATES = {
+    "open": "open",
+    "inprogress": "open",
+    "won": "won",
+    "closedwon": "won",
+    "lost": "lost",
+    "closedlost": "lost",
+    "canceled": "lost",
+    "cancelled": "lost",
+    "deleted": "lost",
+}
 CATEGORIES = {
-    "commit": "commit", "committed": "commit", "forecast": "commit",
-    "bestcase": "best_case", "best_case": "best_case", "upside": "best_case", "probable": "best_case",
-    "pipeline": "pipeline", "open": "pipeline",
-    "omitted": "omitted", "omit": "omitted", "notforecasted": "omitted", "excluded": "omitted",
-    "closed": "closed", "closedwon": "closed", "won": "closed", "lost": "omitted", "closedlost": "omitted",
+    "commit": "commit",
+    "committed": "commit",
+    "forecast": "commit",
+    "bestcase": "best_case",
+    "best_case": "best_case",
+    "upside": "best_case",
+    "probable": "best_case",
+    "pipeline": "pipeline",
+    "open": "pipeline",
+    "omitted": "omitted",
+    "omit": "omitted",
+    "notforecasted": "omitted",
+    "excluded": "omitted",
+    "closed": "closed",
+    "closedwon": "closed",
+    "won": "closed",
+    "lost": "omitted",
+    "closedlost": "omitted",
 }
 
 

@@ -13,7 +13,8 @@ def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Quarter:
-    """A fiscal quarter. Weeks run in 7-day blocks from its first day; the last block takes the spare days."""
+    """A fiscal quarter. Weeks run in 7-day blocks from its first day; the last block is whatever remains
+    (6 to 8 days in a 90- to 92-day quarter), so every quarter has 13 weeks."""
 
     fiscal_year: int
     number: int
@@ -30,7 +31,8 @@ class Quarter:
 
     @property
     def weeks(self) -> int:
-        return max(self.days // 7, 1)
+        """Whole weeks, rounded: 13 for every 90- to 92-day quarter, the last one 6 to 8 days long."""
+        return max(round(self.days / 7), 1)
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end

@@ -7,7 +7,7 @@ import pandas as pd
 
 from deckgen.errors import InputError
 from deckgen.model.calendar import Quarter
-from deckgen.model.deals import open_in, top, to_deals
+from deckgen.model.deals import open_in, to_deals, top
 from deckgen.model.types import Changes, Movement
 
 LISTED = 25
@@ -34,7 +34,7 @@ def _cents(amounts: pd.Series) -> pd.Series:
 
 
 def _movement(frame: pd.DataFrame, cents: pd.Series) -> Movement:
-    return Movement(int(len(frame)), int(cents.sum()) / 100, top(frame, LISTED))
+    return Movement(len(frame), int(cents.sum()) / 100, top(frame, LISTED))
 
 
 def bridge(previous: pd.DataFrame, current: pd.DataFrame, quarter: Quarter, previous_file: str) -> Changes:

@@ -47,8 +47,9 @@ def prob_reaching(gap: float, amounts: np.ndarray, probabilities: np.ndarray) ->
     whole = bool(np.all(amounts == np.round(amounts))) and gap <= EXACT_BINS
     unit = 1.0 if whole else gap / GRID_BINS
     bins = math.ceil(gap / unit - 1e-9)
-    order = np.argsort(-(amounts * np.sqrt(probabilities * (1.0 - probabilities)) + amounts * (probabilities == 1)),
-                       kind="stable")
+    order = np.argsort(
+        -(amounts * np.sqrt(probabilities * (1.0 - probabilities)) + amounts * (probabilities == 1)), kind="stable"
+    )
     # Deals under one grid unit would round away (or be blown up to a whole unit): they join the normal tail.
     big = amounts[order] >= unit
     head = order[big][:DP_DEALS]
@@ -69,10 +70,7 @@ def prob_reaching(gap: float, amounts: np.ndarray, probabilities: np.ndarray) ->
     mean = float(np.sum(amounts[tail] * probabilities[tail]))
     sd = math.sqrt(float(np.sum(amounts[tail] ** 2 * probabilities[tail] * (1.0 - probabilities[tail]))))
     needed = gap - np.arange(bins) * unit
-    if sd == 0:
-        reach = (mean >= needed).astype(float)
-    else:
-        reach = _normal_tail((needed - mean) / sd)
+    reach = (mean >= needed).astype(float) if sd == 0 else _normal_tail((needed - mean) / sd)
     return float(min(dp[bins] + float(np.dot(dp[:bins], reach)), 1.0)), "grid+normal"
 
 

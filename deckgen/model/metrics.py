@@ -52,8 +52,12 @@ def quarter_info(quarter: Quarter, as_of: date) -> QuarterInfo:
 
 
 def _periods(
-    frame: pd.DataFrame, quarter: Quarter, bounds: list[tuple[date, date]], as_of: date,
-    goal: float | None, curve: PacingCurve,
+    frame: pd.DataFrame,
+    quarter: Quarter,
+    bounds: list[tuple[date, date]],
+    as_of: date,
+    goal: float | None,
+    curve: PacingCurve,
 ) -> list[Period]:
     """Booked per period, and cumulative against the pacing line at the period end, or at as-of."""
     won = frame[won_in(frame, quarter.start, quarter.end)]
@@ -131,12 +135,15 @@ def pipeline_summary(frame: pd.DataFrame, quarter: Quarter, as_of: date, gap: fl
     )
 
 
-def forecast(frame: pd.DataFrame, quarter: Quarter, closed_won: float, goal: float | None, settings: Settings) -> Forecast:
+def forecast(
+    frame: pd.DataFrame, quarter: Quarter, closed_won: float, goal: float | None, settings: Settings
+) -> Forecast:
     deals = frame[open_in(frame, quarter)]
     amounts = deals["amount"].fillna(0.0)
     probabilities = deals["probability"].fillna(0.0)
-    commit, best = bands(probabilities, deals["forecast_category"], settings.commit_min_probability,
-                         settings.best_case_min_probability)
+    commit, best = bands(
+        probabilities, deals["forecast_category"], settings.commit_min_probability, settings.best_case_min_probability
+    )
     commit_amount, best_amount = float(amounts[commit].sum()), float(amounts[best].sum())
     if goal is None:
         chance, method = None, "none"
@@ -165,8 +172,16 @@ def pipeline_pacing(frame: pd.DataFrame, quarter: Quarter, as_of: date, goal: fl
 def next_quarter(frame: pd.DataFrame, following: Quarter, goal: float | None) -> NextQuarter:
     deals = frame[open_in(frame, following)]
     open_amount = money(deals["amount"])
-    return NextQuarter(following.label, following.start, following.end, open_amount, weighted(deals), len(deals),
-                       goal, _ratio(open_amount, goal) if goal is not None else None)
+    return NextQuarter(
+        following.label,
+        following.start,
+        following.end,
+        open_amount,
+        weighted(deals),
+        len(deals),
+        goal,
+        _ratio(open_amount, goal) if goal is not None else None,
+    )
 
 
 def close_dates(frame: pd.DataFrame, quarters: list[Quarter]) -> list[CloseWeek]:
@@ -178,8 +193,16 @@ def close_dates(frame: pd.DataFrame, quarters: list[Quarter]) -> list[CloseWeek]
         weights = amounts * deals["probability"].fillna(0.0)
         for number in range(1, quarter.weeks + 1):
             mask = (week == number).to_numpy()
-            rows.append(CloseWeek(quarter.label, number, quarter.week_bounds(number)[0], int(mask.sum()),
-                                  float(amounts[mask].sum()), float(weights[mask].sum())))
+            rows.append(
+                CloseWeek(
+                    quarter.label,
+                    number,
+                    quarter.week_bounds(number)[0],
+                    int(mask.sum()),
+                    float(amounts[mask].sum()),
+                    float(weights[mask].sum()),
+                )
+            )
     return rows
 
 
@@ -189,19 +212,36 @@ def groups(frame: pd.DataFrame, quarter: Quarter, as_of: date, column: str) -> l
     amount = frame["amount"].fillna(0.0)
     won = won_in(frame, quarter.start, quarter.end)
     pipe = open_in(frame, quarter)
-    table = pd.DataFrame({
-        "closed_won": amount.where(won, 0.0),
-        "won_count": won.astype(int),
-        "open_amount": amount.where(pipe, 0.0),
-        "weighted": (amount * frame["probability"].fillna(0.0)).where(pipe, 0.0),
-        "deal_count": pipe.astype(int),
-        "past_due": (pipe & (frame["close_date"] < pd.Timestamp(as_of))).astype(int),
-    }).groupby(frame[column].fillna("(none)"), sort=True).sum()
+    table = (
+        pd.DataFrame(
+            {
+                "closed_won": amount.where(won, 0.0),
+                "won_count": won.astype(int),
+                "open_amount": amount.where(pipe, 0.0),
+                "weighted": (amount * frame["probability"].fillna(0.0)).where(pipe, 0.0),
+                "deal_count": pipe.astype(int),
+                "past_due": (pipe & (frame["close_date"] < pd.Timestamp(as_of))).astype(int),
+            }
+        )
+        .groupby(frame[column].fillna("(none)"), sort=True)
+        .sum()
+    )
     table = table[(table["won_count"] > 0) | (table["deal_count"] > 0)]
-    table = table.assign(_total=table["closed_won"] + table["open_amount"]).sort_values("_total", ascending=False,
-                                                                                        kind="stable")
-    return [GroupRow(str(name), float(r.closed_won), int(r.won_count), float(r.open_amount), float(r.weighted),
-                     int(r.deal_count), int(r.past_due)) for name, r in table.iterrows()]
+    table = table.assign(_total=table["closed_won"] + table["open_amount"]).sort_values(
+        "_total", ascending=False, kind="stable"
+    )
+    return [
+        GroupRow(
+            str(name),
+            float(r.closed_won),
+            int(r.won_count),
+            float(r.open_amount),
+            float(r.weighted),
+            int(r.deal_count),
+            int(r.past_due),
+        )
+        for name, r in table.iterrows()
+    ]
 
 
 def compute_metrics(
@@ -218,8 +258,9 @@ def compute_metrics(
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
     following = quarter.following(settings.fiscal_year_start, settings.fiscal_year_named_by)
     goal = settings.goal if settings.goal is not None else settings.goal_for(quarter.label)
-    curve = bookings_curve(settings.curve, settings.curve_exponent, settings.curve_weights, quarter, frame,
-                           settings.fiscal_year_start)
+    curve = bookings_curve(
+        settings.curve, settings.curve_exponent, settings.curve_weights, quarter, frame, settings.fiscal_year_start
+    )
     booked = bookings(frame, quarter, as_of, goal, curve)
     gap = max(goal - booked.closed_won, 0.0) if goal is not None else None
     all_notes = list(notes or [])

@@ -79,16 +79,26 @@ def from_history(frame: pd.DataFrame, quarter: Quarter, fiscal_year_start: int, 
             fallback.points_t,
             fallback.points_share,
             exponent=fallback.exponent,
-            note="the history curve needs won deals in earlier quarters of the export; paced on the curved line instead",
+            note="the history curve needs won deals in earlier quarters of the export; paced on the curved line",
         )
     mean = np.mean(curves, axis=0)
     mean[-1] = 1.0
-    return PacingCurve("history", tuple(grid), tuple(np.maximum.accumulate(mean)),
-                       note=f"history curve fitted from {len(curves)} earlier quarter(s)")
+    return PacingCurve(
+        "history",
+        tuple(grid),
+        tuple(np.maximum.accumulate(mean)),
+        note=f"history curve fitted from {len(curves)} earlier quarter(s)",
+    )
 
 
-def bookings_curve(name: str, exponent: float, weights: tuple[float, ...], quarter: Quarter,
-                   frame: pd.DataFrame, fiscal_year_start: int) -> PacingCurve:
+def bookings_curve(
+    name: str,
+    exponent: float,
+    weights: tuple[float, ...],
+    quarter: Quarter,
+    frame: pd.DataFrame,
+    fiscal_year_start: int,
+) -> PacingCurve:
     if name == "linear":
         return linear()
     if name == "weights":

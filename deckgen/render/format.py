@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "KRW": "₩", "CNY": "¥", "INR": "₹", "AUD": "A$",
-           "CAD": "C$", "CHF": "CHF ", "SEK": "SEK ", "BRL": "R$"}
+SYMBOLS = {
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "¥",
+    "KRW": "₩",
+    "CNY": "¥",
+    "INR": "₹",
+    "AUD": "A$",
+    "CAD": "C$",
+    "CHF": "CHF ",
+    "SEK": "SEK ",
+    "BRL": "R$",
+}
 NO_DECIMALS = {"JPY", "KRW"}
 
 

@@ -19,8 +19,14 @@ LABELS = {
     "probability_stage_mismatch": "probability/stage mismatch",
 }
 MOVE_LABELS = {
-    "new": "+ new", "pulled_in": "+ pulled in", "increased": "+ increased", "decreased": "- decreased",
-    "won": "- won", "lost": "- lost", "slipped": "- slipped", "removed": "- removed",
+    "new": "+ new",
+    "pulled_in": "+ pulled in",
+    "increased": "+ increased",
+    "decreased": "- decreased",
+    "won": "- won",
+    "lost": "- lost",
+    "slipped": "- slipped",
+    "removed": "- removed",
 }
 
 
@@ -53,39 +59,57 @@ def metrics_table(m: Metrics) -> str:
     if b.pace_delta is not None and b.expected_to_date:
         pace = f" ({delta(b.pace_delta, cur)} vs pace, {pct(b.pace_delta / b.expected_to_date)})"
     lines.append(f"Bookings ({b.curve} pacing)")
-    lines += _rows([
-        ("goal", money(b.goal, cur)),
-        ("closed won", f"{money(b.closed_won, cur)} in {b.won_count} deals{pace}"),
-        ("expected to date", money(b.expected_to_date, cur)),
-        ("needed per week", money(b.needed_per_week, cur) + f" over {q.weeks_left:.1f} weeks left"),
-    ])
+    lines += _rows(
+        [
+            ("goal", money(b.goal, cur)),
+            ("closed won", f"{money(b.closed_won, cur)} in {b.won_count} deals{pace}"),
+            ("expected to date", money(b.expected_to_date, cur)),
+            ("needed per week", money(b.needed_per_week, cur) + f" over {q.weeks_left:.1f} weeks left"),
+        ]
+    )
     lines += ["", "Pipeline this quarter"]
-    lines += _rows([
-        ("open", f"{money(p.open_amount, cur)} in {p.deal_count} deals"),
-        ("weighted", money(p.weighted, cur)),
-        ("coverage", f"{ratio(p.coverage)} (weighted {ratio(p.weighted_coverage)})"),
-        ("past due", f"{money(p.past_due_amount, cur)} in {p.past_due_count} deals"),
-    ])
+    lines += _rows(
+        [
+            ("open", f"{money(p.open_amount, cur)} in {p.deal_count} deals"),
+            ("weighted", money(p.weighted, cur)),
+            ("coverage", f"{ratio(p.coverage)} (weighted {ratio(p.weighted_coverage)})"),
+            ("past due", f"{money(p.past_due_amount, cur)} in {p.past_due_count} deals"),
+        ]
+    )
     if p.by_stage:
         width = max(len(s.stage) for s in p.by_stage)
         lines.append(f"    {'stage':<{width}}  {'deals':>5}  {'amount':>14}  {'weighted':>14}")
-        lines += [f"    {s.stage:<{width}}  {s.count:>5}  {money(s.amount, cur):>14}  {money(s.weighted, cur):>14}"
-                  for s in p.by_stage]
+        lines += [
+            f"    {s.stage:<{width}}  {s.count:>5}  {money(s.amount, cur):>14}  {money(s.weighted, cur):>14}"
+            for s in p.by_stage
+        ]
     lines += ["", "Forecast"]
-    lines += _rows([
-        ("low (won + commit)", money(f.low, cur)),
-        ("mid (won + weighted)", money(f.mid, cur)),
-        ("high (+ best case)", money(f.high, cur)),
-        ("chance to hit goal", pct(f.prob_hit_goal)),
-    ])
+    lines += _rows(
+        [
+            ("low (won + commit)", money(f.low, cur)),
+            ("mid (won + weighted)", money(f.mid, cur)),
+            ("high (+ best case)", money(f.high, cur)),
+            ("chance to hit goal", pct(f.prob_hit_goal)),
+        ]
+    )
     pp = m.pipeline_pacing
     if pp.created is not None:
         lines += ["", "Pipeline created this quarter (linear pacing)"]
-        lines += _rows([("created", f"{money(pp.created, cur)} in {pp.created_count} deals"),
-                        ("goal", money(pp.goal, cur)), ("pace", delta(pp.pace_delta, cur))])
+        lines += _rows(
+            [
+                ("created", f"{money(pp.created, cur)} in {pp.created_count} deals"),
+                ("goal", money(pp.goal, cur)),
+                ("pace", delta(pp.pace_delta, cur)),
+            ]
+        )
     lines += ["", f"Next quarter ({n.label})"]
-    lines += _rows([("open", f"{money(n.open_amount, cur)} in {n.deal_count} deals"),
-                    ("weighted", money(n.weighted, cur)), ("coverage", ratio(n.coverage))])
+    lines += _rows(
+        [
+            ("open", f"{money(n.open_amount, cur)} in {n.deal_count} deals"),
+            ("weighted", money(n.weighted, cur)),
+            ("coverage", ratio(n.coverage)),
+        ]
+    )
     if m.by_team:
         lines += ["", "Teams", *_group_lines(m.by_team, cur)]
     if m.by_owner:
@@ -93,11 +117,17 @@ def metrics_table(m: Metrics) -> str:
     if m.changes is not None:
         lines += ["", *_changes_lines(m.changes, cur)]
     found = sum(m.hygiene.counts.values())
-    lines += ["", f"Data hygiene: {found} finding(s) in {m.hygiene.deals_checked} deals"
-              + (" (deckgen check for details)" if found else "")]
+    lines += [
+        "",
+        f"Data hygiene: {found} finding(s) in {m.hygiene.deals_checked} deals"
+        + (" (deckgen check for details)" if found else ""),
+    ]
     lines += _rows([(LABELS[c], str(m.hygiene.counts[c])) for c in CHECKS if m.hygiene.counts[c]])
-    lines += ["", f"Source: {m.source.file}, {m.source.deals} deals ({m.source.rows_skipped} rows skipped), "
-              f"sha256 {m.source.sha256[:12]}"]
+    lines += [
+        "",
+        f"Source: {m.source.file}, {m.source.deals} deals ({m.source.rows_skipped} rows skipped), "
+        f"sha256 {m.source.sha256[:12]}",
+    ]
     return "\n".join(lines)
 
 
@@ -124,7 +154,9 @@ def _changes_lines(c: Changes, cur: str) -> list[str]:
 def hygiene_report(m: Metrics) -> str:
     h = m.hygiene
     total = sum(h.counts.values())
-    header = f"Data hygiene — {m.source.file}, as of {day(m.as_of)} ({m.quarter.label}), {h.deals_checked} deals checked"
+    header = (
+        f"Data hygiene — {m.source.file}, as of {day(m.as_of)} ({m.quarter.label}), {h.deals_checked} deals checked"
+    )
     if not total:
         return f"{header}\nNo problems found."
     summary = ", ".join(f"{h.counts[c]} {LABELS[c]}" for c in CHECKS if h.counts[c])
@@ -135,8 +167,9 @@ def hygiene_report(m: Metrics) -> str:
         for finding in found.findings:
             deal = finding.deal
             label = _cut(deal.name or deal.id or "(unnamed deal)", 34)
-            lines.append(f"  {LABELS[finding.check]:<26} {label} {money(deal.amount, m.currency):>12}  "
-                         f"{finding.detail}")
+            lines.append(
+                f"  {LABELS[finding.check]:<26} {label} {money(deal.amount, m.currency):>12}  {finding.detail}"
+            )
         if found.more:
             lines.append(f"  … and {found.more} more")
     return "\n".join(lines)
