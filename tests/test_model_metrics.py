@@ -79,14 +79,15 @@ def test_open_pipeline_and_by_stage() -> None:
     assert nq.goal is None and nq.coverage is None
 
 
-def test_stage_missing_is_its_own_row() -> None:
+def test_stage_missing_is_its_own_row_listed_last() -> None:
     deals = frame(
         {"stage": None, "amount": 100, "probability": 0.5, "close_date": "2026-12-01"},
         {"stage": "Proposal", "amount": 300, "probability": 0.5, "close_date": "2026-12-01"},
         {"stage": None, "amount": 50, "probability": 0.5, "close_date": "2026-12-02"},
     )
     rows = metrics(deals).pipeline.by_stage
-    assert rows == [StageRow("(no stage)", 2, 150.0, 75.0), StageRow("Proposal", 1, 300.0, 150.0)]
+    # Same mean probability (ties go by name), but deals without a stage always close the funnel.
+    assert rows == [StageRow("Proposal", 1, 300.0, 150.0), StageRow("(no stage)", 2, 150.0, 75.0)]
 
 
 def _pacing_frame():

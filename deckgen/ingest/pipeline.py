@@ -166,6 +166,9 @@ def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, setti
         out["probability_given"] = False
     raw_category = values.clean_text(kept[mapping["forecast_category"]]) if "forecast_category" in mapping else None
     out["forecast_category"] = forecast_categories(raw_category, out["stage"], settings)
+    # Few distinct values each: categories make the model's filters and groupings cheap.
+    for name in ("owner", "team", "stage", "forecast_category"):
+        out[name] = out[name].astype("category")
     if unknown:
         out.attrs["notes"] = [
             f"no default probability for stage {', '.join(repr(s) for s in unknown[:5])}"

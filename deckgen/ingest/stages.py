@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from deckgen.config import Settings, normalize_key
@@ -60,6 +61,8 @@ DEFAULT_PROBABILITY: dict[str, float] = {
 }
 WON_NAMES = {"won", "closedwon", "dealwon", "win", "booked"}
 LOST_NAMES = {"lost", "closedlost", "deallost", "dead", "closeddead", "disqualified", "closednotwon"}
+STATES = ("open", "won", "lost")
+WON, LOST = STATES.index("won"), STATES.index("lost")
 STATUS_STATES = {
     "open": "open",
     "inprogress": "open",
@@ -102,6 +105,12 @@ def stage_state(stage_key: str) -> str:
     return "open"
 
 
+def _stage_keys(stages: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes per deal and the normalised key of each distinct stage; code -1 (no stage) reads the last key, ''."""
+    codes, uniques = pd.factorize(stages, use_na_sentinel=True)
+    return codes, [_key(stage) for stage in uniques] + [""]
+
+
 def derive_states(
     stages: pd.Series,
     settings: Settings,
@@ -110,45 +119,46 @@ def derive_states(
     is_closed: pd.Series | None = None,
 ) -> pd.Series:
     """State per deal: a status column (won/lost/open) wins, then IsClosed/IsWon, then the stage name."""
-    keys = by_unique(stages, _key).fillna("")
-    unique = pd.unique(keys)
-    rules = {}
-    for key in unique:
+    codes, keys = _stage_keys(stages)
+    by_key = []
+    for key in keys:
         rule = settings.stages.get(key)
-        rules[key] = rule.state if rule and rule.state else stage_state(key)
-    state = by_unique(keys, rules.get)
+        by_key.append(STATES.index(rule.state if rule and rule.state else stage_state(key)))
+    state = np.asarray(by_key, dtype=np.int8)[codes]
     if is_closed is not None:
-        closed = is_closed.fillna(False).astype(bool)
-        won = is_won.fillna(False).astype(bool) if is_won is not None else pd.Series(False, index=stages.index)
-        state = state.mask(closed & won, "won").mask(closed & ~won, "lost")
+        closed = is_closed.fillna(False).to_numpy(dtype=bool)
+        won = is_won.fillna(False).to_numpy(dtype=bool) if is_won is not None else np.zeros(len(state), dtype=bool)
+        state = np.where(closed & won, WON, np.where(closed & ~won, LOST, state))
     elif is_won is not None:
-        state = state.mask(is_won.fillna(False).astype(bool), "won")
+        state = np.where(is_won.fillna(False).to_numpy(dtype=bool), WON, state)
     if status is not None:
-        status_keys = by_unique(status, lambda s: STATUS_STATES.get(normalize_key(s)) if isinstance(s, str) else None)
-        state = state.mask(status_keys.notna(), status_keys)
-    return state.astype(pd.CategoricalDtype(["open", "won", "lost"]))
+        status_codes, status_values = pd.factorize(status, use_na_sentinel=True)
+        by_status = [STATUS_STATES.get(normalize_key(v)) if isinstance(v, str) else None for v in status_values]
+        lookup = np.asarray([-1 if v is None else STATES.index(v) for v in by_status] + [-1], dtype=np.int8)
+        given = lookup[status_codes]
+        state = np.where(given >= 0, given, state)
+    return pd.Series(pd.Categorical.from_codes(state.astype(np.int8), categories=list(STATES)), index=stages.index)
 
 
 def default_probabilities(stages: pd.Series, states: pd.Series, settings: Settings) -> tuple[pd.Series, list[str]]:
     """Probability from the stage when the export has none: config, then the CRM defaults."""
-    keys = by_unique(stages, _key).fillna("")
-    table: dict[str, float] = {}
-    unknown: list[str] = []
-    firsts = pd.DataFrame({"key": keys, "stage": stages}).drop_duplicates("key")
-    for key, _original in zip(firsts["key"], firsts["stage"], strict=True):
+    codes, keys = _stage_keys(stages)
+    table: list[float] = []
+    unknown: set[int] = set()
+    for index, key in enumerate(keys):
         rule = settings.stages.get(key)
         if rule and rule.probability is not None:
-            table[key] = rule.probability
+            table.append(rule.probability)
         elif key in DEFAULT_PROBABILITY:
-            table[key] = DEFAULT_PROBABILITY[key]
+            table.append(DEFAULT_PROBABILITY[key])
         else:
-            table[key] = settings.default_probability
+            table.append(settings.default_probability)
             if key:
-                unknown.append(key)
-    probability = by_unique(keys, table.get).astype("float64")
+                unknown.add(index)
+    probability = pd.Series(np.asarray(table, dtype="float64")[codes], index=stages.index)
     probability = probability.mask(states == "won", 1.0).mask(states == "lost", 0.0)
-    open_unknown = sorted(set(stages[keys.isin(unknown) & (states == "open")].astype(str)))
-    return probability, open_unknown
+    unknown_open = np.isin(codes, sorted(unknown)) & (states == "open").to_numpy()
+    return probability, sorted({str(stage) for stage in stages[unknown_open]})
 
 
 def forecast_categories(raw: pd.Series | None, stages: pd.Series, settings: Settings) -> pd.Series:
@@ -159,6 +169,7 @@ def forecast_categories(raw: pd.Series | None, stages: pd.Series, settings: Sett
         category = pd.Series(None, index=stages.index, dtype=object)
     configured = {key: rule.forecast_category for key, rule in settings.stages.items() if rule.forecast_category}
     if configured:
-        keys = by_unique(stages, _key).fillna("")
-        category = category.where(category.notna(), by_unique(keys, configured.get))
+        codes, keys = _stage_keys(stages)
+        from_stage = np.asarray([configured.get(key) for key in keys], dtype=object)[codes]
+        category = category.where(category.notna(), pd.Series(from_stage, index=stages.index))
     return category.astype(object).where(category.notna(), None)

@@ -24,6 +24,15 @@ def won_in(frame: pd.DataFrame, first: date, last: date) -> pd.Series:
     return (frame["state"] == "won") & in_period(frame, first, last)
 
 
+def labelled(series: pd.Series, missing: str) -> pd.Series:
+    """Group labels with missing ones named, for plain and categorical columns alike."""
+    if not series.isna().any():
+        return series
+    if isinstance(series.dtype, pd.CategoricalDtype) and missing not in series.cat.categories:
+        series = series.cat.add_categories([missing])
+    return series.fillna(missing)
+
+
 def money(series: pd.Series) -> float:
     """Sum with missing amounts as 0 (DESIGN: a deal with no amount counts as 0)."""
     return float(series.fillna(0.0).sum())

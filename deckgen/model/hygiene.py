@@ -109,7 +109,7 @@ def hygiene(frame: pd.DataFrame, quarter: Quarter, as_of: date, max_findings: in
     rank = np.arange(len(rows)) - np.searchsorted(owner_of, owner_of, side="left")
     shown = np.ones(len(rows), dtype=bool) if max_findings is None else rank < max_findings
     deals = to_deals(frame.iloc[rows[shown]])
-    states = frame["state"].astype(str).to_numpy()[rows[shown]]
+    states = frame["state"].iloc[rows[shown]].astype(str).tolist()
     findings: dict[int, list[Finding]] = {}
     for code, check, deal, state in zip(owner_of[shown], check_order[shown], deals, states, strict=True):
         name = CHECKS[check]

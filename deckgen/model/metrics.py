@@ -11,7 +11,7 @@ from deckgen.config import Settings
 from deckgen.model import hygiene as hygiene_checks
 from deckgen.model.calendar import Quarter, quarter_of
 from deckgen.model.changes import bridge
-from deckgen.model.deals import in_period, money, open_in, top, weighted, won_in
+from deckgen.model.deals import in_period, labelled, money, open_in, top, weighted, won_in
 from deckgen.model.forecast import bands, prob_reaching
 from deckgen.model.pacing import PacingCurve, bookings_curve
 from deckgen.model.types import (
@@ -30,6 +30,17 @@ from deckgen.model.types import (
 )
 
 TOP_DEALS = 50
+CORE_COLUMNS = (
+    "owner",
+    "team",
+    "stage",
+    "amount",
+    "probability",
+    "close_date",
+    "created_date",
+    "forecast_category",
+    "state",
+)
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -109,16 +120,19 @@ def pipeline_summary(frame: pd.DataFrame, quarter: Quarter, as_of: date, gap: fl
     by_stage = []
     if not deals.empty:
         stages = deals.assign(
-            stage=deals["stage"].fillna("(no stage)"),
+            stage=labelled(deals["stage"], "(no stage)"),
             _amount=deals["amount"].fillna(0.0),
             _weighted=deals["amount"].fillna(0.0) * deals["probability"].fillna(0.0),
             _p=deals["probability"].fillna(0.0),
         )
-        grouped = stages.groupby("stage", sort=False).agg(
+        grouped = stages.groupby("stage", sort=False, observed=True).agg(
             count=("_amount", "size"), amount=("_amount", "sum"), weighted=("_weighted", "sum"), p=("_p", "mean")
         )
-        # Funnel order: earliest stage (lowest probability) first, ties by name.
-        grouped = grouped.reset_index().sort_values(["p", "stage"], kind="stable")
+        # Funnel order: earliest stage (lowest probability) first, ties by name, deals without a stage last.
+        grouped = grouped.reset_index()
+        grouped["stage"] = grouped["stage"].astype(str)
+        grouped["_last"] = grouped["stage"] == "(no stage)"
+        grouped = grouped.sort_values(["_last", "p", "stage"], kind="stable")
         by_stage = [
             StageRow(str(r.stage), int(r.count), float(r.amount), float(r.weighted))
             for r in grouped.itertuples(index=False)
@@ -223,7 +237,7 @@ def groups(frame: pd.DataFrame, quarter: Quarter, as_of: date, column: str) -> l
                 "past_due": (pipe & (frame["close_date"] < pd.Timestamp(as_of))).astype(int),
             }
         )
-        .groupby(frame[column].fillna("(none)"), sort=True)
+        .groupby(labelled(frame[column], "(none)"), sort=True, observed=True)
         .sum()
     )
     table = table[(table["won_count"] > 0) | (table["deal_count"] > 0)]
@@ -257,11 +271,14 @@ def compute_metrics(
     """All metrics for the quarter holding `as_of`."""
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
     following = quarter.following(settings.fiscal_year_start, settings.fiscal_year_named_by)
+    # Sums and groupings filter rows many times: without the long text columns (id, name, account and
+    # the export's own columns) each filter copies a fraction of the data.
+    core = frame[[c for c in CORE_COLUMNS if c in frame]]
     goal = settings.goal if settings.goal is not None else settings.goal_for(quarter.label)
     curve = bookings_curve(
-        settings.curve, settings.curve_exponent, settings.curve_weights, quarter, frame, settings.fiscal_year_start
+        settings.curve, settings.curve_exponent, settings.curve_weights, quarter, core, settings.fiscal_year_start
     )
-    booked = bookings(frame, quarter, as_of, goal, curve)
+    booked = bookings(core, quarter, as_of, goal, curve)
     gap = max(goal - booked.closed_won, 0.0) if goal is not None else None
     all_notes = list(notes or [])
     if curve.note:
@@ -276,15 +293,15 @@ def compute_metrics(
         source=source,
         quarter=quarter_info(quarter, as_of),
         bookings=booked,
-        pipeline=pipeline_summary(frame, quarter, as_of, gap),
-        pipeline_pacing=pipeline_pacing(frame, quarter, as_of, settings.pipeline_goal_for(quarter.label, goal)),
-        forecast=forecast(frame, quarter, booked.closed_won, goal, settings),
-        next_quarter=next_quarter(frame, following, settings.goal_for(following.label)),
-        close_dates=close_dates(frame, [quarter, following]),
+        pipeline=pipeline_summary(core, quarter, as_of, gap),
+        pipeline_pacing=pipeline_pacing(core, quarter, as_of, settings.pipeline_goal_for(quarter.label, goal)),
+        forecast=forecast(core, quarter, booked.closed_won, goal, settings),
+        next_quarter=next_quarter(core, following, settings.goal_for(following.label)),
+        close_dates=close_dates(core, [quarter, following]),
         top_deals=top(open_deals, TOP_DEALS),
         past_due=top(open_deals[open_deals["close_date"] < pd.Timestamp(as_of)], TOP_DEALS),
-        by_owner=groups(frame, quarter, as_of, "owner"),
-        by_team=groups(frame, quarter, as_of, "team"),
+        by_owner=groups(core, quarter, as_of, "owner"),
+        by_team=groups(core, quarter, as_of, "team"),
         hygiene=hygiene_checks.hygiene(frame, quarter, as_of, max_findings),
         changes=bridge(previous, frame, quarter, previous_file) if previous is not None else None,
         notes=all_notes,
