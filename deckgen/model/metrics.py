@@ -221,40 +221,42 @@ def close_dates(frame: pd.DataFrame, quarters: list[Quarter]) -> list[CloseWeek]
 
 
 def groups(frame: pd.DataFrame, quarter: Quarter, as_of: date, column: str) -> list[GroupRow]:
+    """Closed won and open pipeline per owner or team, largest first (ties by name)."""
     if column not in frame or frame[column].isna().all():
         return []
-    amount = frame["amount"].fillna(0.0)
-    won = won_in(frame, quarter.start, quarter.end)
-    pipe = open_in(frame, quarter)
-    table = (
-        pd.DataFrame(
-            {
-                "closed_won": amount.where(won, 0.0),
-                "won_count": won.astype(int),
-                "open_amount": amount.where(pipe, 0.0),
-                "weighted": (amount * frame["probability"].fillna(0.0)).where(pipe, 0.0),
-                "deal_count": pipe.astype(int),
-                "past_due": (pipe & (frame["close_date"] < pd.Timestamp(as_of))).astype(int),
-            }
-        )
-        .groupby(labelled(frame[column], "(none)"), sort=True, observed=True)
-        .sum()
-    )
-    table = table[(table["won_count"] > 0) | (table["deal_count"] > 0)]
-    table = table.assign(_total=table["closed_won"] + table["open_amount"]).sort_values(
-        "_total", ascending=False, kind="stable"
-    )
+    codes, names = pd.factorize(labelled(frame[column], "(none)"), sort=True)
+    amount = frame["amount"].fillna(0.0).to_numpy()
+    won = won_in(frame, quarter.start, quarter.end).to_numpy()
+    pipe = open_in(frame, quarter).to_numpy()
+    late = pipe & (frame["close_date"] < pd.Timestamp(as_of)).to_numpy()
+    weighted_amount = amount * frame["probability"].fillna(0.0).to_numpy()
+
+    def per_group(values: np.ndarray) -> np.ndarray:
+        # Sums per group code in one pass; far cheaper than a DataFrame groupby at a million deals.
+        return np.bincount(codes, weights=values, minlength=len(names))
+
+    sums = {
+        "closed_won": per_group(np.where(won, amount, 0.0)),
+        "won_count": per_group(won.astype(float)),
+        "open_amount": per_group(np.where(pipe, amount, 0.0)),
+        "weighted": per_group(np.where(pipe, weighted_amount, 0.0)),
+        "deal_count": per_group(pipe.astype(float)),
+        "past_due": per_group(late.astype(float)),
+    }
+    active = np.flatnonzero((sums["won_count"] > 0) | (sums["deal_count"] > 0))
+    total = sums["closed_won"] + sums["open_amount"]
+    order = sorted(active, key=lambda i: (-total[i], str(names[i])))
     return [
         GroupRow(
-            str(name),
-            float(r.closed_won),
-            int(r.won_count),
-            float(r.open_amount),
-            float(r.weighted),
-            int(r.deal_count),
-            int(r.past_due),
+            str(names[i]),
+            float(sums["closed_won"][i]),
+            int(sums["won_count"][i]),
+            float(sums["open_amount"][i]),
+            float(sums["weighted"][i]),
+            int(sums["deal_count"][i]),
+            int(sums["past_due"][i]),
         )
-        for name, r in table.iterrows()
+        for i in order
     ]
 
 
