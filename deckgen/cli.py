@@ -16,6 +16,7 @@ from deckgen.errors import DeckgenError
 
 CURVES = ("linear", "curved", "weights", "history")
 METRICS_FINDINGS = 5  # per owner in `metrics`; `check` lists every finding
+DECK_FINDINGS = 10  # per owner on the deck's "what to fix" slides
 
 
 def _columns(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -142,6 +143,55 @@ def check(input_path: Path, previous: Path | None, as_of: Any, config: Path | No
 
         total = sum(result.metrics.hygiene.counts.values())
         raise FindingsError(f"{total} hygiene finding(s); fix them in the CRM and export again")
+
+
+@cli.command()
+@model_options
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Deck file [default: sales-review-<as-of>.pptx].")
+@click.option("--template", type=click.Path(path_type=Path),
+              help="A template folder (template.pptx + slides.toml) or a .pptx [default: the built-in one].")
+@click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
+@click.option("--title", help="Deck title [default: '<company> Sales Review · <quarter>'].")
+@click.option("--meeting-date", type=click.DateTime(["%Y-%m-%d"]), help="Date of the review meeting, YYYY-MM-DD.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Processes drawing charts [default: the number of cores].")
+@click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
+def build(input_path: Path, previous: Path | None, as_of: Any, config: Path | None, output: Path | None,
+          template: Path | None, pdf: bool, title: str | None, meeting_date: Any, jobs: int | None, quiet: bool,
+          **flags: Any) -> None:
+    """Build the weekly review deck (.pptx, optionally .pdf) from this week's export.
+
+    \b
+    Examples:
+      deckgen build export.csv --previous last-week.csv
+      deckgen build export.xlsx -o review.pptx --pdf --meeting-date 2026-12-01
+      deckgen build export.csv --template my-template/ --title "EMEA Pipeline Review"
+    """
+    say = _progress(quiet)
+    say("reading and computing")
+    result = _review(input_path, previous, as_of, config, DECK_FINDINGS, **flags)
+    from deckgen.deck.build import build_deck
+
+    out = output or Path(f"sales-review-{result.metrics.as_of.isoformat()}.pptx")
+    built = build_deck(
+        result.metrics, out, template=template, title=title,
+        meeting_date=meeting_date.date() if meeting_date else None,
+        previous_name=result.previous.name if result.previous is not None else None,
+        jobs=jobs, progress=say,
+    )
+    _notes(result.metrics.notes)
+    click.echo(f"{built.pptx} ({built.slides} slides)")
+    if pdf:
+        from deckgen.deck.pdf import convert_to_pdf
+
+        say("converting to PDF")
+        click.echo(str(convert_to_pdf(built.pptx)))
+
+
+def _progress(quiet: bool) -> Callable[[str], None]:
+    """Progress lines on stderr when a person is watching; nothing in pipes, logs or with -q."""
+    if quiet or not sys.stderr.isatty():
+        return lambda _message: None
+    return lambda message: click.echo(f"… {message}", err=True)
 
 
 def _notes(notes: list[str]) -> None:

@@ -78,7 +78,7 @@ def test_probability_stage_mismatch_cases(row: dict[str, Any]) -> None:
 def test_past_due_detail() -> None:
     result = hygiene(frame({"amount": 10, "close_date": "2026-11-01"}), Q4, AS_OF)
     (finding,) = result.by_owner["Ann"].findings
-    assert finding.detail.startswith("closes 2026-11-01, 14 days ago")
+    assert finding.detail == "14 days overdue (2026-11-01): close it or move the date"
 
 
 def test_per_owner_counts() -> None:

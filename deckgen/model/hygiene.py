@@ -25,11 +25,11 @@ ADVICE = {
     "missing_amount": "enter the amount",
     "missing_close_date": "set a close date",
     "missing_stage": "set the stage",
-    "past_due": "close it or move the close date",
+    "past_due": "close it or move the date",
     "negative_amount": "correct the negative amount",
     "duplicate_id": "remove the duplicate row",
     "duplicate_deal": "merge or delete the copy",
-    "probability_stage_mismatch": "align the probability with the stage",
+    "probability_stage_mismatch": "match probability to stage",
 }
 
 
@@ -73,15 +73,15 @@ def in_scope(frame: pd.DataFrame, quarter: Quarter) -> pd.Series:
 def _detail(check: str, deal: Deal, state: str, as_of: date) -> str:
     if check == "past_due" and deal.close_date is not None:
         days = (as_of - deal.close_date).days
-        return f"closes {deal.close_date.isoformat()}, {days} day{'' if days == 1 else 's'} ago: {ADVICE[check]}"
+        return f"{days} day{'' if days == 1 else 's'} overdue ({deal.close_date.isoformat()}): {ADVICE[check]}"
     if check == "negative_amount" and deal.amount is not None:
         return f"amount {deal.amount:,.2f}: {ADVICE[check]}"
     if check == "duplicate_id":
-        return f"id {deal.id} appears more than once: {ADVICE[check]}"
+        return f"id {deal.id} appears twice or more: {ADVICE[check]}"
     if check == "duplicate_deal":
-        return f"same name, amount and close date as another deal: {ADVICE[check]}"
+        return f"same name, amount and date as another: {ADVICE[check]}"
     if check == "probability_stage_mismatch" and deal.probability is not None:
-        return f"{deal.probability:.0%} while {state} ({deal.stage}): {ADVICE[check]}"
+        return f"{deal.probability:.0%} while {state}: {ADVICE[check]}"
     return ADVICE[check]
 
 

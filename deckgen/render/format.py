@@ -88,3 +88,11 @@ def day(value: date | datetime | str | None, style: str = "iso") -> str:
 def ratio(value: float | None) -> str:
     """Coverage: 3.21 -> '3.2x'."""
     return "—" if value is None else f"{value:.1f}x"
+
+
+def plural(count: float | None, word: str, many: str | None = None) -> str:
+    """'1 deal', '3 deals', '2 opportunities' (many='opportunities')."""
+    if count is None:
+        return f"— {many or word + 's'}"
+    number = int(count) if float(count).is_integer() else count
+    return f"{number:,} {word if number == 1 else (many or word + 's')}"

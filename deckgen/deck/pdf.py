@@ -1,0 +1,53 @@
+"""PDF through LibreOffice headless: its own profile, a time limit, and an atomic move into place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from deckgen.deck.writer import current_umask
+from deckgen.errors import DeckgenError
+
+TIMEOUT_SECONDS = 240
+
+
+def find_soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_to_pdf(pptx: Path, pdf: Path | None = None) -> Path:
+    """Write the PDF beside the deck (or at `pdf`); raise DeckgenError saying what is missing or what failed."""
+    soffice = find_soffice()
+    target = pdf or pptx.with_suffix(".pdf")
+    if soffice is None:
+        raise DeckgenError(
+            f"{pptx} was written, but no PDF: LibreOffice is not installed "
+            "(install it, e.g. `apt-get install libreoffice-impress`, or leave out --pdf)"
+        )
+    with tempfile.TemporaryDirectory(prefix="deckgen-pdf-") as work:
+        # Each run gets its own profile: concurrent soffice runs sharing one hang or fail.
+        profile = Path(work, "profile").as_uri()
+        command = [soffice, "--headless", "--norestore", f"-env:UserInstallation={profile}",
+                   "--convert-to", "pdf", "--outdir", work, str(pptx)]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+        except subprocess.TimeoutExpired:
+            raise DeckgenError(f"{pptx} was written, but LibreOffice did not finish the PDF in "
+                               f"{TIMEOUT_SECONDS} s") from None
+        produced = Path(work, pptx.with_suffix(".pdf").name)
+        if result.returncode != 0 or not produced.is_file():
+            detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise DeckgenError(f"{pptx} was written, but LibreOffice could not make the PDF ({detail[0]})")
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(handle)
+        try:
+            shutil.copyfile(produced, temporary)
+            os.chmod(temporary, 0o666 & ~current_umask())
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    return target

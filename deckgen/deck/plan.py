@@ -1,0 +1,179 @@
+"""Plan the deck: slide spec + metrics -> the text, charts, tables and tiles of every slide (no pptx here)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from deckgen.deck.spec import SlideSpec, TableSpec
+from deckgen.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    level: int = 0
+
+
+@dataclass(frozen=True)
+class PlannedTable:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...]
+    aligns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlannedTile:
+    label: str
+    value: str
+    detail: str
+    status: str
+
+
+@dataclass(frozen=True)
+class PlannedSlide:
+    id: str
+    layout: str
+    title: str
+    subtitle: str = ""
+    body: tuple[Paragraph, ...] = ()
+    chart: str = ""
+    table: PlannedTable | None = None
+    tiles: tuple[PlannedTile, ...] = ()
+    notes: str = ""
+    body_in: str = ""
+    chart_in: str = ""
+    table_in: str = ""
+    tiles_in: str = ""
+
+    @property
+    def chart_key(self) -> str:
+        return f"{self.id}:{self.chart}"
+
+
+class _Renderer:
+    """Renders one slide's fields, turning Jinja errors into one line naming file, slide and field."""
+
+    def __init__(self, env: SandboxedEnvironment, source: str, slide: SlideSpec, context: dict[str, Any]) -> None:
+        self.env, self.source, self.slide, self.context = env, source, slide, context
+
+    def _fail(self, field: str, exc: Exception) -> ConfigError:
+        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        return ConfigError(self.source, [f"slide '{self.slide.id}', {field}: {message}"])
+
+    def text(self, field: str, template: str, extra: dict[str, Any] | None = None) -> str:
+        if not template:
+            return ""
+        try:
+            rendered = self.env.from_string(template).render({**self.context, **(extra or {})})
+        except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+            raise self._fail(field, exc) from None
+        if field in ("body", "notes"):
+            return "\n".join(line.rstrip() for line in rendered.strip().splitlines())
+        return " ".join(rendered.split())  # one line: template line breaks are layout, not content
+
+    def expression(self, field: str, source: str) -> Any:
+        try:
+            return self.env.compile_expression(source)(**self.context)
+        except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+            raise self._fail(field, exc) from None
+
+
+def _paragraphs(text: str) -> tuple[Paragraph, ...]:
+    """Lines become paragraphs; '- ' starts a bullet, two spaces of indent per level below."""
+    paragraphs = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        content = line.strip()
+        level = 0
+        if content.startswith(("- ", "• ")):
+            content = content[2:].strip()
+            level = min(indent // 2, 4)
+        paragraphs.append(Paragraph(content, level))
+    return tuple(paragraphs)
+
+
+def _table_pages(renderer: _Renderer, spec: TableSpec) -> list[PlannedTable] | None:
+    rows = renderer.expression("table.rows", spec.rows) if spec.rows else []
+    if rows is None:
+        rows = []
+    if not isinstance(rows, list | tuple):
+        raise renderer._fail("table.rows", TypeError(f"'{spec.rows}' is not a list of rows"))
+    rows = list(rows)[: spec.max_rows]
+    if not rows:
+        return None
+    compiled = []
+    for column in spec.columns:
+        try:
+            compiled.append(renderer.env.from_string(column.value))
+        except TemplateError as exc:
+            raise renderer._fail(f"table column '{column.header}'", exc) from None
+    cells = []
+    for row in rows:
+        rendered = []
+        for column, template in zip(spec.columns, compiled, strict=True):
+            try:
+                rendered.append(" ".join(template.render({**renderer.context, "row": row}).split()))
+            except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+                raise renderer._fail(f"table column '{column.header}'", exc) from None
+        cells.append(tuple(rendered))
+    pages = math.ceil(len(cells) / spec.rows_per_slide)
+    return [
+        PlannedTable(
+            headers=tuple(c.header for c in spec.columns),
+            rows=tuple(cells[page * spec.rows_per_slide : (page + 1) * spec.rows_per_slide]),
+            widths=tuple(c.width for c in spec.columns),
+            aligns=tuple(c.align for c in spec.columns),
+        )
+        for page in range(pages)
+    ]
+
+
+def plan(slides: list[SlideSpec], context: dict[str, Any], env: SandboxedEnvironment, source: str) -> list[PlannedSlide]:
+    """Every slide whose `when` holds, tables split over continuation slides; empty tables leave their slide out."""
+    planned: list[PlannedSlide] = []
+    for slide in slides:
+        renderer = _Renderer(env, source, slide, context)
+        if slide.when and not renderer.expression("when", slide.when):
+            continue
+        pages: list[PlannedTable | None] = [None]
+        body = slide.body
+        if slide.table is not None:
+            tables = _table_pages(renderer, slide.table)
+            if tables is None:
+                if not slide.table.empty:
+                    continue
+                body = slide.table.empty
+            else:
+                pages = list(tables)
+        title = renderer.text("title", slide.title)
+        tiles = tuple(
+            PlannedTile(*(renderer.text(f"tile {i + 1} {key}", getattr(tile, key))
+                          for key in ("label", "value", "detail", "status")))
+            for i, tile in enumerate(slide.tiles)
+        )
+        common = {
+            "subtitle": renderer.text("subtitle", slide.subtitle),
+            "body": _paragraphs(renderer.text("body", body)),
+            "chart": slide.chart,
+            "tiles": tiles,
+            "notes": renderer.text("notes", slide.notes),
+            "body_in": slide.body_in,
+            "chart_in": slide.chart_in,
+            "table_in": slide.table_in,
+            "tiles_in": slide.tiles_in,
+        }
+        for number, table in enumerate(pages, start=1):
+            suffix = f" ({number} of {len(pages)})" if len(pages) > 1 else ""
+            planned.append(
+                PlannedSlide(id=slide.id if number == 1 else f"{slide.id}-{number}", layout=slide.layout,
+                             title=title + suffix, table=table, **common)
+            )
+    return planned

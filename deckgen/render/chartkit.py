@@ -1,0 +1,207 @@
+"""Drawing plumbing shared by the chart functions: theme rcParams, figure to PNG bytes, axes, labels that fit."""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from deckgen.render import fonts
+from deckgen.render.format import delta, money
+from deckgen.render.theme import Theme
+
+DPI = 200
+Size = tuple[float, float]
+
+
+@contextmanager
+def style(theme: Theme) -> Iterator[None]:
+    """The theme's fonts (with the CJK fallback), colours and sizes as Matplotlib settings, for one drawing."""
+    choice = fonts.choose(theme)
+    rc: dict[Any, Any] = {  # keyed by rcParams names (matplotlib.typing.RcKeyType on 3.10+)
+        "font.family": list(choice.family),
+        "font.size": label_size(theme),
+        "text.parse_math": False,  # '$1.2M … $3.4M' is money, not mathtext
+        "text.color": theme.text,
+        "axes.edgecolor": theme.muted,
+        "axes.labelcolor": theme.muted,
+        "axes.facecolor": theme.background,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.axisbelow": True,
+        "xtick.color": theme.muted,
+        "ytick.color": theme.muted,
+        "xtick.labelcolor": theme.text,
+        "ytick.labelcolor": theme.text,
+        "xtick.labelsize": label_size(theme),
+        "ytick.labelsize": label_size(theme),
+        "legend.frameon": False,
+        "legend.fontsize": label_size(theme),
+        "figure.facecolor": theme.background,
+        "savefig.facecolor": theme.background,
+        "hatch.color": theme.background,
+        "hatch.linewidth": 1.5,
+    }
+    with matplotlib.rc_context(rc), warnings.catch_warnings():
+        if choice.cjk is None:
+            # fonts.missing_cjk_note(theme) tells the user once; one warning per glyph and chart helps nobody.
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        yield
+
+
+def label_size(theme: Theme | None) -> float:
+    """Tick and value labels: the theme's chart label size, never below 10 pt on the slide."""
+    if theme is None:  # while drawing: the size style() put in effect
+        return float(matplotlib.rcParams["font.size"])
+    return max(theme.chart_label_size, 10.0) + 1.0
+
+
+def new_figure(theme: Theme, size: Size) -> Figure:
+    """A figure of exactly the placeholder's size at DPI, laid out so no label is cut off."""
+    figure = Figure(figsize=size, dpi=DPI, facecolor=theme.background, layout="constrained")
+    FigureCanvasAgg(figure)
+    figure.get_layout_engine().set(w_pad=0.08, h_pad=0.08)  # type: ignore[union-attr,call-arg]
+    return figure
+
+
+def png(figure: Figure) -> bytes:
+    """The figure as PNG bytes; a placeholder too small for constrained layout gets fixed margins instead."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        data = save(figure)
+    collapsed = [w for w in caught if "constrained_layout not applied" in str(w.message)]
+    for warning in caught:
+        if warning not in collapsed:  # pass the others on to the caller's filters
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    if collapsed:
+        # A placeholder too small for the labels at a readable size: fixed margins rather than no layout at all.
+        figure.set_layout_engine(None)
+        figure.subplots_adjust(left=0.3, right=0.92, bottom=0.2, top=0.8)
+        data = save(figure)
+    return data
+
+
+def save(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    # No Software/date chunks: the same metrics give the same bytes, so decks diff cleanly week to week.
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
+def message(theme: Theme, size: Size, text: str) -> bytes:
+    """An honest empty chart: the message in the middle of the placeholder."""
+    figure = new_figure(theme, size)
+    figure.text(0.5, 0.5, text, ha="center", va="center", color=theme.muted, fontsize=label_size(theme) + 5)
+    return png(figure)
+
+
+def new_axes(figure: Figure, theme: Theme, value_axis: Literal["x", "y"] = "y") -> Axes:
+    """Light grid along the values, a muted baseline under the categories, no other frame."""
+    ax = figure.add_subplot()
+    ax.grid(True, axis=value_axis, color=theme.grid, linewidth=0.8)
+    baseline, hidden = ("bottom", "left") if value_axis == "y" else ("left", "bottom")
+    ax.spines[baseline].set_color(theme.muted)
+    ax.spines[hidden].set_visible(False)
+    ax.tick_params(axis="x" if value_axis == "y" else "y", length=0, pad=6)
+    ax.tick_params(axis=value_axis, length=0, labelcolor=theme.muted)
+    return ax
+
+
+def money_axis(ax: Axes, currency: str, axis: str = "y") -> None:
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(FuncFormatter(lambda value, _pos: money(value, currency, compact=True)))
+    target.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+
+
+def tint(colour: str, amount: float) -> str:
+    """The colour mixed with white: amount 0 keeps it, 1 gives white."""
+    red, green, blue = (c + (1.0 - c) * amount for c in to_rgb(colour))
+    return to_hex((red, green, blue))
+
+
+def deals(count: int) -> str:
+    return f"{count} deal{'' if count == 1 else 's'}"
+
+
+def signed(value: float | None, currency: str) -> str:
+    """format.delta with a typographic minus: '−$127K', '+$1.2M'."""
+    text = delta(value, currency)
+    return "\u2212" + text[1:] if text.startswith("-") else text
+
+
+def bar_height(rows: int, size: Size, share: float, most_inches: float = 0.42) -> float:
+    """Bar thickness in row units: `share` of each row, but no fatter than `most_inches` on the slide."""
+    row_inches = size[1] * 0.8 / max(rows, 1)
+    return min(share, most_inches / row_inches)
+
+
+def backed(theme: Theme) -> dict[str, object]:
+    """A background patch behind a label that sits on a line."""
+    return {"facecolor": theme.background, "edgecolor": "none", "pad": 1.5}
+
+
+def headline(ax: Axes, size: Size, main: tuple[str, str, float], aside: tuple[str, str, float]) -> None:
+    """A bold headline at the left and a note at the right; the note goes under it when both do not fit."""
+    (text, colour, points), (note, note_colour, note_points) = main, aside
+    if text_inches(text, points) + text_inches(note, note_points) < size[0] * 0.8:
+        ax.set_title(text, loc="left", color=colour, fontsize=points, fontweight="bold")
+        ax.set_title(note, loc="right", color=note_colour, fontsize=note_points)
+        return
+    ax.set_title(text, loc="left", color=colour, fontsize=points, fontweight="bold", pad=note_points + 10)
+    ax.annotate(note, (0, 1), xycoords="axes fraction", xytext=(0, 5), textcoords="offset points", va="bottom")
+    ax.texts[-1].set(color=note_colour, fontsize=note_points)
+
+
+def text_inches(text: str, points: float) -> float:
+    """Rough width of a one-line label (Hangul and other wide characters take a full em)."""
+    ems = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.57 for ch in text)
+    return ems * points / 72
+
+
+def legend(ax: Axes, size: Size, right: bool = False, handles: Sequence[Any] | None = None) -> None:
+    """A legend above the plot, in as many columns as fit the placeholder's width."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    else:
+        labels = [handle.get_label() for handle in handles]
+    points = float(matplotlib.rcParams["legend.fontsize"])
+    widths = [text_inches(text, points) for text in labels]
+    columns = len(labels)
+    while columns > 1:
+        rows = math.ceil(len(labels) / columns)  # Matplotlib fills each column top to bottom
+        spans = [max(widths[i : i + rows]) + 0.75 for i in range(0, len(labels), rows)]  # swatch and gaps
+        if sum(spans) <= size[0] * 0.95:
+            break
+        columns -= 1
+    columns = math.ceil(len(labels) / math.ceil(len(labels) / columns))  # balanced rows: 4 + 3, not 6 + 1
+    anchor = (1.0, 1.0) if right else (0.0, 1.0)
+    ax.legend(handles, labels, loc="lower right" if right else "lower left", bbox_to_anchor=anchor, ncols=columns)
+
+
+def right_limit(values: Sequence[float], labels: Sequence[str], size: Size, categories: Sequence[str]) -> float:
+    """The x limit of a horizontal bar chart that leaves room after each bar for its end label."""
+    points = label_size(theme=None)
+    axes_inches = size[0] - max((text_inches(c, points) for c in categories), default=0.0) - 0.4
+    top = max([*values, 0.0]) or 1.0
+    need = 1.05
+    for value, text in zip(values, labels, strict=True):
+        free = 1.0 - (text_inches(text, points) + 0.2) / max(axes_inches, 0.5)
+        need = max(need, (max(value, 0.0) / top) / max(free, 0.3))
+    return top * need
+
+
+def luminance(colour: str) -> float:
+    """Perceived lightness 0..1: whether a label on this colour should be dark or light."""
+    red, green, blue = to_rgb(colour)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue

@@ -1,0 +1,507 @@
+"""Chart functions: Metrics + Theme + placeholder size (inches) in, deterministic 200 dpi PNG bytes out."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import blended_transform_factory
+
+from deckgen.model.types import GroupRow, Metrics
+from deckgen.render import chartkit as kit
+from deckgen.render.format import day, money, pct
+from deckgen.render.text import LABELS, MOVE_LABELS
+from deckgen.render.theme import Theme
+
+DPI = kit.DPI
+MAX_ROWS = 12  # owners, teams: more rows than this stop being readable on a slide
+Size = kit.Size
+Chart = Callable[[Metrics, Theme, Size], bytes]
+CHARTS: dict[str, Chart] = {}
+
+
+def _chart(draw: Chart) -> Chart:
+    """Register a chart under its function name; draw it with the theme's fonts and colours in effect."""
+
+    @functools.wraps(draw)
+    def chart(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+        with kit.style(theme):
+            return draw(metrics, theme, (float(size[0]), float(size[1])))
+
+    CHARTS[draw.__name__] = chart
+    return chart
+
+
+# ---------------------------------------------------------------- bookings and pacing
+
+
+@_chart
+def bookings_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+    quarter, bookings, currency = metrics.quarter, metrics.bookings, metrics.currency
+    if not bookings.by_week:
+        return kit.message(theme, size, "No bookings data for this quarter")
+    span = (quarter.end - quarter.start).days + 1
+
+    def at(when: date) -> float:
+        return float((when - quarter.start).days)
+
+    as_of = min(max(at(metrics.as_of) + 1, 0.0), float(span))  # the end of the as-of day
+    xs, ys = [0.0], [0.0]
+    for week in bookings.by_week:
+        if week.cumulative is None:
+            break
+        xs.append(min(at(week.end) + 1, as_of))
+        ys.append(week.cumulative)
+    goal = bookings.goal
+    if not goal and not any(ys):
+        return kit.message(theme, size, "Nothing closed won yet this quarter, and no goal set")
+    figure = kit.new_figure(theme, size)
+    ax = kit.new_axes(figure, theme)
+    ax.fill_between(xs, ys, color=theme.primary, alpha=0.12, linewidth=0)
+    ax.plot(xs, ys, color=theme.primary, linewidth=2.8, marker="o", markersize=4, label="Closed won (cumulative)")
+    if goal:
+        pace_x = [t * span for t, _ in bookings.curve_points]
+        pace_y = [goal * share for _, share in bookings.curve_points]
+        ax.plot(
+            pace_x, pace_y, color=theme.muted, linewidth=1.8, linestyle="--", label=f"Pace to goal ({bookings.curve})"
+        )
+        ax.axhline(goal, color=theme.text, linewidth=1.2, linestyle=":")
+        goal_text = f"Goal {money(goal, currency, compact=True)} "
+        ax.text(span, goal, goal_text, ha="right", va="bottom", fontweight="bold", bbox=kit.backed(theme))
+    top = max([goal or 0.0, *ys]) or 1.0
+    ax.set_ylim(0, top * 1.12)
+    ax.set_xlim(0, span)
+    kit.money_axis(ax, currency)
+    # Weeks as ticks, months as a second row of labels below them, month boundaries as light lines.
+    ax.set_xticks([(at(w.start) + at(w.end) + 1) / 2 for w in bookings.by_week])
+    ax.set_xticklabels([f"W{w.index}" for w in bookings.by_week])
+    ax.set_xticks([(at(m.start) + at(m.end) + 1) / 2 for m in bookings.by_month], minor=True)
+    ax.set_xticklabels([f"{m.start:%B}" for m in bookings.by_month], minor=True)
+    ax.tick_params(axis="x", which="minor", length=0, pad=kit.label_size(theme) + 12, labelcolor=theme.muted)
+    for month in bookings.by_month[1:]:
+        ax.axvline(at(month.start), color=theme.grid, linewidth=1.2, zorder=0)
+    _as_of_marker(ax, theme, as_of, span, f"As of {day(metrics.as_of, 'short')}")
+    lines = [(f"{money(ys[-1], currency, compact=True)} closed won", theme.primary)]
+    if goal and bookings.expected_to_date is not None and bookings.pace_delta is not None:
+        ax.plot([as_of, as_of], [ys[-1], bookings.expected_to_date], color=theme.text, linewidth=1.6)
+        ahead = bookings.pace_delta >= 0
+        pace = money(bookings.expected_to_date, currency, compact=True)
+        gap = f"{kit.signed(bookings.pace_delta, currency)} vs pace ({pace})"
+        lines.append((gap, theme.positive if ahead else theme.negative))
+    _stacked_text(ax, theme, as_of, ys[-1], lines, left=as_of > 0.8 * span)
+    kit.legend(ax, size)
+    return kit.png(figure)
+
+
+def _as_of_marker(ax: Axes, theme: Theme, x: float, span: float, text: str) -> None:
+    ax.axvline(x, color=theme.highlight, linewidth=1.4)
+    left = x > 0.8 * span
+    where = blended_transform_factory(ax.transData, ax.transAxes)
+    # At the top: the actuals and their labels sit lower down at the as-of line.
+    ax.text(x, 0.98, f" {text} " if not left else f"{text} ", transform=where, ha="right" if left else "left", va="top")
+    ax.texts[-1].set_color(theme.highlight)
+
+
+def _stacked_text(ax: Axes, theme: Theme, x: float, y: float, lines: list[tuple[str, str]], left: bool) -> None:
+    """Lines of coloured text next to a point, one under the other."""
+    step = kit.label_size(theme) + 4
+    y = max(y, ax.get_ylim()[1] * 0.12)  # clear of the x axis when nothing is booked yet
+    for i, (text, colour) in enumerate(lines):
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(-10 if left else 10, step * (len(lines) / 2 - i - 0.5)),
+            textcoords="offset points",
+            ha="right" if left else "left",
+            va="center",
+            color=colour,
+            fontweight="bold",
+            fontsize=kit.label_size(theme) + 1,
+        )
+
+
+@_chart
+def pipeline_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+    pacing, currency = metrics.pipeline_pacing, metrics.currency
+    if pacing.created is None:
+        return kit.message(theme, size, "Pipeline creation is not available: the export has no created date")
+    rows = [("Created this quarter", pacing.created, theme.primary, kit.deals(pacing.created_count))]
+    if pacing.goal and pacing.expected_to_date is not None:
+        rows.append(
+            (f"Expected by {day(metrics.as_of, 'short')}", pacing.expected_to_date, theme.neutral, "linear pace")
+        )
+    figure = kit.new_figure(theme, size)
+    ax = kit.new_axes(figure, theme, value_axis="x")
+    top = max([pacing.goal or 0.0, *(row[1] for row in rows)]) or 1.0
+    height = kit.bar_height(len(rows) + 1, size, 0.55, most_inches=0.7)
+    ends = [f"{money(value, currency, compact=True)}  ·  {note}" for _, value, _, note in rows]
+    for i, ((_, value, colour, _), text) in enumerate(zip(rows, ends, strict=True)):
+        if pacing.goal:  # the track to the goal, so the bar reads as a share of it
+            ax.barh(i, pacing.goal, height=height, color=theme.grid, alpha=0.5)
+        ax.barh(i, value, height=height, color=colour)
+        ax.annotate(text, (value, i), xytext=(8, 0), textcoords="offset points", va="center", bbox=kit.backed(theme))
+        ax.texts[-1].set(fontsize=kit.label_size(theme) + 1, fontweight="bold")
+    ax.set_yticks(range(len(rows)), [row[0] for row in rows])
+    ax.set_ylim(len(rows) - 0.5, -0.9)
+    limit = kit.right_limit([row[1] for row in rows], ends, size, [row[0] for row in rows])
+    ax.set_xlim(0, max(limit, top * 1.12))
+    kit.money_axis(ax, currency, axis="x")
+    if pacing.goal:
+        ax.axvline(pacing.goal, color=theme.text, linewidth=1.2, linestyle=":")
+        goal_text = f"Quarter goal {money(pacing.goal, currency, compact=True)}"
+        ax.text(pacing.goal, -0.7, goal_text, ha="center", va="center", fontweight="bold", bbox=kit.backed(theme))
+    quarter, points = metrics.quarter, kit.label_size(theme) + 3
+    elapsed = (
+        f"Week {quarter.week} of {quarter.weeks} · {pct(quarter.elapsed)} of the quarter gone",
+        theme.muted,
+        points - 2,
+    )
+    if pacing.pace_delta is not None:
+        ahead = pacing.pace_delta >= 0
+        share = f" ({pct(pacing.pace_delta / pacing.expected_to_date)})" if pacing.expected_to_date else ""
+        headline = f"{kit.signed(pacing.pace_delta, currency)} vs linear pace{share.replace('-', chr(0x2212))}"
+        kit.headline(ax, size, (headline, theme.positive if ahead else theme.negative, points), elapsed)
+    else:
+        kit.headline(ax, size, ("No pipeline goal set", theme.muted, points), elapsed)
+    return kit.png(figure)
+
+
+@_chart
+def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+    forecast, currency, goal = metrics.forecast, metrics.currency, metrics.bookings.goal
+    closed = metrics.bookings.closed_won
+    low, high = sorted((forecast.low, forecast.high))
+    if not (closed or high or forecast.mid):
+        return kit.message(theme, size, "Nothing won and no open deals this quarter")
+    figure = kit.new_figure(theme, size)
+    ax = kit.new_axes(figure, theme, value_axis="x")
+    top = max(goal or 0.0, high, forecast.mid, closed) or 1.0
+    label = kit.label_size(theme)
+    height = kit.bar_height(3, size, 0.45, most_inches=0.6)
+    compact = functools.partial(money, currency=currency, compact=True)
+    categories = ["Closed won", "Forecast range"]
+    centred = [(forecast.mid, f"mid {compact(forecast.mid)}"), (high, f"high {compact(high)}")]
+    limit = kit.right_limit(
+        [closed, *(x for x, _ in centred)],
+        [f"  {compact(closed)}", *(text[: len(text) // 2 + 1] for _, text in centred)],
+        size,
+        categories,
+    )
+    ax.set_xlim(0, max(limit, top * 1.1))
+    ax.set_ylim(1.65, -0.75)
+    ax.barh(0, closed, height=height, color=theme.primary)
+    ax.text(closed, 0, f"  {money(closed, currency, compact=True)}", va="center", fontweight="bold", fontsize=label + 1)
+    ax.barh(1, high - low, left=low, height=height, color=kit.tint(theme.secondary, 0.5))
+    ax.plot([forecast.mid], [1], marker="D", markersize=12, color=theme.secondary, markeredgecolor=theme.background)
+    ax.annotate(
+        f"mid {compact(forecast.mid)}",
+        (forecast.mid, 1 - height / 2),
+        xytext=(0, 6),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontweight="bold",
+        color=theme.secondary,
+        fontsize=label + 1,
+        bbox=kit.backed(theme),
+    )
+    ends = [(f"low {compact(low)}", low), (f"high {compact(high)}", high)]
+    per_inch = ax.get_xlim()[1] / (size[0] * 0.8)
+    if (high - low) / per_inch < (kit.text_inches(ends[0][0], label) + kit.text_inches(ends[1][0], label)) / 2 + 0.15:
+        ends = [(f"low–high {compact(low)} – {compact(high)}", (low + high) / 2)]
+    for text, x in ends:
+        ax.annotate(text, (x, 1 + height / 2), xytext=(0, -6), textcoords="offset points", ha="center", va="top")
+        ax.texts[-1].set_bbox(kit.backed(theme))
+    ax.set_yticks([0, 1], categories)
+    kit.money_axis(ax, currency, axis="x")
+    if goal:
+        ax.axvline(goal, color=theme.text, linewidth=1.2, linestyle=":")
+        goal_text = f"Goal {compact(goal)}"
+        ax.text(goal, -0.5, goal_text, ha="center", va="center", fontweight="bold", bbox=kit.backed(theme))
+    if goal:
+        chance = f"{pct(forecast.prob_hit_goal)} chance to reach the goal" if forecast.prob_hit_goal is not None else ""
+        chance = chance or "Where we will finish"
+        gap = forecast.mid - goal
+        verdict = (f"mid forecast {kit.signed(gap, currency)} vs goal", theme.positive if gap >= 0 else theme.negative)
+        kit.headline(ax, size, (chance, theme.primary, label + 4), (*verdict, label + 1))
+    else:
+        ax.set_title("No goal set for this quarter", loc="left", color=theme.muted, fontsize=label + 2)
+    return kit.png(figure)
+
+
+# ---------------------------------------------------------------- pipeline shape
+
+
+@_chart
+def pipeline_by_stage(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+    stages = [row for row in metrics.pipeline.by_stage if row.count or row.amount]
+    currency = metrics.currency
+    if not stages:
+        return kit.message(theme, size, "No open deals this quarter")
+    figure = kit.new_figure(theme, size)
+    ax = kit.new_axes(figure, theme, value_axis="x")
+    rows = range(len(stages))
+    height = kit.bar_height(len(stages), size, 0.72)
+    ax.barh(rows, [s.amount for s in stages], height=height, color=kit.tint(theme.primary, 0.62), label="Amount")
+    ax.barh(rows, [s.weighted for s in stages], height=height, color=theme.primary, label="Weighted")
+    ends = []
+    for i, stage in enumerate(stages):
+        amount, weighted = money(stage.amount, currency, compact=True), money(stage.weighted, currency, compact=True)
+        ends.append(f"{amount}  ·  {kit.deals(stage.count)}  ·  {weighted} weighted")
+        ax.annotate(ends[-1], (max(stage.amount, 0.0), i), xytext=(6, 0), textcoords="offset points", va="center")
+    ax.set_yticks(rows, [s.stage for s in stages])
+    ax.set_ylim(len(stages) - 0.5, -0.6)
+    ax.set_xlim(0, kit.right_limit([s.amount for s in stages], ends, size, [s.stage for s in stages]))
+    kit.money_axis(ax, currency, axis="x")
+    kit.legend(ax, size, right=True)
+    return kit.png(figure)
+
+
+@_chart
+def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+    weeks, currency = metrics.close_dates, metrics.currency
+    if not any(w.count or w.amount for w in weeks):
+        return kit.message(theme, size, "No open deals closing this quarter or next")
+    quarters = list(dict.fromkeys(w.quarter for w in weeks))
+    colours = {
+        label: colour for label, colour in zip(quarters, (theme.primary, theme.secondary, *theme.accents), strict=False)
+    }
+    figure = kit.new_figure(theme, size)
+    ax = kit.new_axes(figure, theme)
+    positions: list[float] = []
+    for i, week in enumerate(weeks):
+        positions.append(i + 1.0 * quarters.index(week.quarter))  # one empty slot between quarters
+    label = kit.label_size(theme)
+    top = max(w.amount for w in weeks) or 1.0
+    for x, week, following in zip(positions, weeks, [*weeks[1:], None], strict=True):
+        ends = following.start if following and following.quarter == week.quarter else week.start + timedelta(7)
+        past_due = week.quarter == metrics.quarter.label and ends <= metrics.as_of
+        colour = theme.negative if past_due else colours[week.quarter]
+        ax.bar(x, week.amount, width=0.8, color=kit.tint(colour, 0.55), hatch="//" if past_due else None)
+        ax.bar(x, week.weighted, width=0.8, color=colour)
+    slot = size[0] * 0.85 / (len(weeks) + len(quarters))
+    every = max(1, math.ceil(kit.text_inches("W13", label - 1) * 1.3 / slot))
+    ax.set_xticks(positions, [f"W{w.week}" if (w.week - 1) % every == 0 else "" for w in weeks])
+    ax.tick_params(axis="x", labelsize=label - 1)
+    ax.set_xlim(-0.7, positions[-1] + 0.7)
+    headers = []
+    for quarter in quarters:
+        xs = [x for x, w in zip(positions, weeks, strict=True) if w.quarter == quarter]
+        rows = [w for w in weeks if w.quarter == quarter]
+        total = money(sum(w.amount for w in rows), currency, compact=True)
+        text = f"{quarter}: {total} open · {kit.deals(sum(w.count for w in rows))}"
+        if kit.text_inches(text, label) > slot * len(rows) * 0.95:
+            text = text.replace(": ", "\n", 1)
+        headers.append((quarter, xs, text))
+    # Headroom for the quarter headers, so no bar runs into them.
+    lines = max(text.count("\n") + 1 for _, _, text in headers)
+    header_share = min(0.45, lines * label * 1.4 / 72 / (size[1] * 0.7) + 0.04)
+    ax.set_ylim(0, top / (1 - header_share))
+    kit.money_axis(ax, currency)
+    where = blended_transform_factory(ax.transData, ax.transAxes)
+    for index, (quarter, xs, text) in enumerate(headers):
+        ax.text(sum(xs) / len(xs), 0.98, text, transform=where, ha="center", va="top", fontweight="bold")
+        ax.texts[-1].set(color=colours[quarter], bbox=kit.backed(theme))
+        if index:
+            ax.axvline(xs[0] - 1.0, color=theme.muted, linewidth=1.0, linestyle="--")
+    handles = [
+        Patch(color=kit.tint(theme.primary, 0.55), label="Open amount"),
+        Patch(color=theme.primary, label="Weighted"),
+        Patch(
+            facecolor=kit.tint(theme.negative, 0.55),
+            hatch="//",
+            label=f"Past due (before {day(metrics.as_of, 'short')})",
+        ),
+    ]
+    kit.legend(ax, size, handles=handles)
+    return kit.png(figure)
+
+
+@_chart
+def bridge(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+    changes, currency = metrics.changes, metrics.currency
+    if changes is None:
+        raise ValueError("the bridge chart needs last week's export (metrics.changes is None)")
+    signs = {"new": 1, "pulled_in": 1, "increased": 1, "decreased": -1, "won": -1, "lost": -1, "slipped": -1}
+    steps: list[tuple[str, float, float, str]] = [("Last week", 0.0, changes.start, theme.primary)]
+    level = changes.start
+    for move in changes.MOVES:
+        movement = getattr(changes, move)
+        sign = signs.get(move, -1)
+        after = level + sign * movement.amount
+        name = MOVE_LABELS[move][2:].capitalize()
+        colour = theme.positive if sign > 0 else theme.negative
+        steps.append((f"{name}\n{kit.deals(movement.count)}", level, after, colour))
+        level = after
+    steps.append(("This week", 0.0, changes.end, theme.primary))
+    texts = [
+        money(after, currency, compact=True) if i in (0, len(steps) - 1) else kit.signed(after - before, currency)
+        for i, (_, before, after, _) in enumerate(steps)
+    ]
+    label = kit.label_size(theme)
+    slot = (size[0] - 0.8) / len(steps)
+    widest = max(kit.text_inches(t, label) for t in [*texts, *(line for step in steps for line in step[0].split("\n"))])
+    figure = kit.new_figure(theme, size)
+    if slot >= widest * 1.1:
+        _waterfall_columns(figure, theme, steps, texts, currency)
+    else:  # too narrow for ten columns of labels: the same waterfall on its side, top to bottom
+        _waterfall_rows(figure, theme, size, steps, texts, currency)
+    return kit.png(figure)
+
+
+Step = tuple[str, float, float, str]  # label, level before, level after, colour
+
+
+def _waterfall_columns(figure: Figure, theme: Theme, steps: list[Step], texts: list[str], currency: str) -> None:
+    ax = kit.new_axes(figure, theme)
+    top = max(max(before, after) for _, before, after, _ in steps) or 1.0
+    for i, ((_, before, after, colour), text) in enumerate(zip(steps, texts, strict=True)):
+        ax.bar(i, after - before, bottom=before, width=0.66, color=colour)
+        weight = "bold" if i in (0, len(steps) - 1) else "normal"
+        ax.text(i, max(before, after) + top * 0.015, text, ha="center", va="bottom", fontweight=weight)
+        if i < len(steps) - 1:
+            ax.plot([i + 0.33, i + 0.67], [after, after], color=theme.muted, linewidth=1.0)
+    ax.set_xticks(range(len(steps)), [step[0] for step in steps])
+    ax.set_ylim(0, top * 1.12)
+    ax.set_xlim(-0.6, len(steps) - 0.4)
+    kit.money_axis(ax, currency)
+
+
+def _waterfall_rows(
+    figure: Figure, theme: Theme, size: Size, steps: list[Step], texts: list[str], currency: str
+) -> None:
+    ax = kit.new_axes(figure, theme, value_axis="x")
+    names = []
+    for label, _, _, _ in steps:
+        head, _, tail = label.partition("\n")
+        names.append(f"{head} ({tail})" if tail.endswith(("deal", "deals")) else head)
+    height = kit.bar_height(len(steps), size, 0.66)
+    for i, ((_, before, after, colour), text) in enumerate(zip(steps, texts, strict=True)):
+        ax.barh(i, after - before, left=before, height=height, color=colour)
+        ax.annotate(text, (max(before, after), i), xytext=(4, 0), textcoords="offset points", va="center")
+        if i < len(steps) - 1:
+            ax.plot([after, after], [i + height / 2, i + 1 - height / 2], color=theme.muted, linewidth=1.0)
+    ax.set_yticks(range(len(steps)), names)
+    ax.set_ylim(len(steps) - 0.5, -0.5)
+    ax.set_xlim(0, kit.right_limit([max(b, a) for _, b, a, _ in steps], texts, size, names))
+    kit.money_axis(ax, currency, axis="x")
+
+
+# ---------------------------------------------------------------- people
+
+
+def _top_rows(rows: Sequence[GroupRow]) -> list[GroupRow]:
+    """At most MAX_ROWS rows: the first ones as given, the rest summed into 'Others (N)'."""
+    if len(rows) <= MAX_ROWS:
+        return list(rows)
+    shown, rest = list(rows[: MAX_ROWS - 1]), rows[MAX_ROWS - 1 :]
+    other = GroupRow(
+        name=f"Others ({len(rest)})",
+        closed_won=sum(r.closed_won for r in rest),
+        won_count=sum(r.won_count for r in rest),
+        open_amount=sum(r.open_amount for r in rest),
+        weighted=sum(r.weighted for r in rest),
+        deal_count=sum(r.deal_count for r in rest),
+        past_due=sum(r.past_due for r in rest),
+    )
+    return [*shown, other]
+
+
+def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size, empty: str) -> bytes:
+    rows = _top_rows([r for r in rows if r.closed_won or r.open_amount or r.deal_count or r.won_count])
+    if not rows:
+        return kit.message(theme, size, empty)
+    currency = metrics.currency
+    figure = kit.new_figure(theme, size)
+    ax = kit.new_axes(figure, theme, value_axis="x")
+    height = kit.bar_height(len(rows), size, 0.76, most_inches=0.6) / 2
+    series = (
+        ("Closed won", "closed_won", theme.primary, -height / 2),
+        ("Open pipeline", "open_amount", theme.secondary, height / 2),
+    )
+    top = max(max(r.closed_won, r.open_amount) for r in rows) or 1.0
+    label = kit.label_size(theme) - (1 if len(rows) > 8 else 0)
+    ends: list[float] = []
+    texts: list[str] = []
+    for name, field, colour, offset in series:
+        values = [max(getattr(r, field), 0.0) for r in rows]
+        ax.barh([i + offset for i in range(len(rows))], values, height=height, color=colour, label=name)
+        for i, value in enumerate(values):
+            ends.append(value)
+            texts.append(money(value, currency, compact=True))
+            ax.annotate(texts[-1], (value, i + offset), xytext=(4, 0), textcoords="offset points", va="center")
+            ax.texts[-1].set_fontsize(label)
+    ax.set_yticks(range(len(rows)), [r.name for r in rows])
+    ax.set_ylim(len(rows) - 0.45, -0.55)
+    ax.set_xlim(0, max(top * 1.08, kit.right_limit(ends, texts, size, [r.name for r in rows])))
+    kit.money_axis(ax, currency, axis="x")
+    kit.legend(ax, size, right=True)
+    return kit.png(figure)
+
+
+@_chart
+def owners(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+    return _groups(metrics.by_owner, metrics, theme, size, "No deals with an owner this quarter")
+
+
+@_chart
+def teams(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+    return _groups(metrics.by_team, metrics, theme, size, "No deals with a team this quarter")
+
+
+@_chart
+def hygiene(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+    totals = {owner: sum(h.counts.values()) for owner, h in metrics.hygiene.by_owner.items()}
+    ranked = sorted((owner for owner, total in totals.items() if total), key=lambda o: (-totals[o], o))
+    if not ranked:
+        return kit.message(theme, size, "No data hygiene findings: nothing to fix")
+    shown = ranked[:MAX_ROWS] if len(ranked) <= MAX_ROWS else ranked[: MAX_ROWS - 1]
+    rest = ranked[len(shown) :]
+    checks = [c for c in _check_order(metrics) if any(metrics.hygiene.by_owner[o].counts.get(c, 0) for o in ranked)]
+    counts = [[metrics.hygiene.by_owner[o].counts.get(c, 0) for c in checks] for o in shown]
+    names = list(shown)
+    if rest:
+        counts.append([sum(metrics.hygiene.by_owner[o].counts.get(c, 0) for o in rest) for c in checks])
+        names.append(f"Others ({len(rest)})")
+    palette = [*theme.accents, theme.neutral, theme.muted, theme.text]
+    figure = kit.new_figure(theme, size)
+    ax = kit.new_axes(figure, theme, value_axis="x")
+    left = [0] * len(names)
+    for j, check in enumerate(checks):
+        values = [row[j] for row in counts]
+        colour = palette[j % len(palette)]
+        ax.barh(
+            range(len(names)),
+            values,
+            left=left,
+            height=kit.bar_height(len(names), size, 0.62),
+            color=colour,
+            label=LABELS.get(check, check),
+        )
+        for i, value in enumerate(values):
+            if value:
+                ink = theme.text if kit.luminance(colour) > 0.6 else theme.background
+                ax.text(left[i] + value / 2, i, str(value), ha="center", va="center", color=ink, fontweight="bold")
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ends = [f"{total} finding{'' if total == 1 else 's'}" for total in left]
+    for i, (total, text) in enumerate(zip(left, ends, strict=True)):
+        ax.annotate(text, (total, i), xytext=(6, 0), textcoords="offset points", va="center", color=theme.muted)
+    ax.set_yticks(range(len(names)), names)
+    ax.set_ylim(len(names) - 0.5, -0.6)
+    ax.set_xlim(0, kit.right_limit([float(t) for t in left], ends, size, names))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+    kit.legend(ax, size)
+    return kit.png(figure)
+
+
+def _check_order(metrics: Metrics) -> list[str]:
+    """The model's check order, then any check it added that this module does not know yet."""
+    known = list(LABELS)
+    seen = {c for h in metrics.hygiene.by_owner.values() for c in h.counts}
+    return [c for c in known if c in seen] + sorted(seen - set(known))

@@ -1,0 +1,60 @@
+"""Text measurement with real font metrics, so slide text is fitted before PowerPoint ever sees it."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from deckgen.render.theme import Theme
+
+# Arial and its metric twin Liberation Sans: what PowerPoint and LibreOffice lay the text out with.
+_LATIN_CANDIDATES = ("Liberation Sans", "Arial", "DejaVu Sans")
+
+
+@lru_cache(maxsize=8)
+def _font(families: tuple[str, ...], bold: bool) -> Any:
+    from matplotlib import font_manager
+    from PIL import ImageFont
+
+    properties = font_manager.FontProperties(family=list(families), weight="bold" if bold else "normal")
+    path = font_manager.findfont(properties, fallback_to_default=True)
+    return ImageFont.truetype(path, 1000)
+
+
+def text_width(text: str, size_pt: float, bold: bool = False, theme: Theme | None = None) -> float:
+    """Width in points. Wide (CJK) characters count one em each, as East Asian fonts draw them."""
+    families = tuple((theme.chart_fonts if theme else ()) + _LATIN_CANDIDATES)
+    font = _font(families, bold)
+    narrow = "".join(ch for ch in text if unicodedata.east_asian_width(ch) not in "WF")
+    wide = len(text) - len(narrow)
+    return (font.getlength(narrow) / 1000.0 + wide) * size_pt
+
+
+def fit_line(text: str, width_pt: float, size_pt: float, bold: bool = False) -> str:
+    """The text, shortened at a word (or character) boundary with an ellipsis, so it fits in one line."""
+    if text_width(text, size_pt, bold) <= width_pt:
+        return text
+    words = text.split(" ")
+    while len(words) > 1:
+        words.pop()
+        candidate = " ".join(words).rstrip(",;:·-–— ") + "…"
+        if text_width(candidate, size_pt, bold) <= width_pt:
+            return candidate
+    candidate = text
+    while candidate and text_width(candidate + "…", size_pt, bold) > width_pt:
+        candidate = candidate[:-1]
+    return candidate.rstrip() + "…" if candidate else "…"
+
+
+def wrapped_lines(text: str, width_pt: float, size_pt: float, bold: bool = False) -> int:
+    """How many lines a paragraph takes when wrapped at words into `width_pt`."""
+    lines, current = 1, ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}".strip()
+        if current and text_width(candidate, size_pt, bold) > width_pt:
+            lines += 1
+            current = word
+        else:
+            current = candidate
+    return lines

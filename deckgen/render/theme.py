@@ -1,0 +1,51 @@
+"""One Theme (palette, fonts, sizes) feeds the charts, the tables and the slide text alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours are '#RRGGBB'. `accents` follow PowerPoint's accent1..accent6 order."""
+
+    accents: tuple[str, ...] = ("#1F4E79", "#2E86C1", "#F39C12", "#27AE60", "#8E44AD", "#C0392B")
+    text: str = "#1B1F24"
+    muted: str = "#6B7480"
+    grid: str = "#D9DEE4"
+    background: str = "#FFFFFF"
+    positive: str = "#1E8449"
+    negative: str = "#C0392B"
+    neutral: str = "#95A5A6"
+    latin_font: str = "Arial"
+    east_asian_font: str = "Malgun Gothic"
+    # Fallbacks for drawing charts on this machine: Hangul needs a CJK font (Noto Sans CJK on Linux).
+    chart_fonts: tuple[str, ...] = ("Liberation Sans", "Arial", "DejaVu Sans")
+    cjk_fonts: tuple[str, ...] = (
+        "Noto Sans CJK KR",
+        "Noto Sans KR",
+        "NanumGothic",
+        "Nanum Gothic",
+        "Malgun Gothic",
+        "Apple SD Gothic Neo",
+    )
+    title_size: float = 28.0
+    body_size: float = 16.0
+    table_size: float = 12.0
+    chart_label_size: float = 10.0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def primary(self) -> str:
+        return self.accents[0]
+
+    @property
+    def secondary(self) -> str:
+        return self.accents[1]
+
+    @property
+    def highlight(self) -> str:
+        return self.accents[2]
+
+
+DEFAULT_THEME = Theme()

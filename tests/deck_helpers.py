@@ -1,0 +1,55 @@
+"""Helpers for deck tests: build the sample deck once, and describe a .pptx as plain data."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from pptx import Presentation
+from pptx.util import Emu
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+SAMPLE_ARGS = [
+    str(SAMPLES / "pipeline-this-week.csv"),
+    "--previous", str(SAMPLES / "pipeline-last-week.csv"),
+    "--config", str(SAMPLES / "deckgen.toml"),
+    "--as-of", "2026-11-27",
+    "--meeting-date", "2026-12-01",
+]
+
+
+def shape_texts(shape: Any) -> list[str]:
+    if shape.has_text_frame:
+        return [shape.text_frame.text]
+    if getattr(shape, "has_table", False) and shape.has_table:
+        return [" | ".join(cell.text for cell in row.cells) for row in shape.table.rows]
+    return []
+
+
+def dump(path: Path) -> str:
+    """A normalised, reviewable description of a deck: per slide its layout, texts, pictures, tables, notes."""
+    deck = Presentation(str(path))
+    lines = [f"size {Emu(deck.slide_width).inches:.3f} x {Emu(deck.slide_height).inches:.3f} in"]
+    for number, slide in enumerate(deck.slides, start=1):
+        pictures = sum(1 for s in slide.shapes if s.shape_type == 13)
+        tables = sum(1 for s in slide.shapes if getattr(s, "has_table", False) and s.has_table)
+        lines.append(f"## slide {number}: layout '{slide.slide_layout.name}', {pictures} picture(s), {tables} table(s)")
+        for shape in slide.shapes:
+            for text in shape_texts(shape):
+                for line in text.splitlines():
+                    lines.append(f"   {line}")
+        notes = slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else ""
+        lines.append(f"   notes: {len(notes.split())} words")
+    return "\n".join(lines) + "\n"
+
+
+def slide_xml(path: Path) -> dict[str, bytes]:
+    """Slide, layout and media parts of a deck, by name: what must be identical run after run."""
+    with zipfile.ZipFile(path) as archive:
+        return {
+            name: archive.read(name)
+            for name in archive.namelist()
+            if name.startswith(("ppt/slides/", "ppt/media/", "ppt/notesSlides/")) or name == "docProps/core.xml"
+        }

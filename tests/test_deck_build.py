@@ -1,0 +1,160 @@
+"""End-to-end: build the sample deck, reopen it with python-pptx, render it with LibreOffice."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from deck_helpers import ROOT, SAMPLE_ARGS, dump, slide_xml
+from pptx import Presentation
+
+from deckgen.cli import main
+
+SNAPSHOT = ROOT / "tests" / "snapshots" / "sample_deck.txt"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def sample_deck(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("deck") / "review.pptx"
+    try:
+        main(["build", *SAMPLE_ARGS, "-o", str(out), "-q"])
+    except SystemExit as exc:
+        assert exc.code in (0, None)
+    return out
+
+
+def test_sample_deck_has_every_slide_with_titles_pictures_tables_notes(sample_deck: Path) -> None:
+    deck = Presentation(str(sample_deck))
+    titles = [slide.shapes.title.text for slide in deck.slides if slide.shapes.title is not None]
+    assert titles[0] == "Northwind Analytics Sales Review · FY2026 Q4"
+    assert "Bookings 10% behind pace with 5 weeks left" in titles
+    assert any(t.startswith("Pipeline -$620K since last week") for t in titles)
+    assert titles[-1] == "Appendix: definitions and data source"
+    pictures = sum(1 for s in deck.slides for shape in s.shapes if shape.shape_type == 13)
+    tables = sum(1 for s in deck.slides for shape in s.shapes if getattr(shape, "has_table", False) and shape.has_table)
+    assert pictures == 9  # bookings, pipeline pacing, forecast, stages, close dates, bridge, owners, teams, hygiene
+    assert tables >= 5  # top deals (3 pages), slipped/past due, what to fix
+    for slide in deck.slides:
+        assert slide.has_notes_slide and len(slide.notes_slide.notes_text_frame.text.split()) >= 10
+
+
+def test_no_shape_outside_the_slide(sample_deck: Path) -> None:
+    deck = Presentation(str(sample_deck))
+    for number, slide in enumerate(deck.slides, start=1):
+        for shape in slide.shapes:
+            assert shape.left >= 0 and shape.top >= 0, (number, shape.name)
+            assert shape.left + shape.width <= deck.slide_width, (number, shape.name)
+            assert shape.top + shape.height <= deck.slide_height, (number, shape.name)
+
+
+def test_korean_runs_carry_an_east_asian_typeface(sample_deck: Path) -> None:
+    deck = Presentation(str(sample_deck))
+    korean_runs = [
+        run
+        for slide in deck.slides
+        for shape in slide.shapes
+        if getattr(shape, "has_table", False) and shape.has_table
+        for row in shape.table.rows
+        for cell in row.cells
+        for paragraph in cell.text_frame.paragraphs
+        for run in paragraph.runs
+        if any("\uac00" <= ch <= "\ud7a3" for ch in run.text)
+    ]
+    assert korean_runs
+    for run in korean_runs:
+        ea = run._r.rPr.find("{http://schemas.openxmlformats.org/drawingml/2006/main}ea")
+        assert ea is not None and ea.get("typeface") == "Malgun Gothic"
+
+
+def test_without_previous_the_bridge_slide_is_left_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = [a for a in SAMPLE_ARGS if "last-week" not in a and a != "--previous"]
+    code, out, _ = run(capsys, "build", *args, "-o", str(tmp_path / "deck.pptx"))
+    assert code == 0, out
+    titles = [s.shapes.title.text for s in Presentation(str(tmp_path / "deck.pptx")).slides if s.shapes.title]
+    assert not any("since last week" in t for t in titles)
+    assert not any(t.startswith("Slipped and past due") and "slipped," not in t for t in titles)
+
+
+def test_snapshot_of_the_sample_deck(sample_deck: Path) -> None:
+    text = dump(sample_deck)
+    if os.environ.get("DECKGEN_UPDATE_SNAPSHOTS"):
+        SNAPSHOT.write_text(text, encoding="utf-8")
+    assert text == SNAPSHOT.read_text(encoding="utf-8")
+
+
+def test_same_inputs_give_identical_slide_xml(
+    sample_deck: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    again = tmp_path / "again.pptx"
+    code, _, _ = run(capsys, "build", *SAMPLE_ARGS, "-o", str(again), "-q", "--jobs", "1")  # sequential charts
+    assert code == 0
+    assert slide_xml(again) == slide_xml(sample_deck)
+
+
+def test_default_output_name_and_no_partial_file_on_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "build", *SAMPLE_ARGS)
+    assert code == 0
+    assert out.strip() == "sales-review-2026-11-27.pptx (19 slides)"
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    shutil.copy(ROOT / "templates" / "default" / "template.pptx", broken / "template.pptx")
+    (broken / "slides.toml").write_text('[[slide]]\nid = "x"\nlayout = "Nope"\ntitle = "t"\n')
+    code, _, err = run(capsys, "build", *SAMPLE_ARGS, "--template", str(broken), "-o", str(tmp_path / "x.pptx"))
+    assert code == 2
+    assert err.startswith(f"Error: {broken / 'template.pptx'}: slide 'x' asks for layout 'Nope'")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "sales-review-2026-11-27.pptx"]
+
+
+def test_template_errors_name_file_slide_and_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    shutil.copy(ROOT / "templates" / "default" / "template.pptx", folder / "template.pptx")
+    (folder / "slides.toml").write_text('[[slide]]\nid = "one"\nlayout = "Title"\ntitle = "{{ bookings.nope }}"\n')
+    code, _, err = run(capsys, "build", *SAMPLE_ARGS, "--template", str(folder), "-o", str(tmp_path / "x.pptx"))
+    assert code == 2
+    assert err.strip() == (f"Error: {folder / 'slides.toml'}: slide 'one', title: 'dict object' has no attribute 'nope'")
+    assert not (tmp_path / "x.pptx").exists()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_renders_one_page_per_slide_with_korean_glyphs(
+    sample_deck: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from deckgen.deck.pdf import convert_to_pdf
+
+    pdf = convert_to_pdf(sample_deck, tmp_path / "deck.pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages == len(Presentation(str(sample_deck)).slides)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "김민준" in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts
+
+
+def test_pdf_flag_says_clearly_when_libreoffice_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
+    out = tmp_path / "deck.pptx"
+    code, _, err = run(capsys, "build", *SAMPLE_ARGS, "-o", str(out), "--pdf")
+    assert code == 2
+    assert err.strip() == (f"Error: {out} was written, but no PDF: LibreOffice is not installed "
+                           "(install it, e.g. `apt-get install libreoffice-impress`, or leave out --pdf)")
+    assert out.exists() and not out.with_suffix(".pdf").exists()

@@ -1,0 +1,254 @@
+"""Charts from the bundled sample: valid PNGs of the placeholder's size, byte-stable, Hangul drawn, themed."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import subprocess
+import sys
+import warnings
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+from PIL import Image
+
+from deckgen.api import review, settings_from
+from deckgen.model.types import GroupRow, Hygiene, Metrics, OwnerHygiene, PipelineSummary
+from deckgen.render import fonts
+from deckgen.render.charts import CHARTS, DPI, MAX_ROWS, _top_rows
+from deckgen.render.pool import render_all
+from deckgen.render.theme import DEFAULT_THEME, Theme
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+SIZE = (12.0, 5.2)
+NAMES = sorted(CHARTS)
+
+
+@pytest.fixture(scope="module")
+def metrics() -> Metrics:
+    settings = settings_from(SAMPLES / "deckgen.toml")
+    this_week, last_week = SAMPLES / "pipeline-this-week.csv", SAMPLES / "pipeline-last-week.csv"
+    return review(this_week, settings, date(2026, 11, 27), last_week).metrics
+
+
+@pytest.fixture(scope="module")
+def rendered(metrics: Metrics) -> dict[str, bytes]:
+    return render_all([(name, name, SIZE) for name in NAMES], metrics, DEFAULT_THEME, jobs=1)
+
+
+def image(data: bytes) -> Image.Image:
+    picture = Image.open(io.BytesIO(data))
+    picture.load()
+    return picture
+
+
+def drawn_warnings(draw) -> list[str]:  # type: ignore[no-untyped-def]
+    """Messages of every warning raised while drawing (pytest would otherwise turn the first into an error)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        draw()
+    return [str(w.message) for w in caught]
+
+
+def test_registry_names_the_nine_charts() -> None:
+    assert set(CHARTS) == {
+        "bookings_pacing",
+        "pipeline_pacing",
+        "forecast_range",
+        "pipeline_by_stage",
+        "close_dates",
+        "bridge",
+        "owners",
+        "teams",
+        "hygiene",
+    }
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_chart_is_a_png_of_the_placeholder_size(rendered: dict[str, bytes], name: str) -> None:
+    picture = image(rendered[name])
+    assert picture.format == "PNG"
+    assert abs(picture.width - SIZE[0] * DPI) <= 1 and abs(picture.height - SIZE[1] * DPI) <= 1
+    assert picture.info.get("dpi") and round(picture.info["dpi"][0]) == DPI
+    assert "Software" not in picture.info  # fixed metadata: nothing that changes from run to run
+
+
+@pytest.mark.parametrize("size", [(6.0, 3.4), (13.33, 7.5), (3.0, 2.0)], ids=["half-slide", "full-slide", "tiny"])
+def test_other_placeholder_sizes(metrics: Metrics, size: tuple[float, float]) -> None:
+    # Small placeholders switch layouts (the bridge turns on its side, legends wrap); tiny ones fall back to
+    # fixed margins. None of it may warn: pytest turns warnings into errors.
+    for name in NAMES:
+        picture = image(CHARTS[name](metrics, DEFAULT_THEME, size))
+        assert abs(picture.width - size[0] * DPI) <= 1 and abs(picture.height - size[1] * DPI) <= 1, name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_metrics_give_the_same_bytes(metrics: Metrics, rendered: dict[str, bytes], name: str) -> None:
+    assert CHARTS[name](metrics, DEFAULT_THEME, SIZE) == rendered[name]
+
+
+def test_parallel_render_matches_sequential(metrics: Metrics, rendered: dict[str, bytes]) -> None:
+    requests = [(f"slide-{i}", name, SIZE) for i, name in enumerate(reversed(NAMES))]
+    parallel = render_all(requests, metrics, DEFAULT_THEME, jobs=2)
+    assert list(parallel) == [key for key, _, _ in requests]
+    assert {key: parallel[key] for key, _, _ in requests} == {
+        f"slide-{i}": rendered[n] for i, n in enumerate(reversed(NAMES))
+    }
+
+
+def test_render_all_draws_here_where_fork_is_unavailable(
+    metrics: Metrics, rendered: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(multiprocessing, "get_context", lambda *_: pytest.fail("must not start workers"))
+    result = render_all([("a", "owners", SIZE), ("b", "teams", SIZE)], metrics, DEFAULT_THEME, jobs=2)
+    assert result == {"a": rendered["owners"], "b": rendered["teams"]}
+
+
+def test_render_all_rejects_bad_requests(metrics: Metrics) -> None:
+    with pytest.raises(ValueError, match="unknown chart"):
+        render_all([("a", "pie", SIZE)], metrics, DEFAULT_THEME, jobs=1)
+    with pytest.raises(ValueError, match="duplicate chart keys"):
+        render_all([("a", "owners", SIZE), ("a", "teams", SIZE)], metrics, DEFAULT_THEME, jobs=1)
+    assert render_all([], metrics, DEFAULT_THEME) == {}
+
+
+def test_metrics_pickle(metrics: Metrics) -> None:
+    assert pickle.loads(pickle.dumps(metrics)) == metrics
+
+
+def test_bridge_needs_last_weeks_export(metrics: Metrics) -> None:
+    with pytest.raises(ValueError, match="last week"):
+        CHARTS["bridge"](replace(metrics, changes=None), DEFAULT_THEME, SIZE)
+    with pytest.raises(ValueError, match="last week"):  # also from a worker process
+        render_all(
+            [("a", "owners", SIZE), ("b", "bridge", SIZE)], replace(metrics, changes=None), DEFAULT_THEME, jobs=2
+        )
+
+
+def empty(metrics: Metrics) -> Metrics:
+    """No open deals, no owners or teams, no findings, no previous week, no goal, no created dates."""
+    nothing = PipelineSummary(0.0, 0.0, 0, None, None, 0, 0.0, [])
+    weeks = [
+        replace(w, closed_won=0.0, cumulative=0.0) if w.cumulative is not None else w for w in metrics.bookings.by_week
+    ]
+    bookings = replace(
+        metrics.bookings, goal=None, closed_won=0.0, expected_to_date=None, pace_delta=None, by_week=weeks
+    )
+    nothing_ahead = replace(metrics.forecast, low=0.0, mid=0.0, high=0.0, commit=0.0, best_case=0.0, prob_hit_goal=None)
+    return replace(
+        metrics,
+        bookings=bookings,
+        pipeline=nothing,
+        pipeline_pacing=replace(
+            metrics.pipeline_pacing, goal=None, created=None, expected_to_date=None, pace_delta=None
+        ),
+        forecast=nothing_ahead,
+        close_dates=[replace(week, count=0, amount=0.0, weighted=0.0) for week in metrics.close_dates],
+        by_owner=[],
+        by_team=[],
+        hygiene=Hygiene({}, {}, 0),
+        changes=None,
+        top_deals=[],
+        past_due=[],
+    )
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "bridge"])
+def test_empty_data_draws_a_message_not_a_crash(metrics: Metrics, name: str) -> None:
+    picture = image(CHARTS[name](empty(metrics), DEFAULT_THEME, SIZE))
+    assert picture.size == (2400, 1040)
+
+
+def test_goal_but_no_bookings_and_no_weeks(metrics: Metrics) -> None:
+    quiet = replace(metrics, bookings=replace(metrics.bookings, by_week=[], by_month=[]))
+    assert image(CHARTS["bookings_pacing"](quiet, DEFAULT_THEME, SIZE)).size == (2400, 1040)
+    pacing_without_goal = replace(metrics, pipeline_pacing=replace(metrics.pipeline_pacing, goal=None, pace_delta=None))
+    assert image(CHARTS["pipeline_pacing"](pacing_without_goal, DEFAULT_THEME, SIZE)).size == (2400, 1040)
+
+
+def test_many_owners_fold_into_others(metrics: Metrics) -> None:
+    rows = [GroupRow(f"Rep {i:02d}", 1000.0 * i, 1, 500.0, 250.0, 2, 0) for i in range(20)]
+    shown = _top_rows(rows)
+    assert len(shown) == MAX_ROWS and shown[-1].name == "Others (9)"
+    assert sum(r.closed_won for r in shown) == sum(r.closed_won for r in rows)
+    findings = {r.name: OwnerHygiene({"past_due": i + 1, "missing_amount": 1}, []) for i, r in enumerate(rows)}
+    crowded = replace(metrics, by_owner=rows, hygiene=Hygiene({}, findings, 40))
+    for name in ("owners", "hygiene"):
+        assert image(CHARTS[name](crowded, DEFAULT_THEME, SIZE)).size == (2400, 1040)
+
+
+needs_cjk = pytest.mark.skipif(
+    fonts.choose(DEFAULT_THEME).cjk is None,
+    reason="no CJK font installed (apt-get install fonts-noto-cjk); Korean names cannot be drawn",
+)
+
+
+@needs_cjk
+@pytest.mark.parametrize("name", ["owners", "hygiene"])
+def test_korean_owner_names_render_with_real_glyphs(metrics: Metrics, name: str) -> None:
+    assert any(not row.name.isascii() for row in metrics.by_owner), "the sample should carry Korean owner names"
+    messages = drawn_warnings(lambda: CHARTS[name](metrics, DEFAULT_THEME, SIZE))
+    assert [m for m in messages if "Glyph" in m or "missing from font" in m] == []
+
+
+@needs_cjk
+def test_krw_labels_render(metrics: Metrics) -> None:
+    korean = replace(metrics, currency="KRW")
+    for name in ("bookings_pacing", "close_dates", "bridge"):
+        messages = drawn_warnings(lambda name=name: CHARTS[name](korean, DEFAULT_THEME, SIZE))
+        assert [m for m in messages if "Glyph" in m or "missing from font" in m] == []
+
+
+def test_without_a_cjk_font_one_note_and_no_glyph_warnings(metrics: Metrics) -> None:
+    theme = Theme(cjk_fonts=("No Such Font KR",))
+    assert fonts.missing_cjk_note(theme) == fonts.MISSING_CJK_NOTE
+    assert "fonts-noto-cjk" in (fonts.missing_cjk_note(theme) or "")
+    messages = drawn_warnings(lambda: CHARTS["owners"](metrics, theme, SIZE))
+    assert messages == []
+
+
+def test_configure_sets_a_fallback_font_list() -> None:
+    with matplotlib.rc_context():
+        family = fonts.configure(DEFAULT_THEME)
+        assert matplotlib.rcParams["font.family"] == family
+    choice = fonts.choose(DEFAULT_THEME)
+    assert family[0] == choice.latin and family[-1] == fonts.BUNDLED_FONT
+    assert (choice.cjk in family) == (choice.cjk is not None)
+    assert fonts.choose(DEFAULT_THEME) is choice  # cached
+
+
+def colour_pixels(data: bytes, colour: str, tolerance: int = 12) -> int:
+    """How many pixels lie within `tolerance` of the colour on every channel."""
+    pixels = np.asarray(image(data).convert("RGB"), dtype=np.int16)
+    target = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.int16)
+    return int((np.abs(pixels - target).max(axis=2) <= tolerance).sum())
+
+
+def test_the_theme_colours_the_charts(metrics: Metrics, rendered: dict[str, bytes]) -> None:
+    default = rendered["bookings_pacing"]
+    assert colour_pixels(default, DEFAULT_THEME.primary) > 5000
+    magenta = Theme(accents=("#C2185B", *DEFAULT_THEME.accents[1:]))
+    restyled = CHARTS["bookings_pacing"](metrics, magenta, SIZE)
+    assert colour_pixels(restyled, "#C2185B") > 5000
+    assert colour_pixels(restyled, DEFAULT_THEME.primary) < 50
+
+
+def test_importing_render_does_not_import_charts() -> None:
+    code = (
+        "import json, sys, deckgen.render\n"
+        "print(json.dumps(['deckgen.render.charts' in sys.modules, 'matplotlib' in sys.modules]))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == [False, False]
