@@ -148,16 +148,30 @@ def check(input_path: Path, previous: Path | None, as_of: Any, config: Path | No
 @cli.command()
 @model_options
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Deck file [default: sales-review-<as-of>.pptx].")
-@click.option("--template", type=click.Path(path_type=Path),
-              help="A template folder (template.pptx + slides.toml) or a .pptx [default: the built-in one].")
+@click.option(
+    "--template",
+    type=click.Path(path_type=Path),
+    help="A template folder (template.pptx + slides.toml) or a .pptx [default: the built-in one].",
+)
 @click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
 @click.option("--title", help="Deck title [default: '<company> Sales Review · <quarter>'].")
 @click.option("--meeting-date", type=click.DateTime(["%Y-%m-%d"]), help="Date of the review meeting, YYYY-MM-DD.")
 @click.option("--jobs", type=click.IntRange(1, 64), help="Processes drawing charts [default: the number of cores].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
-def build(input_path: Path, previous: Path | None, as_of: Any, config: Path | None, output: Path | None,
-          template: Path | None, pdf: bool, title: str | None, meeting_date: Any, jobs: int | None, quiet: bool,
-          **flags: Any) -> None:
+def build(
+    input_path: Path,
+    previous: Path | None,
+    as_of: Any,
+    config: Path | None,
+    output: Path | None,
+    template: Path | None,
+    pdf: bool,
+    title: str | None,
+    meeting_date: Any,
+    jobs: int | None,
+    quiet: bool,
+    **flags: Any,
+) -> None:
     """Build the weekly review deck (.pptx, optionally .pdf) from this week's export.
 
     \b
@@ -173,12 +187,16 @@ def build(input_path: Path, previous: Path | None, as_of: Any, config: Path | No
 
     out = output or Path(f"sales-review-{result.metrics.as_of.isoformat()}.pptx")
     built = build_deck(
-        result.metrics, out, template=template, title=title,
+        result.metrics,
+        out,
+        template=template,
+        title=title,
         meeting_date=meeting_date.date() if meeting_date else None,
         previous_name=result.previous.name if result.previous is not None else None,
-        jobs=jobs, progress=say,
+        jobs=jobs,
+        progress=say,
     )
-    _notes(result.metrics.notes)
+    _notes(result.metrics.notes + built.notes)
     click.echo(f"{built.pptx} ({built.slides} slides)")
     if pdf:
         from deckgen.deck.pdf import convert_to_pdf

@@ -13,10 +13,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 SAMPLE_ARGS = [
     str(SAMPLES / "pipeline-this-week.csv"),
-    "--previous", str(SAMPLES / "pipeline-last-week.csv"),
-    "--config", str(SAMPLES / "deckgen.toml"),
-    "--as-of", "2026-11-27",
-    "--meeting-date", "2026-12-01",
+    "--previous",
+    str(SAMPLES / "pipeline-last-week.csv"),
+    "--config",
+    str(SAMPLES / "deckgen.toml"),
+    "--as-of",
+    "2026-11-27",
+    "--meeting-date",
+    "2026-12-01",
 ]
 
 

@@ -128,7 +128,9 @@ def test_template_errors_name_file_slide_and_field(tmp_path: Path, capsys: pytes
     (folder / "slides.toml").write_text('[[slide]]\nid = "one"\nlayout = "Title"\ntitle = "{{ bookings.nope }}"\n')
     code, _, err = run(capsys, "build", *SAMPLE_ARGS, "--template", str(folder), "-o", str(tmp_path / "x.pptx"))
     assert code == 2
-    assert err.strip() == (f"Error: {folder / 'slides.toml'}: slide 'one', title: 'dict object' has no attribute 'nope'")
+    assert err.strip() == (
+        f"Error: {folder / 'slides.toml'}: slide 'one', title: 'dict object' has no attribute 'nope'"
+    )
     assert not (tmp_path / "x.pptx").exists()
 
 
@@ -155,6 +157,8 @@ def test_pdf_flag_says_clearly_when_libreoffice_is_missing(
     out = tmp_path / "deck.pptx"
     code, _, err = run(capsys, "build", *SAMPLE_ARGS, "-o", str(out), "--pdf")
     assert code == 2
-    assert err.strip() == (f"Error: {out} was written, but no PDF: LibreOffice is not installed "
-                           "(install it, e.g. `apt-get install libreoffice-impress`, or leave out --pdf)")
+    assert err.strip() == (
+        f"Error: {out} was written, but no PDF: LibreOffice is not installed "
+        "(install it, e.g. `apt-get install libreoffice-impress`, or leave out --pdf)"
+    )
     assert out.exists() and not out.with_suffix(".pdf").exists()

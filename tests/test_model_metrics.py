@@ -343,3 +343,17 @@ def test_to_dict_has_the_stable_keys() -> None:
     assert {"counts", "by_owner"} <= set(data["hygiene"])
     assert data["changes"] is None
     assert data["bookings"]["expected_to_date"] == 707.11  # money rounded to the cent
+
+
+def test_won_deals_dated_after_as_of_count_on_the_as_of_day() -> None:
+    # Won on 2026-12-20 in the CRM while the report is as of 2026-11-15: booked already, so week 7
+    # (Nov 12-18) holds it and the cumulative line ends at closed won (100 + 50).
+    deals = frame(
+        {"stage": "Closed Won", "state": "won", "amount": 100, "probability": 1.0, "close_date": "2026-10-05"},
+        {"stage": "Closed Won", "state": "won", "amount": 50, "probability": 1.0, "close_date": "2026-12-20"},
+    )
+    booked = metrics(deals).bookings
+    assert booked.closed_won == 150
+    started = [week for week in booked.by_week if week.cumulative is not None]
+    assert started[-1].cumulative == 150
+    assert started[-1].closed_won == 50

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -38,8 +38,12 @@ def resolve_template(path: Path | None) -> tuple[Path, Path]:
     if path.is_dir():
         pptx, spec = path / TEMPLATE_NAME, path / SPEC_NAME
         if not pptx.is_file():
-            raise InputError(f"has no {TEMPLATE_NAME}", file=str(path), hint="a template folder holds template.pptx "
-                             "and slides.toml; `--template file.pptx` uses the default slides")
+            raise InputError(
+                f"has no {TEMPLATE_NAME}",
+                file=str(path),
+                hint="a template folder holds template.pptx "
+                "and slides.toml; `--template file.pptx` uses the default slides",
+            )
         return pptx, spec if spec.is_file() else default / SPEC_NAME
     if not path.exists():
         raise InputError("template not found", file=str(path))
@@ -53,7 +57,10 @@ def context(metrics: Any, title: str | None, meeting_date: date | None, previous
     values = metrics.to_dict()
     owners = values["hygiene"]["by_owner"]
     hygiene_owners = sorted(
-        ({"owner": owner, "total": sum(found["counts"].values()), **found["counts"]} for owner, found in owners.items()),
+        (
+            {"owner": owner, "total": sum(found["counts"].values()), **found["counts"]}
+            for owner, found in owners.items()
+        ),
         key=lambda row: (-row["total"], row["owner"]),
     )
     findings = [
@@ -77,7 +84,7 @@ def context(metrics: Any, title: str | None, meeting_date: date | None, previous
 class BuildResult:
     pptx: Path
     slides: int
-    pdf: Path | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def chart_requests(planned: list[PlannedSlide], layouts: Any) -> list[tuple[str, str, tuple[float, float]]]:
@@ -97,18 +104,23 @@ def build_deck(
 ) -> BuildResult:
     from deckgen.deck.writer import Layouts, SlideWriter, open_template, save_atomic, set_properties
     from deckgen.render.charts import CHARTS
+    from deckgen.render.fonts import missing_cjk_note
     from deckgen.render.pool import render_all
     from deckgen.render.text_env import make_env
 
     say = progress or (lambda _message: None)
     pptx_path, spec_path = resolve_template(template)
     slides = load_spec(spec_path)
-    unknown = [f"slide '{s.id}': chart '{s.chart}' is not one of {', '.join(CHARTS)}" for s in slides
-               if s.chart and s.chart not in CHARTS]
+    unknown = [
+        f"slide '{s.id}': chart '{s.chart}' is not one of {', '.join(CHARTS)}"
+        for s in slides
+        if s.chart and s.chart not in CHARTS
+    ]
     if unknown:
         raise ConfigError(str(spec_path), unknown)
-    planned = plan(slides, context(metrics, title, meeting_date, previous_name), make_env(metrics.currency),
-                   str(spec_path))
+    planned = plan(
+        slides, context(metrics, title, meeting_date, previous_name), make_env(metrics.currency), str(spec_path)
+    )
     presentation = open_template(pptx_path)
     layouts = Layouts(presentation, str(pptx_path))
     requests = chart_requests(planned, layouts)
@@ -121,7 +133,8 @@ def build_deck(
     deck_title = planned[0].title if planned else (title or "Sales review")
     set_properties(presentation, deck_title, datetime.combine(metrics.as_of, datetime.min.time()))
     save_atomic(presentation, out)
-    return BuildResult(out, len(planned))
+    note = missing_cjk_note(theme) if requests else None
+    return BuildResult(out, len(planned), [note] if note else [])
 
 
 def default_jobs() -> int:

@@ -30,13 +30,23 @@ def convert_to_pdf(pptx: Path, pdf: Path | None = None) -> Path:
     with tempfile.TemporaryDirectory(prefix="deckgen-pdf-") as work:
         # Each run gets its own profile: concurrent soffice runs sharing one hang or fail.
         profile = Path(work, "profile").as_uri()
-        command = [soffice, "--headless", "--norestore", f"-env:UserInstallation={profile}",
-                   "--convert-to", "pdf", "--outdir", work, str(pptx)]
+        command = [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            work,
+            str(pptx),
+        ]
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
         except subprocess.TimeoutExpired:
-            raise DeckgenError(f"{pptx} was written, but LibreOffice did not finish the PDF in "
-                               f"{TIMEOUT_SECONDS} s") from None
+            raise DeckgenError(
+                f"{pptx} was written, but LibreOffice did not finish the PDF in {TIMEOUT_SECONDS} s"
+            ) from None
         produced = Path(work, pptx.with_suffix(".pdf").name)
         if result.returncode != 0 or not produced.is_file():
             detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]

@@ -136,7 +136,9 @@ def _table_pages(renderer: _Renderer, spec: TableSpec) -> list[PlannedTable] | N
     ]
 
 
-def plan(slides: list[SlideSpec], context: dict[str, Any], env: SandboxedEnvironment, source: str) -> list[PlannedSlide]:
+def plan(
+    slides: list[SlideSpec], context: dict[str, Any], env: SandboxedEnvironment, source: str
+) -> list[PlannedSlide]:
     """Every slide whose `when` holds, tables split over continuation slides; empty tables leave their slide out."""
     planned: list[PlannedSlide] = []
     for slide in slides:
@@ -155,11 +157,15 @@ def plan(slides: list[SlideSpec], context: dict[str, Any], env: SandboxedEnviron
                 pages = list(tables)
         title = renderer.text("title", slide.title)
         tiles = tuple(
-            PlannedTile(*(renderer.text(f"tile {i + 1} {key}", getattr(tile, key))
-                          for key in ("label", "value", "detail", "status")))
+            PlannedTile(
+                *(
+                    renderer.text(f"tile {i + 1} {key}", getattr(tile, key))
+                    for key in ("label", "value", "detail", "status")
+                )
+            )
             for i, tile in enumerate(slide.tiles)
         )
-        common = {
+        common: dict[str, Any] = {
             "subtitle": renderer.text("subtitle", slide.subtitle),
             "body": _paragraphs(renderer.text("body", body)),
             "chart": slide.chart,
@@ -173,7 +179,12 @@ def plan(slides: list[SlideSpec], context: dict[str, Any], env: SandboxedEnviron
         for number, table in enumerate(pages, start=1):
             suffix = f" ({number} of {len(pages)})" if len(pages) > 1 else ""
             planned.append(
-                PlannedSlide(id=slide.id if number == 1 else f"{slide.id}-{number}", layout=slide.layout,
-                             title=title + suffix, table=table, **common)
+                PlannedSlide(
+                    id=slide.id if number == 1 else f"{slide.id}-{number}",
+                    layout=slide.layout,
+                    title=title + suffix,
+                    table=table,
+                    **common,
+                )
             )
     return planned

@@ -9,8 +9,22 @@ from typing import Any
 
 from deckgen.errors import ConfigError
 
-SLIDE_KEYS = {"id", "layout", "title", "subtitle", "body", "chart", "table", "tiles", "notes", "when", "body_in",
-              "chart_in", "table_in", "tiles_in"}
+SLIDE_KEYS = {
+    "id",
+    "layout",
+    "title",
+    "subtitle",
+    "body",
+    "chart",
+    "table",
+    "tiles",
+    "notes",
+    "when",
+    "body_in",
+    "chart_in",
+    "table_in",
+    "tiles_in",
+}
 
 
 @dataclass(frozen=True)
@@ -144,8 +158,18 @@ def parse_spec(data: dict[str, Any], source: str) -> list[SlideSpec]:
                 tiles=_tiles(problems, where, raw["tiles"]) if "tiles" in raw else (),
                 **{
                     key: _text(problems, where, raw, key)
-                    for key in ("title", "subtitle", "body", "chart", "notes", "when", "body_in", "chart_in",
-                                "table_in", "tiles_in")
+                    for key in (
+                        "title",
+                        "subtitle",
+                        "body",
+                        "chart",
+                        "notes",
+                        "when",
+                        "body_in",
+                        "chart_in",
+                        "table_in",
+                        "tiles_in",
+                    )
                 },
             )
         )

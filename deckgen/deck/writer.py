@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
+from lxml import etree
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
@@ -29,6 +31,18 @@ LATENT_TYPES = {PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE
 MARGIN = Inches(0.5)
 EMU_PER_PT = 12700
 ALIGN = {"left": PP_ALIGN.LEFT, "right": PP_ALIGN.RIGHT, "center": PP_ALIGN.CENTER}
+XML_ALIGN = {"left": "l", "right": "r", "center": "ctr"}
+DRAWINGML = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9,))
+
+
+def _printable(text: str) -> str:
+    """Text an XML document can hold: control characters from CRM fields would corrupt the file."""
+    return text.translate(_CONTROL)
+
+
+def _attr(text: str) -> str:
+    return escape(text, {'"': "&quot;"})
 
 
 @dataclass(frozen=True)
@@ -92,7 +106,8 @@ class Layouts:
     def content_placeholders(layout: Any) -> list[Any]:
         """Non-title, non-footer placeholders, largest first (ties by position)."""
         found = [
-            ph for ph in layout.placeholders
+            ph
+            for ph in layout.placeholders
             if ph.placeholder_format.type not in TITLE_TYPES | LATENT_TYPES
             and ph.placeholder_format.type != PP_PLACEHOLDER.SUBTITLE
         ]
@@ -151,8 +166,9 @@ def _rgb(colour: str) -> RGBColor:
     return RGBColor.from_string(colour.lstrip("#").upper())
 
 
-def _set_fonts(run: Any, theme: Theme, size: float | None = None, bold: bool | None = None,
-               colour: str | None = None) -> None:
+def _set_fonts(
+    run: Any, theme: Theme, size: float | None = None, bold: bool | None = None, colour: str | None = None
+) -> None:
     """Latin and East Asian typefaces on the run itself: Korean text needs <a:ea> (python-pptx #768)."""
     font = run.font
     font.name = theme.latin_font
@@ -204,13 +220,20 @@ class SlideWriter:
             used.add(title_ph.placeholder_format.idx)
         if planned.subtitle:
             subtitle = next(
-                (ph for ph in slide.placeholders
-                 if ph.placeholder_format.type == PP_PLACEHOLDER.SUBTITLE or ph.name in ("Subtitle", "Text")),
+                (
+                    ph
+                    for ph in slide.placeholders
+                    if ph.placeholder_format.type == PP_PLACEHOLDER.SUBTITLE or ph.name in ("Subtitle", "Text")
+                ),
                 None,
             )
             if subtitle is not None:
-                self._paragraphs(subtitle, (Paragraph(planned.subtitle),), Box(subtitle.left, subtitle.top,
-                                                                            subtitle.width, subtitle.height), 20)
+                self._paragraphs(
+                    subtitle,
+                    (Paragraph(planned.subtitle),),
+                    Box(subtitle.left, subtitle.top, subtitle.width, subtitle.height),
+                    20,
+                )
                 used.add(subtitle.placeholder_format.idx)
         body_target = targets.get("body")
         if planned.body and body_target is not None:
@@ -225,8 +248,9 @@ class SlideWriter:
             if visual is not None and visual.placeholder_format.idx in by_idx:
                 used.discard(visual.placeholder_format.idx)
             if planned.chart:
-                slide.shapes.add_picture(io.BytesIO(self.charts[planned.chart_key]), box.left, box.top,
-                                         box.width, box.height)
+                slide.shapes.add_picture(
+                    io.BytesIO(self.charts[planned.chart_key]), box.left, box.top, box.width, box.height
+                )
             elif planned.table is not None:
                 self._table(slide, planned.table, box)
             else:
@@ -259,8 +283,11 @@ class SlideWriter:
         height_pt = (box.height - Inches(0.2)) / EMU_PER_PT
 
         def height(at: float) -> float:
-            return sum(wrapped_lines(p.text, width_pt - 18 * p.level - 14, at - 2 * p.level) * (at - 2 * p.level)
-                       * 1.25 + at * 0.35 for p in paragraphs)
+            return sum(
+                wrapped_lines(p.text, width_pt - 18 * p.level - 14, at - 2 * p.level) * (at - 2 * p.level) * 1.25
+                + at * 0.35
+                for p in paragraphs
+            )
 
         while size > 10 and height(size) > height_pt:
             size -= 1
@@ -280,39 +307,54 @@ class SlideWriter:
 
     def _table(self, slide: Any, table: PlannedTable, box: Box) -> None:
         size = self.theme.table_size
-        row_height = Pt(size * 2.3)
         rows = len(table.rows) + 1
-        height = min(row_height * rows, box.height)
+        height = min(int(Pt(size * 2.3)) * rows, box.height)
         frame = slide.shapes.add_table(rows, len(table.headers), box.left, box.top, box.width, height)
-        grid = frame.table
         total = sum(table.widths)
         widths = [int(box.width * w / total) for w in table.widths]
         widths[-1] = box.width - sum(widths[:-1])
-        for column, width in zip(grid.columns, widths, strict=True):
+        for column, width in zip(frame.table.columns, widths, strict=True):
             column.width = Emu(width)
-        for row in grid.rows:
-            row.height = Emu(int(height / rows))
-        for col, header in enumerate(table.headers):
-            self._cell(grid.cell(0, col), header, widths[col], table.aligns[col], header=True, band=False)
-        for r, cells in enumerate(table.rows, start=1):
-            for col, text in enumerate(cells):
-                self._cell(grid.cell(r, col), text, widths[col], table.aligns[col], header=False, band=r % 2 == 0)
+        # Cells are written as XML in one go: python-pptx's per-cell calls cost ~1 ms each, a deck has hundreds.
+        grid = frame.table._tbl
+        for row in grid.findall(qn("a:tr")):
+            grid.remove(row)
+        row_height = int(height / rows)
+        lines = [self._row_xml(table.headers, widths, table.aligns, row_height, "header")]
+        lines += [
+            self._row_xml(cells, widths, table.aligns, row_height, "band" if number % 2 == 0 else "plain")
+            for number, cells in enumerate(table.rows, start=1)
+        ]
+        fragment = etree.fromstring(f'<a:tbl xmlns:a="{DRAWINGML}">{"".join(lines)}</a:tbl>')
+        for row in fragment:
+            grid.append(row)
 
-    def _cell(self, cell: Any, text: str, width: int, align: str, header: bool, band: bool) -> None:
-        size = self.theme.table_size
-        cell.margin_left = cell.margin_right = Inches(0.06)
-        cell.margin_top = cell.margin_bottom = Inches(0.02)
-        cell.vertical_anchor = MSO_ANCHOR.MIDDLE
-        fill = self.theme.primary if header else ("#EEF2F6" if band else "#FFFFFF")
-        cell.fill.solid()
-        cell.fill.fore_color.rgb = _rgb(fill)
-        frame = cell.text_frame
-        frame.word_wrap = False
-        paragraph = frame.paragraphs[0]
-        paragraph.alignment = ALIGN[align]
-        run = paragraph.add_run()
-        run.text = fit_line(text, (width - Inches(0.14)) / EMU_PER_PT, size, header)
-        _set_fonts(run, self.theme, size=size, bold=header, colour="#FFFFFF" if header else self.theme.text)
+    def _row_xml(
+        self, cells: tuple[str, ...], widths: list[int], aligns: tuple[str, ...], height: int, kind: str
+    ) -> str:
+        theme = self.theme
+        size = theme.table_size
+        bold = kind == "header"
+        fill = {"header": theme.primary, "band": "#EEF2F6", "plain": "#FFFFFF"}[kind].lstrip("#").upper()
+        colour = ("#FFFFFF" if bold else theme.text).lstrip("#").upper()
+        margin, margin_v = int(Inches(0.06)), int(Inches(0.02))
+        fonts = (
+            f'<a:latin typeface="{_attr(theme.latin_font)}"/><a:ea typeface="{_attr(theme.east_asian_font)}"/>'
+            f'<a:cs typeface="{_attr(theme.latin_font)}"/>'
+        )
+        parts = [f'<a:tr h="{height}">']
+        for text, width, align in zip(cells, widths, aligns, strict=True):
+            shown = fit_line(_printable(text), (width - 2 * margin) / EMU_PER_PT, size, bold)
+            parts.append(
+                f'<a:tc><a:txBody><a:bodyPr wrap="none"/><a:lstStyle/><a:p><a:pPr algn="{XML_ALIGN[align]}"/>'
+                f'<a:r><a:rPr lang="en-US" sz="{int(size * 100)}" b="{int(bold)}" dirty="0">'
+                f'<a:solidFill><a:srgbClr val="{colour}"/></a:solidFill>{fonts}</a:rPr>'
+                f"<a:t>{escape(shown)}</a:t></a:r></a:p></a:txBody>"
+                f'<a:tcPr marL="{margin}" marR="{margin}" marT="{margin_v}" marB="{margin_v}" anchor="ctr">'
+                f'<a:solidFill><a:srgbClr val="{fill}"/></a:solidFill></a:tcPr></a:tc>'
+            )
+        parts.append("</a:tr>")
+        return "".join(parts)
 
     def _tiles(self, slide: Any, tiles: tuple[PlannedTile, ...], box: Box) -> None:
         count = len(tiles)

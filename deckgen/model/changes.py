@@ -79,7 +79,9 @@ def bridge(previous: pd.DataFrame, current: pd.DataFrame, quarter: Quarter, prev
         won=_movement(won, gone_cents[won.index]),
         lost=_movement(lost, gone_cents[lost.index]),
         # Listed as they stand this week, so a slide shows where the close date went.
-        slipped=Movement(len(slipped), int(gone_cents[slipped.index].sum()) / 100, top(curr.loc[slipped.index], LISTED)),
+        slipped=Movement(
+            len(slipped), int(gone_cents[slipped.index].sum()) / 100, top(curr.loc[slipped.index], LISTED)
+        ),
         removed=_movement(removed, gone_cents[removed.index]),
     )
 

@@ -70,8 +70,13 @@ def _periods(
     goal: float | None,
     curve: PacingCurve,
 ) -> list[Period]:
-    """Booked per period, and cumulative against the pacing line at the period end, or at as-of."""
+    """Booked per period, and cumulative against the pacing line at the period end, or at as-of.
+
+    A won deal dated after as-of (closed early in the CRM) counts on the as-of day: it is booked, and this
+    keeps the last cumulative equal to closed won.
+    """
     won = frame[won_in(frame, quarter.start, quarter.end)]
+    won = won.assign(close_date=won["close_date"].clip(upper=pd.Timestamp(as_of)))
     periods = []
     for index, (first, last) in enumerate(bounds, start=1):
         started = first <= as_of
