@@ -12,10 +12,10 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from pptx import Presentation  # noqa: E402
-from pptx.util import Inches  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from pptx import Presentation
+from pptx.util import Inches
 
 QUARTER = ("2026-10-01", "2026-12-31")
 
