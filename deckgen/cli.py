@@ -183,19 +183,7 @@ def build(
     say = _progress(quiet)
     say("reading and computing")
     result = _review(input_path, previous, as_of, config, DECK_FINDINGS, **flags)
-    from deckgen.deck.build import build_deck
-
-    out = output or Path(f"sales-review-{result.metrics.as_of.isoformat()}.pptx")
-    built = build_deck(
-        result.metrics,
-        out,
-        template=template,
-        title=title,
-        meeting_date=meeting_date.date() if meeting_date else None,
-        previous_name=result.previous.name if result.previous is not None else None,
-        jobs=jobs,
-        progress=say,
-    )
+    built = _build(result, output, template, title, meeting_date, say, jobs)
     _notes(result.metrics.notes + built.notes)
     click.echo(f"{built.pptx} ({built.slides} slides)")
     if pdf:
@@ -203,6 +191,30 @@ def build(
 
         say("converting to PDF")
         click.echo(str(convert_to_pdf(built.pptx)))
+
+
+def _build(
+    result: Any,
+    output: Path | None,
+    template: Path | None,
+    title: str | None,
+    meeting_date: Any,
+    say: Callable[[str], None],
+    jobs: int | None,
+) -> Any:
+    from deckgen.deck.build import build_deck
+
+    out = output or Path(f"sales-review-{result.metrics.as_of.isoformat()}.pptx")
+    return build_deck(
+        result.metrics,
+        out,
+        template=template,
+        title=title,
+        meeting_date=meeting_date.date() if meeting_date else None,
+        previous_name=result.previous.name if result.previous is not None else None,
+        progress=say,
+        jobs=jobs,
+    )
 
 
 def _progress(quiet: bool) -> Callable[[str], None]:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from deckgen.deck.plan import PlannedSlide, plan
+from deckgen.deck.plan import PlannedSlide, charted, plan
 from deckgen.deck.spec import load_spec
 from deckgen.errors import ConfigError, InputError
 from deckgen.render.theme import DEFAULT_THEME, Theme
@@ -101,35 +101,49 @@ def build_deck(
     jobs: int | None = None,
     theme: Theme = DEFAULT_THEME,
     progress: Any = None,
+    pool: Any = None,
 ) -> BuildResult:
     from deckgen.deck.writer import Layouts, SlideWriter, open_template, save_atomic, set_properties
-    from deckgen.render.charts import CHARTS
+    from deckgen.render.chart_names import CHART_NAMES
     from deckgen.render.fonts import missing_cjk_note
-    from deckgen.render.pool import render_all
+    from deckgen.render.pool import ChartPool
     from deckgen.render.text_env import make_env
 
     say = progress or (lambda _message: None)
     pptx_path, spec_path = resolve_template(template)
     slides = load_spec(spec_path)
     unknown = [
-        f"slide '{s.id}': chart '{s.chart}' is not one of {', '.join(CHARTS)}"
+        f"slide '{s.id}': chart '{s.chart}' is not one of {', '.join(CHART_NAMES)}"
         for s in slides
-        if s.chart and s.chart not in CHARTS
+        if s.chart and s.chart not in CHART_NAMES
     ]
     if unknown:
         raise ConfigError(str(spec_path), unknown)
-    planned = plan(
-        slides, context(metrics, title, meeting_date, previous_name), make_env(metrics.currency), str(spec_path)
-    )
+    values = context(metrics, title, meeting_date, previous_name)
+    env = make_env(metrics.currency)
     presentation = open_template(pptx_path)
     layouts = Layouts(presentation, str(pptx_path))
-    requests = chart_requests(planned, layouts)
-    say(f"drawing {len(requests)} charts")
-    charts = render_all(requests, metrics, theme, jobs)
-    say(f"writing {len(planned)} slides")
-    writer = SlideWriter(presentation, layouts, theme, charts)
-    for slide in planned:
-        writer.add(slide)
+    # Charts first: the workers draw them while this process renders the text and tables.
+    requests = chart_requests(charted(slides, values, env, str(spec_path)), layouts)
+    own_pool = pool is None
+    if own_pool:
+        # Imported before the workers fork, so they inherit Matplotlib instead of each importing it again
+        # (measured: 0.2 s faster at 10k deals than forking first and importing in the workers).
+        import deckgen.render.charts  # noqa: F401
+
+        pool = ChartPool(jobs)
+    try:
+        say(f"drawing {len(requests)} charts")
+        charts = pool.submit(requests, metrics, theme)
+        planned = plan(slides, values, env, str(spec_path))
+        say(f"writing {len(planned)} slides")
+        writer = SlideWriter(presentation, layouts, theme)
+        for slide in planned:
+            writer.add(slide)
+        writer.place_charts(charts())
+    finally:
+        if own_pool:
+            pool.close()
     deck_title = planned[0].title if planned else (title or "Sales review")
     set_properties(presentation, deck_title, datetime.combine(metrics.as_of, datetime.min.time()))
     save_atomic(presentation, out)

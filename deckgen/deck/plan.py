@@ -136,6 +136,20 @@ def _table_pages(renderer: _Renderer, spec: TableSpec) -> list[PlannedTable] | N
     ]
 
 
+def charted(
+    slides: list[SlideSpec], context: dict[str, Any], env: SandboxedEnvironment, source: str
+) -> list[PlannedSlide]:
+    """The slides that will carry a chart, with nothing rendered yet: enough to start drawing early."""
+    shown = []
+    for slide in slides:
+        renderer = _Renderer(env, source, slide, context)
+        if slide.chart and (not slide.when or renderer.expression("when", slide.when)):
+            shown.append(
+                PlannedSlide(id=slide.id, layout=slide.layout, title="", chart=slide.chart, chart_in=slide.chart_in)
+            )
+    return shown
+
+
 def plan(
     slides: list[SlideSpec], context: dict[str, Any], env: SandboxedEnvironment, source: str
 ) -> list[PlannedSlide]:

@@ -205,8 +205,14 @@ def _placeholder_size(shape: Any, default: float) -> float:
 
 
 class SlideWriter:
-    def __init__(self, presentation: Any, layouts: Layouts, theme: Theme, charts: dict[str, bytes]) -> None:
-        self.presentation, self.layouts, self.theme, self.charts = presentation, layouts, theme, charts
+    def __init__(self, presentation: Any, layouts: Layouts, theme: Theme) -> None:
+        self.presentation, self.layouts, self.theme = presentation, layouts, theme
+        # Charts are placed last, once the worker processes have drawn them: (slide, box, chart key).
+        self.pictures: list[tuple[Any, Box, str]] = []
+
+    def place_charts(self, charts: dict[str, bytes]) -> None:
+        for slide, box, key in self.pictures:
+            slide.shapes.add_picture(io.BytesIO(charts[key]), box.left, box.top, box.width, box.height)
 
     def add(self, planned: PlannedSlide) -> None:
         layout = self.layouts.get(planned.layout, planned.id)
@@ -248,9 +254,7 @@ class SlideWriter:
             if visual is not None and visual.placeholder_format.idx in by_idx:
                 used.discard(visual.placeholder_format.idx)
             if planned.chart:
-                slide.shapes.add_picture(
-                    io.BytesIO(self.charts[planned.chart_key]), box.left, box.top, box.width, box.height
-                )
+                self.pictures.append((slide, box, planned.chart_key))
             elif planned.table is not None:
                 self._table(slide, planned.table, box)
             else:

@@ -9,26 +9,32 @@ from typing import Any
 from deckgen.render.theme import Theme
 
 # Arial and its metric twin Liberation Sans: what PowerPoint and LibreOffice lay the text out with.
-_LATIN_CANDIDATES = ("Liberation Sans", "Arial", "DejaVu Sans")
+# Found by file name (Pillow searches the system font folders), so measuring needs no Matplotlib.
+_REGULAR = ("LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf", "DejaVuSans.ttf")
+_BOLD = ("LiberationSans-Bold.ttf", "Arial Bold.ttf", "arialbd.ttf", "DejaVuSans-Bold.ttf")
+# Average Arial advance per em, used only where none of those fonts exists.
+_FALLBACK_EM = 0.52
 
 
-@lru_cache(maxsize=8)
-def _font(families: tuple[str, ...], bold: bool) -> Any:
-    from matplotlib import font_manager
+@lru_cache(maxsize=2)
+def _font(bold: bool) -> Any:
     from PIL import ImageFont
 
-    properties = font_manager.FontProperties(family=list(families), weight="bold" if bold else "normal")
-    path = font_manager.findfont(properties, fallback_to_default=True)
-    return ImageFont.truetype(path, 1000)
+    for name in _BOLD if bold else _REGULAR:
+        try:
+            return ImageFont.truetype(name, 1000)
+        except OSError:
+            continue
+    return None
 
 
 def text_width(text: str, size_pt: float, bold: bool = False, theme: Theme | None = None) -> float:
     """Width in points. Wide (CJK) characters count one em each, as East Asian fonts draw them."""
-    families = tuple((theme.chart_fonts if theme else ()) + _LATIN_CANDIDATES)
-    font = _font(families, bold)
+    font = _font(bold)
     narrow = "".join(ch for ch in text if unicodedata.east_asian_width(ch) not in "WF")
     wide = len(text) - len(narrow)
-    return (font.getlength(narrow) / 1000.0 + wide) * size_pt
+    narrow_em = font.getlength(narrow) / 1000.0 if font is not None else len(narrow) * _FALLBACK_EM
+    return (narrow_em + wide) * size_pt
 
 
 def fit_line(text: str, width_pt: float, size_pt: float, bold: bool = False) -> str:

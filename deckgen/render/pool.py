@@ -4,61 +4,101 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from deckgen.model.types import Metrics
-from deckgen.render.theme import Theme
+if TYPE_CHECKING:  # the pool is created before pandas or Matplotlib are imported: keep it light
+    from deckgen.model.types import Metrics
+    from deckgen.render.theme import Theme
 
 Request = tuple[str, str, tuple[float, float]]  # (key, chart name, size in inches)
-
-# Set in each worker by _start: the metrics and theme every chart of one render_all call draws from.
-_job: tuple[Metrics, Theme] | None = None
 
 
 def render_all(requests: list[Request], metrics: Metrics, theme: Theme, jobs: int | None = None) -> dict[str, bytes]:
     """PNG bytes per request key, in request order; jobs=None uses one worker per CPU, jobs=1 draws here."""
+    pool = ChartPool(jobs)
+    try:
+        return pool.submit(requests, metrics, theme)()
+    finally:
+        pool.close()
+
+
+class ChartPool:
+    """Worker processes that draw charts while the caller writes the slides.
+
+    fork, asked for by name: Python 3.14 no longer defaults to it on Linux, and spawn/forkserver workers
+    would import Matplotlib again, costing more than drawing in parallel saves. With jobs=1, or where fork
+    is not available, charts are drawn in this process when their results are asked for.
+    """
+
+    def __init__(self, jobs: int | None = None) -> None:
+        workers = jobs or os.cpu_count() or 1
+        self.pool: Any = None
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with warnings.catch_warnings():
+                # Python 3.12+ warns when forking a process that runs threads; the workers only draw with
+                # Matplotlib and touch no lock such threads could hold.
+                warnings.filterwarnings(
+                    "ignore", message=r".*use of fork\(\) may lead to deadlocks", category=DeprecationWarning
+                )
+                self.pool = multiprocessing.get_context("fork").Pool(workers)
+
+    def submit(self, requests: list[Request], metrics: Metrics, theme: Theme) -> Callable[[], dict[str, bytes]]:
+        """Start drawing and return at once; calling the result waits for the images (in request order)."""
+        from deckgen.render.chart_names import CHART_NAMES
+
+        keys = [key for key, _, _ in requests]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"duplicate chart keys: {sorted({k for k in keys if keys.count(k) > 1})}")
+        unknown = sorted({name for _, name, _ in requests if name not in CHART_NAMES})
+        if unknown:
+            raise ValueError(f"unknown chart(s) {unknown}; known: {sorted(CHART_NAMES)}")
+        tasks = [(name, (float(size[0]), float(size[1]))) for _, name, size in requests]
+        if self.pool is None or len(tasks) <= 1:
+            return lambda: dict(zip(keys, [_chart(name)(metrics, theme, size) for name, size in tasks], strict=True))
+        payload = pickle.dumps((metrics, theme), protocol=pickle.HIGHEST_PROTOCOL)
+        # chunksize 1 and map: results come back in task order whatever worker finishes first.
+        pending = self.pool.map_async(_draw, [(payload, name, size) for name, size in tasks], chunksize=1)
+
+        def wait() -> dict[str, bytes]:
+            try:
+                images: list[bytes] = pending.get()
+            except BaseException:
+                self.terminate()
+                raise
+            return dict(zip(keys, images, strict=True))
+
+        return wait
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
+
+    def terminate(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+_cache: dict[int, tuple[Metrics, Theme]] = {}
+
+
+def _chart(name: str) -> Callable[..., bytes]:
     from deckgen.render.charts import CHARTS
 
-    keys = [key for key, _, _ in requests]
-    if len(set(keys)) != len(keys):
-        raise ValueError(f"duplicate chart keys: {sorted({k for k in keys if keys.count(k) > 1})}")
-    unknown = sorted({name for _, name, _ in requests if name not in CHARTS})
-    if unknown:
-        raise ValueError(f"unknown chart(s) {unknown}; known: {sorted(CHARTS)}")
-    tasks = [(name, (float(size[0]), float(size[1]))) for _, name, size in requests]
-    workers = min(len(tasks), jobs or os.cpu_count() or 1)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        images = [CHARTS[name](metrics, theme, size) for name, size in tasks]
-    else:
-        images = _parallel(tasks, metrics, theme, workers)
-    return dict(zip(keys, images, strict=True))
+    return CHARTS[name]
 
 
-def _parallel(
-    tasks: list[tuple[str, tuple[float, float]]], metrics: Metrics, theme: Theme, workers: int
-) -> list[bytes]:
-    # fork, asked for by name: Python 3.14 no longer defaults to it on Linux, and spawn/forkserver workers
-    # would import Matplotlib again, costing more than the parallel drawing saves.
-    context = multiprocessing.get_context("fork")
-    with warnings.catch_warnings():
-        # Python 3.12+ warns when forking a process that runs threads (pyarrow's pool, for one); the workers
-        # only draw with Matplotlib and touch no lock those threads could hold.
-        warnings.filterwarnings(
-            "ignore", message=r".*use of fork\(\) may lead to deadlocks", category=DeprecationWarning
-        )
-        with context.Pool(workers, initializer=_start, initargs=(metrics, theme)) as pool:
-            # chunksize 1 and map: results come back in task order whatever worker finishes first.
-            return pool.map(_draw, tasks, chunksize=1)
-
-
-def _start(metrics: Metrics, theme: Theme) -> None:
-    global _job
-    _job = (metrics, theme)
-
-
-def _draw(task: tuple[str, tuple[float, float]]) -> bytes:
-    from deckgen.render.charts import CHARTS
-
-    assert _job is not None, "worker started without metrics"
-    name, size = task
-    return CHARTS[name](*_job, size)
+def _draw(task: tuple[bytes, str, tuple[float, float]]) -> bytes:
+    payload, name, size = task
+    key = hash(payload)
+    if key not in _cache:
+        _cache.clear()
+        _cache[key] = pickle.loads(payload)
+    metrics, theme = _cache[key]
+    return _chart(name)(metrics, theme, size)
