@@ -162,3 +162,24 @@ def test_pdf_flag_says_clearly_when_libreoffice_is_missing(
         "(install it, e.g. `apt-get install libreoffice-impress`, or leave out --pdf)"
     )
     assert out.exists() and not out.with_suffix(".pdf").exists()
+
+
+def test_control_characters_in_crm_fields_stay_out_of_the_deck(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "ctrl.csv"
+    export.write_bytes(
+        b"Opportunity Name,Amount,Stage,Close Date,Opportunity Owner\n"
+        b'"Bad\x0bname\x01 deal",100,Prospecting,2026-11-30,"Ann\x07"\n'
+        b"Won deal,200,Closed Won,2026-11-02,Ann\n"
+    )
+    out = tmp_path / "ctrl.pptx"
+    code, _, err = run(capsys, "build", str(export), "--as-of", "2026-11-27", "-o", str(out), "--jobs", "1")
+    assert code == 0, err
+    assert "Glyph" not in err
+    parts = slide_xml(out)
+    for name, xml in parts.items():
+        if name.endswith(".xml"):
+            assert b"_x000" not in xml and b"\x07" not in xml, name
+    owners = [s for s in Presentation(str(out)).slides if s.shapes.title and s.shapes.title.text.startswith("Owners")]
+    assert owners and owners[0].shapes.title.text.startswith("Owners: Ann leads with $300")

@@ -11,6 +11,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from deckgen.deck.spec import SlideSpec, TableSpec
 from deckgen.errors import ConfigError
+from deckgen.textutil import printable
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class _Renderer:
             rendered = self.env.from_string(template).render({**self.context, **(extra or {})})
         except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
             raise self._fail(field, exc) from None
+        rendered = printable(rendered)
         if field in ("body", "notes"):
             return "\n".join(line.rstrip() for line in rendered.strip().splitlines())
         return " ".join(rendered.split())  # one line: template line breaks are layout, not content
@@ -120,7 +122,7 @@ def _table_pages(renderer: _Renderer, spec: TableSpec) -> list[PlannedTable] | N
         rendered = []
         for column, template in zip(spec.columns, compiled, strict=True):
             try:
-                rendered.append(" ".join(template.render({**renderer.context, "row": row}).split()))
+                rendered.append(" ".join(printable(template.render({**renderer.context, "row": row})).split()))
             except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
                 raise renderer._fail(f"table column '{column.header}'", exc) from None
         cells.append(tuple(rendered))

@@ -24,6 +24,7 @@ from deckgen.deck.plan import Paragraph, PlannedSlide, PlannedTable, PlannedTile
 from deckgen.errors import DeckgenError, InputError
 from deckgen.render.measure import fit_line, text_width, wrapped_lines
 from deckgen.render.theme import Theme
+from deckgen.textutil import printable
 
 MAX_TEMPLATE_BYTES = 512 * 1024**2
 TITLE_TYPES = {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE}
@@ -33,12 +34,6 @@ EMU_PER_PT = 12700
 ALIGN = {"left": PP_ALIGN.LEFT, "right": PP_ALIGN.RIGHT, "center": PP_ALIGN.CENTER}
 XML_ALIGN = {"left": "l", "right": "r", "center": "ctr"}
 DRAWINGML = "http://schemas.openxmlformats.org/drawingml/2006/main"
-_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9,))
-
-
-def _printable(text: str) -> str:
-    """Text an XML document can hold: control characters from CRM fields would corrupt the file."""
-    return text.translate(_CONTROL)
 
 
 def _attr(text: str) -> str:
@@ -348,7 +343,7 @@ class SlideWriter:
         )
         parts = [f'<a:tr h="{height}">']
         for text, width, align in zip(cells, widths, aligns, strict=True):
-            shown = fit_line(_printable(text), (width - 2 * margin) / EMU_PER_PT, size, bold)
+            shown = fit_line(printable(text), (width - 2 * margin) / EMU_PER_PT, size, bold)
             parts.append(
                 f'<a:tc><a:txBody><a:bodyPr wrap="none"/><a:lstStyle/><a:p><a:pPr algn="{XML_ALIGN[align]}"/>'
                 f'<a:r><a:rPr lang="en-US" sz="{int(size * 100)}" b="{int(bold)}" dirty="0">'

@@ -14,6 +14,7 @@ from deckgen.ingest import values
 from deckgen.ingest.headers import header_score, map_headers
 from deckgen.ingest.readers import FOOTER, RawTable, read_raw
 from deckgen.ingest.stages import default_probabilities, derive_states, forecast_categories
+from deckgen.textutil import has_control, printable
 
 TEXT_FIELDS = ("id", "name", "account", "owner", "team", "stage")
 CANONICAL = (
@@ -134,6 +135,15 @@ def read_pipeline(path: str | Path, settings: Settings, sheet: str | None = None
     )
 
 
+def _clean_categories(column: pd.Series) -> pd.Series:
+    """Control characters out of owner, team and stage names (cheap here: a few distinct values)."""
+    names = [str(c) for c in column.cat.categories]
+    if not any(has_control(n) for n in names):
+        return column
+    cleaned = pd.Series([printable(n).strip() for n in names])
+    return column.map(dict(zip(names, cleaned, strict=True))).astype("category")
+
+
 def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, settings: Settings) -> pd.DataFrame:
     out = pd.DataFrame(index=kept.index)
 
@@ -168,7 +178,7 @@ def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, setti
     out["forecast_category"] = forecast_categories(raw_category, out["stage"], settings)
     # Few distinct values each: categories make the model's filters and groupings cheap.
     for name in ("owner", "team", "stage", "forecast_category"):
-        out[name] = out[name].astype("category")
+        out[name] = _clean_categories(out[name].astype("category"))
     if unknown:
         out.attrs["notes"] = [
             f"no default probability for stage {', '.join(repr(s) for s in unknown[:5])}"
