@@ -183,3 +183,24 @@ def test_control_characters_in_crm_fields_stay_out_of_the_deck(
             assert b"_x000" not in xml and b"\x07" not in xml, name
     owners = [s for s in Presentation(str(out)).slides if s.shapes.title and s.shapes.title.text.startswith("Owners")]
     assert owners and owners[0].shapes.title.text.startswith("Owners: Ann leads with $300")
+
+
+def test_an_interrupted_save_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deckgen.deck.writer import open_template, save_atomic
+
+    deck = open_template(ROOT / "templates" / "default" / "template.pptx")
+
+    def interrupted(_path: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(deck, "save", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_atomic(deck, tmp_path / "deck.pptx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_build_is_silent_on_stderr_when_not_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "build", *SAMPLE_ARGS, "-o", str(tmp_path / "deck.pptx"))
+    assert code == 0
+    assert err == ""
+    assert out == f"{tmp_path / 'deck.pptx'} (19 slides)\n"
