@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +95,13 @@ def _typed_headers(headers: list[str], settings: Settings, file: str) -> set[str
 def read_pipeline(path: str | Path, settings: Settings, sheet: str | None = None) -> Pipeline:
     """Read one export into a Pipeline; raise InputError naming file, row, column and value on bad input."""
     path = Path(path)
+    # The file's SHA-256 (for the appendix) is computed beside the parsing: hashlib releases the GIL.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        digest = executor.submit(_sha256, path)
+        return _read(path, settings, sheet, digest)
+
+
+def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]) -> Pipeline:
     user_headers = list(settings.columns.values())
     raw = read_raw(
         path,
@@ -125,7 +133,7 @@ def read_pipeline(path: str | Path, settings: Settings, sheet: str | None = None
     return Pipeline(
         frame=canonical.reset_index(drop=True),
         file=raw.file,
-        sha256=_sha256(path),
+        sha256=digest.result(),
         kind=raw.kind,
         rows_read=len(frame) + raw.skipped,
         rows_skipped=int(footer.sum()) + raw.skipped,

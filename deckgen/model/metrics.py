@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 
 import numpy as np
@@ -19,6 +20,7 @@ from deckgen.model.types import (
     CloseWeek,
     Forecast,
     GroupRow,
+    Hygiene,
     Metrics,
     NextQuarter,
     Period,
@@ -277,6 +279,23 @@ def compute_metrics(
 ) -> Metrics:
     """All metrics for the quarter holding `as_of`."""
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
+    # Hygiene hashes every id and name (Arrow releases the GIL there): run it beside the other metrics.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        checks = executor.submit(hygiene_checks.hygiene, frame, quarter, as_of, max_findings)
+        return _assemble(frame, settings, as_of, source, quarter, checks, previous, previous_file, notes)
+
+
+def _assemble(
+    frame: pd.DataFrame,
+    settings: Settings,
+    as_of: date,
+    source: Source,
+    quarter: Quarter,
+    checks: Future[Hygiene],
+    previous: pd.DataFrame | None,
+    previous_file: str,
+    notes: list[str] | None,
+) -> Metrics:
     following = quarter.following(settings.fiscal_year_start, settings.fiscal_year_named_by)
     # Sums and groupings filter rows many times: without the long text columns (id, name, account and
     # the export's own columns) each filter copies a fraction of the data.
@@ -309,7 +328,7 @@ def compute_metrics(
         past_due=top(open_deals[open_deals["close_date"] < pd.Timestamp(as_of)], TOP_DEALS),
         by_owner=groups(core, quarter, as_of, "owner"),
         by_team=groups(core, quarter, as_of, "team"),
-        hygiene=hygiene_checks.hygiene(frame, quarter, as_of, max_findings),
+        hygiene=checks.result(),
         changes=bridge(previous, frame, quarter, previous_file) if previous is not None else None,
         notes=all_notes,
     )
