@@ -673,3 +673,20 @@ def test_workbook_without_deal_columns_names_its_sheets(tmp_path: Path) -> None:
         f"{path}: no amount column found (headers: foo, bar) "
         "(map one with --column amount=HEADER; or pick another sheet with --sheet: One, Two)"
     )
+
+
+def test_padded_owner_team_and_stage_names_are_one_name_each(write_file: WriteFile) -> None:
+    # Owner, team and stage are read as categories: padding must still collapse to one name, and a stage of
+    # blanks is a missing stage, not a stage called "   ".
+    path = write_file(
+        "padded.csv",
+        "Opportunity Name,Amount,Stage,Close Date,Opportunity Owner,Team\n"
+        "A,100, Closed Won ,2026-11-02, Ann ,East\n"
+        "B,200,Closed Won,2026-11-03,Ann, East \n"
+        "C,300,   ,2026-11-04,Ann,East\n",
+    )
+    pipeline = read(path)
+    assert set(column(pipeline, "owner")) == {"Ann"}
+    assert set(column(pipeline, "team")) == {"East"}
+    assert column(pipeline, "state") == ["won", "won", "open"]
+    assert pd.isna(column(pipeline, "stage")[2])

@@ -70,7 +70,11 @@ def _blank(cell: object) -> bool:
 def _footer_rows(raw: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
     """Blank rows and report footers/totals: no stage and either nothing mapped or a footer's words."""
     stage = raw[mapping["stage"]]
-    candidates = raw.index[stage.isna() | (stage.astype(str).str.strip() == "")]
+    if isinstance(stage.dtype, pd.CategoricalDtype):  # blank test on the few distinct stage names only
+        blank = [name for name in stage.cat.categories if not str(name).strip()]
+        candidates = raw.index[stage.isna() | stage.isin(blank)]
+    else:
+        candidates = raw.index[stage.isna() | (stage.astype(str).str.strip() == "")]
     drop = pd.Series(False, index=raw.index)
     if len(candidates) == 0:
         return drop
@@ -83,13 +87,18 @@ def _footer_rows(raw: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
     return drop
 
 
-def _typed_headers(headers: list[str], settings: Settings, file: str) -> set[str]:
-    """Headers of the number and date fields, which the CSV reader may convert natively."""
+def _typed_headers(headers: list[str], settings: Settings, file: str) -> dict[str, str]:
+    """How the CSV reader may read each field's column: numbers and dates natively, few-valued text
+    (owner, team, stage) as categories; every other column as text."""
     try:
         mapping = map_headers(headers, settings.columns, file)
     except InputError:
-        return set()  # reported with full detail once the file is read
-    return {mapping[f] for f in ("amount", "probability", "close_date", "created_date") if f in mapping}
+        return {}  # reported with full detail once the file is read
+    kinds = {mapping[f]: "native" for f in ("amount", "probability", "close_date", "created_date") if f in mapping}
+    for name in ("owner", "team", "stage", "forecast_category", "status"):
+        if name in mapping and mapping[name] not in kinds:
+            kinds[mapping[name]] = "category"
+    return kinds
 
 
 def read_pipeline(path: str | Path, settings: Settings, sheet: str | None = None) -> Pipeline:
@@ -164,7 +173,10 @@ def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, setti
     for name in TEXT_FIELDS:
         source = column(name)
         out[name] = values.clean_text(source) if source is not None else None
-    out["owner"] = out["owner"].where(out["owner"].notna(), NO_OWNER)
+    owner = out["owner"]
+    if isinstance(owner.dtype, pd.CategoricalDtype) and NO_OWNER not in owner.cat.categories:
+        owner = owner.cat.add_categories([NO_OWNER])
+    out["owner"] = owner.where(owner.notna(), NO_OWNER)
     out["amount"] = parse("amount", lambda c: values.parse_amounts(c, raw.delimiter))
     out["close_date"] = parse("close_date", lambda c: values.parse_dates(c, settings.date_format))
     if "created_date" in mapping:

@@ -248,6 +248,13 @@ def clean_text(column: pd.Series) -> pd.Series:
         out = str(value).strip()
         return out or None
 
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        # Owner, team and stage arrive as categories: clean the few distinct names, not every cell.
+        names = list(column.cat.categories)
+        cleaned = [text(name) for name in names]
+        if cleaned == names:
+            return column
+        return column.map(dict(zip(names, cleaned, strict=True))).astype("category")
     if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
         # Text read by the CSV reader stays in its Arrow-backed dtype: converting 1M names to Python
         # objects would cost more than the whole model.

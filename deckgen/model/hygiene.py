@@ -98,7 +98,12 @@ def hygiene(frame: pd.DataFrame, quarter: Quarter, as_of: date, max_findings: in
     if len(rows) == 0:
         return Hygiene(counts, {}, int(scope.sum()))
     check_order = np.concatenate([np.full(len(p), i) for i, p in enumerate(positions)])
-    owner_codes, owners = pd.factorize(frame["owner"], sort=True)
+    owner_codes, owners = pd.factorize(frame["owner"])
+    # Owners in alphabetical order, whatever order a categorical column keeps its names in.
+    alphabetical = np.argsort(np.asarray(owners.astype(str)), kind="stable")
+    rank = np.empty(len(alphabetical), dtype=np.int64)
+    rank[alphabetical] = np.arange(len(alphabetical))
+    owner_codes, owners = rank[owner_codes], owners[alphabetical]
     owner_of = owner_codes[rows]
     size = -np.abs(np.nan_to_num(frame["amount"].to_numpy(dtype=float)[rows]))
     # Per owner, per check, largest amount first; file order breaks ties.
