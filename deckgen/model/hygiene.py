@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import numpy as np
@@ -43,12 +44,15 @@ def check_masks(frame: pd.DataFrame, as_of: date) -> dict[str, pd.Series]:
         | ((state == "lost") & (probability > 0.0))
         | ((state == "open") & ((probability <= 0.0) | (probability >= 1.0)))
     )
-    ids = frame["id"]
-    duplicate_id = ids.notna() & ids.duplicated(keep="first")
-    # The same deal entered twice under two ids: same name, amount and close date.
-    # Checked only among deals whose name repeats: hashing three columns of a million rows costs more.
-    names = frame["name"]
-    repeated = names.notna() & names.duplicated(keep=False)
+    ids, names = frame["id"], frame["name"]
+    # Both hash a million strings where exports are large; Arrow releases the GIL, so in two threads.
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        ids_seen = executor.submit(ids.duplicated, keep="first")
+        names_seen = executor.submit(names.duplicated, keep=False)
+        duplicate_id = ids.notna() & ids_seen.result()
+        # The same deal entered twice under two ids: same name, amount and close date. Checked only
+        # among deals whose name repeats: hashing three columns of a million rows costs more.
+        repeated = names.notna() & names_seen.result()
     same_deal = pd.Series(False, index=frame.index)
     if repeated.any():
         same_deal[repeated] = frame.loc[repeated].duplicated(["name", "amount", "close_date"], keep="first")
@@ -109,8 +113,8 @@ def hygiene(frame: pd.DataFrame, quarter: Quarter, as_of: date, max_findings: in
     # Per owner, per check, largest amount first; file order breaks ties.
     order = np.lexsort((rows, size, check_order, owner_of))
     rows, check_order, owner_of = rows[order], check_order[order], owner_of[order]
-    table = np.zeros((len(owners), len(CHECKS)), dtype=np.int64)
-    np.add.at(table, (owner_of, check_order), 1)
+    table = np.bincount(owner_of * len(CHECKS) + check_order, minlength=len(owners) * len(CHECKS))
+    table = table.reshape(len(owners), len(CHECKS))
     rank = np.arange(len(rows)) - np.searchsorted(owner_of, owner_of, side="left")
     shown = np.ones(len(rows), dtype=bool) if max_findings is None else rank < max_findings
     deals = to_deals(frame.iloc[rows[shown]])
