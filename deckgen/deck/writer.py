@@ -31,7 +31,6 @@ TITLE_TYPES = {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE}
 LATENT_TYPES = {PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER}
 MARGIN = Inches(0.5)
 EMU_PER_PT = 12700
-ALIGN = {"left": PP_ALIGN.LEFT, "right": PP_ALIGN.RIGHT, "center": PP_ALIGN.CENTER}
 XML_ALIGN = {"left": "l", "right": "r", "center": "ctr"}
 DRAWINGML = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
