@@ -15,11 +15,12 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from PIL import Image
 
 from deckgen.api import review, settings_from
 from deckgen.model.types import GroupRow, Hygiene, Metrics, OwnerHygiene, PipelineSummary
-from deckgen.render import fonts
+from deckgen.render import chartkit, fonts
 from deckgen.render.charts import CHARTS, DPI, MAX_ROWS, _top_rows
 from deckgen.render.pool import render_all
 from deckgen.render.theme import DEFAULT_THEME, Theme
@@ -86,6 +87,58 @@ def test_other_placeholder_sizes(metrics: Metrics, size: tuple[float, float]) ->
     for name in NAMES:
         picture = image(CHARTS[name](metrics, DEFAULT_THEME, size))
         assert abs(picture.width - size[0] * DPI) <= 1 and abs(picture.height - size[1] * DPI) <= 1, name
+
+
+DECK_SIZES = [(12.33, 5.25), (7.22, 5.25)]  # the default template's wide and half-width chart placeholders
+
+
+@pytest.mark.parametrize("size", [*DECK_SIZES, SIZE], ids=["wide", "half", "test-size"])
+def test_labels_fill_the_placeholder_and_none_is_cut_off(
+    metrics: Metrics, size: tuple[float, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The layout replaces constrained layout: every label, title and legend ends PAD inside the image, on every
+    # side (nothing cut off, no margin wasted), and titles counted at their full width still fit.
+    drawn: list[Figure] = []
+    save = chartkit.save
+
+    def keep(figure: Figure) -> bytes:
+        drawn.append(figure)
+        return save(figure)
+
+    monkeypatch.setattr(chartkit, "save", keep)
+    pad = chartkit.PAD * DPI
+    for name in NAMES:
+        drawn.clear()
+        CHARTS[name](metrics, DEFAULT_THEME, size)
+        (figure,) = drawn
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        width, height = figure.bbox.width, figure.bbox.height
+        for ax in figure.axes:
+            laid = ax.get_tightbbox(renderer, for_layout_only=True)
+            gaps = [laid.x0, laid.y0, width - laid.x1, height - laid.y1]
+            assert all(abs(gap - pad) <= 3 for gap in gaps), (name, [round(g, 1) for g in gaps])
+            whole = ax.get_tightbbox(renderer)
+            assert whole.x0 >= 0 and whole.y0 >= 0 and whole.x1 <= width and whole.y1 <= height, name
+
+
+def test_png_holds_exactly_the_drawn_pixels() -> None:
+    with chartkit.style(DEFAULT_THEME):
+        figure = chartkit.new_figure(DEFAULT_THEME, (1.5, 1.0))
+        ax = figure.add_subplot()
+        ax.bar([0, 1, 2], [3, 1, 2], color=["#1F4E79", "#F39C12", "#00000080"])
+        ax.set_title("Ünïcode · 김민준")
+        data = chartkit.save(figure)
+    pixels = np.asarray(figure.canvas.buffer_rgba())  # type: ignore[attr-defined]
+    picture = image(data)
+    assert picture.mode == "RGBA" and picture.size == (300, 200)
+    assert np.array_equal(np.asarray(picture), pixels)
+    assert round(picture.info["dpi"][0]) == DPI
+    chunks, at = [], 8
+    while at < len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        chunks.append(data[at + 4 : at + 8])
+        at += 12 + length
+    assert chunks == [b"IHDR", b"pHYs", b"IDAT", b"IEND"]  # nothing that changes from run to run
 
 
 @pytest.mark.parametrize("name", NAMES)

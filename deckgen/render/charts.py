@@ -279,12 +279,23 @@ def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         positions.append(i + 1.0 * quarters.index(week.quarter))  # one empty slot between quarters
     label = kit.label_size(theme)
     top = max(w.amount for w in weeks) or 1.0
-    for x, week, following in zip(positions, weeks, [*weeks[1:], None], strict=True):
+    due: list[bool] = []
+    for week, following in zip(weeks, [*weeks[1:], None], strict=True):
         ends = following.start if following and following.quarter == week.quarter else week.start + timedelta(7)
-        past_due = week.quarter == metrics.quarter.label and ends <= metrics.as_of
-        colour = theme.negative if past_due else colours[week.quarter]
-        ax.bar(x, week.amount, width=0.8, color=kit.tint(colour, 0.55), hatch="//" if past_due else None)
-        ax.bar(x, week.weighted, width=0.8, color=colour)
+        due.append(week.quarter == metrics.quarter.label and ends <= metrics.as_of)
+    fills = [theme.negative if past_due else colours[week.quarter] for week, past_due in zip(weeks, due, strict=True)]
+    # One bar call per look rather than two per week: each call costs about a millisecond.
+    for hatched in (False, True):
+        picked = [i for i, past_due in enumerate(due) if past_due == hatched]
+        if picked:
+            ax.bar(
+                [positions[i] for i in picked],
+                [weeks[i].amount for i in picked],
+                width=0.8,
+                color=[kit.tint(fills[i], 0.55) for i in picked],
+                hatch="//" if hatched else None,
+            )
+    ax.bar(positions, [w.weighted for w in weeks], width=0.8, color=fills)
     slot = size[0] * 0.85 / (len(weeks) + len(quarters))
     every = max(1, math.ceil(kit.text_inches("W13", label - 1) * 1.3 / slot))
     ax.set_xticks(positions, [f"W{w.week}" if (w.week - 1) % every == 0 else "" for w in weeks])
