@@ -2,4 +2,5 @@
 
 from deckgen.cli import main
 
-main()
+if __name__ == "__main__":  # chart workers started by the forkserver import this module again
+    main()

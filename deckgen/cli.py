@@ -181,9 +181,18 @@ def build(
       deckgen build export.csv --template my-template/ --title "EMEA Pipeline Review"
     """
     say = _progress(quiet)
-    say("reading and computing")
-    result = _review(input_path, previous, as_of, config, DECK_FINDINGS, **flags)
-    built = _build(result, output, template, title, meeting_date, say, jobs)
+    from deckgen.render.pool import start_pool
+
+    # The chart workers get ready (Matplotlib imported in a server process) while the export is read.
+    starting = start_pool(jobs)
+    try:
+        say("reading and computing")
+        result = _review(input_path, previous, as_of, config, DECK_FINDINGS, **flags)
+        pool = starting.result()
+    except BaseException:
+        starting.add_done_callback(lambda started: started.result().terminate())
+        raise
+    built = _build(result, output, template, title, meeting_date, say, pool)
     _notes(result.metrics.notes + built.notes)
     click.echo(f"{built.pptx} ({built.slides} slides)")
     if pdf:
@@ -200,7 +209,7 @@ def _build(
     title: str | None,
     meeting_date: Any,
     say: Callable[[str], None],
-    jobs: int | None,
+    pool: Any,
 ) -> Any:
     from deckgen.deck.build import build_deck
 
@@ -213,7 +222,7 @@ def _build(
         meeting_date=meeting_date.date() if meeting_date else None,
         previous_name=result.previous.name if result.previous is not None else None,
         progress=say,
-        jobs=jobs,
+        pool=pool,
     )
 
 

@@ -10,18 +10,8 @@ import pandas as pd
 
 from deckgen.model.calendar import Quarter
 from deckgen.model.deals import to_deals
-from deckgen.model.types import Deal, Finding, Hygiene, OwnerHygiene
+from deckgen.model.types import CHECKS, Deal, Finding, Hygiene, OwnerHygiene
 
-CHECKS = (
-    "missing_amount",
-    "missing_close_date",
-    "missing_stage",
-    "past_due",
-    "negative_amount",
-    "duplicate_id",
-    "duplicate_deal",
-    "probability_stage_mismatch",
-)
 ADVICE = {
     "missing_amount": "enter the amount",
     "missing_close_date": "set a close date",

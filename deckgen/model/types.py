@@ -9,6 +9,18 @@ from datetime import date
 from typing import Any
 
 Money = float
+# The hygiene checks, in the order reports list them (here, not in hygiene.py, so that readers of
+# Metrics need no pandas).
+CHECKS = (
+    "missing_amount",
+    "missing_close_date",
+    "missing_stage",
+    "past_due",
+    "negative_amount",
+    "duplicate_id",
+    "duplicate_deal",
+    "probability_stage_mismatch",
+)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import os
 import pickle
 import warnings
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the pool is created before pandas or Matplotlib are imported: keep it light
@@ -33,10 +34,17 @@ class ChartPool:
     is not available, charts are drawn in this process when their results are asked for.
     """
 
-    def __init__(self, jobs: int | None = None) -> None:
+    def __init__(self, jobs: int | None = None, preload: bool = False) -> None:
         workers = jobs or os.cpu_count() or 1
         self.pool: Any = None
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        methods = multiprocessing.get_all_start_methods()
+        if workers > 1 and preload and "forkserver" in methods:
+            # A server process imports Matplotlib and the charts once, then forks the workers from itself:
+            # started in a thread by start_pool(), all of that happens while the export is being read.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["deckgen.render.charts"])
+            self.pool = context.Pool(workers)
+        elif workers > 1 and "fork" in methods:
             with warnings.catch_warnings():
                 # Python 3.12+ warns when forking a process that runs threads; the workers only draw with
                 # Matplotlib and touch no lock such threads could hold.
@@ -72,6 +80,13 @@ class ChartPool:
 
         return wait
 
+    def font_note(self, theme: Theme) -> str | None:
+        """The missing-CJK-font note, asked where the charts are drawn (so this process needs no Matplotlib)."""
+        if self.pool is None:
+            return _font_note(theme)
+        note: str | None = self.pool.apply(_font_note, (theme,))
+        return note
+
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
@@ -86,6 +101,24 @@ class ChartPool:
 
 
 _cache: dict[int, tuple[Metrics, Theme]] = {}
+
+
+def start_pool(jobs: int | None = None) -> Future[ChartPool]:
+    """A preloaded ChartPool, created in a thread: call .result() once the metrics are computed."""
+    if (jobs or os.cpu_count() or 1) <= 1:
+        done: Future[ChartPool] = Future()
+        done.set_result(ChartPool(1))
+        return done
+    starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deckgen-pool")
+    future = starter.submit(ChartPool, jobs, True)
+    starter.shutdown(wait=False)
+    return future
+
+
+def _font_note(theme: Theme) -> str | None:
+    from deckgen.render.fonts import missing_cjk_note
+
+    return missing_cjk_note(theme)
 
 
 def _chart(name: str) -> Callable[..., bytes]:

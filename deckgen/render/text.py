@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from deckgen.model.hygiene import CHECKS
-from deckgen.model.types import Changes, Metrics
+from deckgen.model.types import CHECKS, Changes, Metrics
 from deckgen.render.format import day, delta, money, pct, ratio
 
 LABELS = {
