@@ -190,7 +190,9 @@ def build(
         result = _review(input_path, previous, as_of, config, DECK_FINDINGS, **flags)
         pool = starting.result()
     except BaseException:
-        starting.add_done_callback(lambda started: started.result().terminate())
+        # Stop the chart workers cleanly; a server left half-started would print its own traceback.
+        if starting.exception() is None:
+            starting.result().terminate()
         raise
     built = _build(result, output, template, title, meeting_date, say, pool)
     _notes(result.metrics.notes + built.notes)

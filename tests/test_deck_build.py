@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,22 @@ def test_build_is_silent_on_stderr_when_not_a_terminal(tmp_path: Path, capsys: p
     assert code == 0
     assert err == ""
     assert out == f"{tmp_path / 'deck.pptx'} (19 slides)\n"
+
+
+def test_bad_input_to_build_is_one_line_from_a_real_process(tmp_path: Path) -> None:
+    # A real process: the chart workers start while the export is read and must not leave a traceback.
+    export = tmp_path / "export.csv"
+    export.write_text("Name,Stage,Amount,Close Date\nA,Prospecting,abc,2026-11-01\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "deckgen", "build", str(export), "-o", str(tmp_path / "deck.pptx")],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"Error: {export}, row 2, column 'Amount': 'abc' is not an amount "
+        "(fix the value in the export, or map another column with --column)"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv"]

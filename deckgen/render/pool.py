@@ -5,9 +5,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import threading
 import warnings
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the pool is created before pandas or Matplotlib are imported: keep it light
@@ -109,9 +110,15 @@ def start_pool(jobs: int | None = None) -> Future[ChartPool]:
         done: Future[ChartPool] = Future()
         done.set_result(ChartPool(1))
         return done
-    starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deckgen-pool")
-    future = starter.submit(ChartPool, jobs, True)
-    starter.shutdown(wait=False)
+    future: Future[ChartPool] = Future()
+
+    def start() -> None:
+        try:
+            future.set_result(ChartPool(jobs, True))
+        except BaseException as exc:  # handed to whoever asks for the pool
+            future.set_exception(exc)
+
+    threading.Thread(target=start, name="deckgen-chart-pool", daemon=True).start()
     return future
 
 
