@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -148,7 +147,3 @@ def build_deck(
     set_properties(presentation, deck_title, datetime.combine(metrics.as_of, datetime.min.time()))
     save_atomic(presentation, out)
     return BuildResult(out, len(planned), [note] if note else [])
-
-
-def default_jobs() -> int:
-    return max(1, min(os.cpu_count() or 1, 4))

@@ -191,8 +191,7 @@ def _set_fonts(
 def _placeholder_size(shape: Any, default: float) -> float:
     """The font size a placeholder inherits, best effort: its own list style, else the given default."""
     for path in (".//a:lvl1pPr/a:defRPr", ".//a:defRPr"):
-        found = shape._element.xpath(path) if hasattr(shape, "_element") else []
-        for element in found:
+        for element in shape._element.xpath(path):
             if element.get("sz"):
                 return int(element.get("sz")) / 100
     return default
@@ -242,11 +241,9 @@ class SlideWriter:
                 box = self.layouts.clamp(Box(shape.left, shape.top, shape.width, shape.height))
                 self._paragraphs(shape, planned.body, box, _placeholder_size(body_target, self.theme.body_size))
                 used.add(body_target.placeholder_format.idx)
-        visual = targets.get("visual")
         if planned.chart or planned.table or planned.tiles:
+            # The visual's placeholder stays out of `used`: it is removed below and the visual drawn in its box.
             box = self.layouts.visual_box(planned)
-            if visual is not None and visual.placeholder_format.idx in by_idx:
-                used.discard(visual.placeholder_format.idx)
             if planned.chart:
                 self.pictures.append((slide, box, planned.chart_key))
             elif planned.table is not None:
@@ -263,7 +260,8 @@ class SlideWriter:
                     _set_fonts(run, self.theme)
 
     def _title(self, shape: Any, text: str, layout: Any) -> None:
-        size = _placeholder_size(layout.placeholders[0] if len(layout.placeholders) else shape, self.theme.title_size)
+        layout_title = next((ph for ph in layout.placeholders if ph.placeholder_format.type in TITLE_TYPES), shape)
+        size = _placeholder_size(layout_title, self.theme.title_size)
         width_pt = (shape.width - Inches(0.2)) / EMU_PER_PT
         # One line if at all possible: shrink down to 75% of the layout's size, then shorten.
         while size > self.theme.title_size * 0.75 and text_width(text, size, True) > width_pt:

@@ -6,8 +6,6 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from deckgen.render.theme import Theme
-
 # Arial and its metric twin Liberation Sans: what PowerPoint and LibreOffice lay the text out with.
 # Found by file name (Pillow searches the system font folders), so measuring needs no Matplotlib.
 _REGULAR = ("LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf", "DejaVuSans.ttf")
@@ -28,7 +26,7 @@ def _font(bold: bool) -> Any:
     return None
 
 
-def text_width(text: str, size_pt: float, bold: bool = False, theme: Theme | None = None) -> float:
+def text_width(text: str, size_pt: float, bold: bool = False) -> float:
     """Width in points. Wide (CJK) characters count one em each, as East Asian fonts draw them."""
     font = _font(bold)
     narrow = "".join(ch for ch in text if unicodedata.east_asian_width(ch) not in "WF")
