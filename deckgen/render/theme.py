@@ -33,6 +33,8 @@ class Theme:
     body_size: float = 16.0
     table_size: float = 12.0
     chart_label_size: float = 10.0
+    heading_font: str = "Arial"
+    lang: str = "en"  # the language of the words charts draw themselves (see render/i18n.py)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
