@@ -19,6 +19,30 @@ class Review:
     metrics: Any  # deckgen.model.Metrics; typed loosely so importing this module stays cheap
     pipeline: Any  # deckgen.ingest.Pipeline
     previous: Any | None
+    max_findings: int | None = 200
+
+    def scoped(self, field: str, name: str) -> Any:
+        """The metrics of one team or owner ('team', 'EMEA'): their deals only, this week and last.
+
+        Goals are set for the whole company, so a group's metrics have none (no pace, coverage or chance).
+        """
+        from deckgen.model import compute_metrics
+        from deckgen.model.deals import subset
+
+        frame = subset(self.pipeline.frame, field, name)
+        previous = subset(self.previous.frame, field, name) if self.previous is not None else None
+        settings = replace(self.settings, goals={}, goal=None, pipeline_goals={})
+        source = replace(self.metrics.source, deals=len(frame))
+        return compute_metrics(
+            frame,
+            settings,
+            self.metrics.as_of,
+            source,
+            previous=previous,
+            previous_file=self.previous.file if self.previous is not None else "",
+            notes=[],
+            max_findings=self.max_findings,
+        )
 
 
 def settings_from(config: Path | None, **flags: Any) -> Settings:
@@ -61,4 +85,4 @@ def review(
         notes=notes,
         max_findings=max_findings,
     )
-    return Review(settings, metrics, pipeline, previous)
+    return Review(settings, metrics, pipeline, previous, max_findings)

@@ -156,8 +156,15 @@ def check(input_path: Path, previous: Path | None, as_of: Any, config: Path | No
 @click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
 @click.option("--title", help="Deck title [default: '<company> Sales Review · <quarter>'].")
 @click.option("--meeting-date", type=click.DateTime(["%Y-%m-%d"]), help="Date of the review meeting, YYYY-MM-DD.")
+@click.option(
+    "--charts",
+    type=click.Choice(["image", "native"]),
+    help="Every chart as a picture, or as an editable PowerPoint chart [default: each slide's chart_style].",
+)
+@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True, help="Deck language.")
 @click.option("--jobs", type=click.IntRange(1, 64), help="Processes drawing charts [default: the number of cores].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
+@click.option("-v", "--verbose", is_flag=True, help="Say which template layout and placeholders each slide uses.")
 def build(
     input_path: Path,
     previous: Path | None,
@@ -168,8 +175,11 @@ def build(
     pdf: bool,
     title: str | None,
     meeting_date: Any,
+    charts: str | None,
+    lang: str,
     jobs: int | None,
     quiet: bool,
+    verbose: bool,
     **flags: Any,
 ) -> None:
     """Build the weekly review deck (.pptx, optionally .pdf) from this week's export.
@@ -178,7 +188,8 @@ def build(
     Examples:
       deckgen build export.csv --previous last-week.csv
       deckgen build export.xlsx -o review.pptx --pdf --meeting-date 2026-12-01
-      deckgen build export.csv --template my-template/ --title "EMEA Pipeline Review"
+      deckgen build export.csv --template corporate.pptx -v
+      deckgen build export.csv --template my-template/ --charts native --lang ko
     """
     say = _progress(quiet)
     from deckgen.render.pool import start_pool
@@ -194,7 +205,8 @@ def build(
         if starting.exception() is None:
             starting.result().terminate()
         raise
-    built = _build(result, output, template, title, meeting_date, say, pool)
+    explain = (lambda line: click.echo(line, err=True)) if verbose else None
+    built = _build(result, output, template, title, meeting_date, say, pool, charts, lang, explain)
     _notes(result.metrics.notes + built.notes)
     click.echo(f"{built.pptx} ({built.slides} slides)")
     if pdf:
@@ -212,6 +224,9 @@ def _build(
     meeting_date: Any,
     say: Callable[[str], None],
     pool: Any,
+    charts: str | None,
+    lang: str,
+    explain: Callable[[str], None] | None,
 ) -> Any:
     from deckgen.deck.build import build_deck
 
@@ -225,7 +240,59 @@ def _build(
         previous_name=result.previous.name if result.previous is not None else None,
         progress=say,
         pool=pool,
+        charts=charts,
+        lang=lang,
+        scope=result.scoped,
+        explain=explain,
     )
+
+
+@cli.group()
+def template() -> None:
+    """Start, inspect and check slide templates.
+
+    \b
+    Examples:
+      deckgen template init my-template
+      deckgen template inspect corporate.pptx
+      deckgen template check my-template
+    """
+
+
+@template.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite files the folder already has.")
+def template_init(folder: Path, force: bool) -> None:
+    """Write an editable copy of the default template (template.pptx, slides.toml, slides.ko.toml) to FOLDER."""
+    from deckgen.deck.inspect import init_template
+
+    for path in init_template(folder, force):
+        click.echo(str(path))
+    click.echo(f"edit them, then: deckgen template check {folder} && deckgen build INPUT --template {folder}", err=True)
+
+
+@template.command("inspect")
+@click.argument("pptx", metavar="FILE", type=click.Path(path_type=Path))
+def template_inspect(pptx: Path) -> None:
+    """List the layouts of a .pptx (or template folder), their placeholders and the role each layout serves."""
+    from deckgen.deck.inspect import inspect_template
+
+    click.echo(inspect_template(pptx))
+
+
+@template.command("check")
+@click.argument("folder", type=click.Path(path_type=Path))
+def template_check(folder: Path) -> None:
+    """Check a template folder (or a .pptx with the default slides) before rendering: one line per problem."""
+    from deckgen.deck.check import check_template
+    from deckgen.errors import TemplateProblems
+
+    problems, slides = check_template(folder)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise TemplateProblems(f"{len(problems)} problem(s) in {folder}")
+    click.echo(f"{folder}: {slides} slides checked, no problems")
 
 
 def _progress(quiet: bool) -> Callable[[str], None]:

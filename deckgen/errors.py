@@ -59,3 +59,9 @@ class FindingsError(DeckgenError):
     """`deckgen check --strict` found hygiene problems."""
 
     exit_code = 1
+
+
+class TemplateProblems(DeckgenError):
+    """`deckgen template check` found mistakes (each already printed on a line of its own)."""
+
+    exit_code = 1

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from deckgen.deck.spec import SlideSpec, TableSpec
+from deckgen.deck.spec import GROUPS, SlideSpec, TableSpec
 from deckgen.errors import ConfigError
 from deckgen.textutil import printable
 
@@ -18,6 +19,7 @@ from deckgen.textutil import printable
 class Paragraph:
     text: str
     level: int = 0
+    bullet: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,21 +53,59 @@ class PlannedSlide:
     chart_in: str = ""
     table_in: str = ""
     tiles_in: str = ""
+    chart_style: str = "image"
+    scope: str = ""  # "" for the whole export, "team:<name>" / "owner:<name>" for a for_each slide
 
     @property
     def chart_key(self) -> str:
         return f"{self.id}:{self.chart}"
 
 
+# (field, group name) -> that group's slide context; supplied by the caller, which owns the deal rows.
+GroupContext = Callable[[str, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One slide spec as it will be shown: once, or once per team/owner with that group's numbers."""
+
+    spec: SlideSpec
+    id: str
+    scope: str
+    context: dict[str, Any]
+
+
+def instances(
+    slides: list[SlideSpec], context: dict[str, Any], source: str, groups: GroupContext | None
+) -> Iterator[Instance]:
+    for slide in slides:
+        if not slide.for_each:
+            yield Instance(slide, slide.id, "", context)
+            continue
+        if groups is None:
+            raise ConfigError(source, [f"slide '{slide.id}': for_each needs the deal rows (build from an export)"])
+        field = GROUPS[slide.for_each]
+        for row in context[f"by_{field}"]:
+            name = row["name"]
+            scoped = {**groups(field, name), "group": {"kind": field, **row}, "total": context}
+            yield Instance(slide, f"{slide.id}[{name}]", f"{field}:{name}", scoped)
+
+
+def _style(slide: SlideSpec, override: str | None) -> str:
+    return override or slide.chart_style or "image"
+
+
 class _Renderer:
     """Renders one slide's fields, turning Jinja errors into one line naming file, slide and field."""
 
-    def __init__(self, env: SandboxedEnvironment, source: str, slide: SlideSpec, context: dict[str, Any]) -> None:
-        self.env, self.source, self.slide, self.context = env, source, slide, context
+    def __init__(
+        self, env: SandboxedEnvironment, source: str, slide: SlideSpec, context: dict[str, Any], slide_id: str
+    ) -> None:
+        self.env, self.source, self.slide, self.context, self.slide_id = env, source, slide, context, slide_id
 
     def _fail(self, field: str, exc: Exception) -> ConfigError:
         message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-        return ConfigError(self.source, [f"slide '{self.slide.id}', {field}: {message}"])
+        return ConfigError(self.source, [f"slide '{self.slide_id}', {field}: {message}"])
 
     def text(self, field: str, template: str, extra: dict[str, Any] | None = None) -> str:
         if not template:
@@ -95,10 +135,11 @@ def _paragraphs(text: str) -> tuple[Paragraph, ...]:
         indent = len(line) - len(line.lstrip(" "))
         content = line.strip()
         level = 0
-        if content.startswith(("- ", "• ")):
+        bullet = content.startswith(("- ", "• "))
+        if bullet:
             content = content[2:].strip()
             level = min(indent // 2, 4)
-        paragraphs.append(Paragraph(content, level))
+        paragraphs.append(Paragraph(content, level, bullet))
     return tuple(paragraphs)
 
 
@@ -139,26 +180,48 @@ def _table_pages(renderer: _Renderer, spec: TableSpec) -> list[PlannedTable] | N
 
 
 def charted(
-    slides: list[SlideSpec], context: dict[str, Any], env: SandboxedEnvironment, source: str
+    slides: list[SlideSpec],
+    context: dict[str, Any],
+    env: SandboxedEnvironment,
+    source: str,
+    groups: GroupContext | None = None,
+    chart_style: str | None = None,
 ) -> list[PlannedSlide]:
-    """The slides that will carry a chart, with nothing rendered yet: enough to start drawing early."""
+    """The slides that will carry a picture chart, with no text rendered yet: enough to start drawing early."""
     shown = []
-    for slide in slides:
-        renderer = _Renderer(env, source, slide, context)
-        if slide.chart and (not slide.when or renderer.expression("when", slide.when)):
+    for item in instances(slides, context, source, groups):
+        slide = item.spec
+        if not slide.chart or _style(slide, chart_style) != "image":
+            continue
+        renderer = _Renderer(env, source, slide, item.context, item.id)
+        if not slide.when or renderer.expression("when", slide.when):
             shown.append(
-                PlannedSlide(id=slide.id, layout=slide.layout, title="", chart=slide.chart, chart_in=slide.chart_in)
+                PlannedSlide(
+                    id=item.id,
+                    layout=slide.layout,
+                    title="-" if slide.title else "",
+                    chart=slide.chart,
+                    chart_in=slide.chart_in,
+                    body=(Paragraph("-"),) if slide.body else (),
+                    scope=item.scope,
+                )
             )
     return shown
 
 
 def plan(
-    slides: list[SlideSpec], context: dict[str, Any], env: SandboxedEnvironment, source: str
+    slides: list[SlideSpec],
+    context: dict[str, Any],
+    env: SandboxedEnvironment,
+    source: str,
+    groups: GroupContext | None = None,
+    chart_style: str | None = None,
 ) -> list[PlannedSlide]:
     """Every slide whose `when` holds, tables split over continuation slides; empty tables leave their slide out."""
     planned: list[PlannedSlide] = []
-    for slide in slides:
-        renderer = _Renderer(env, source, slide, context)
+    for item in instances(slides, context, source, groups):
+        slide = item.spec
+        renderer = _Renderer(env, source, slide, item.context, item.id)
         if slide.when and not renderer.expression("when", slide.when):
             continue
         pages: list[PlannedTable | None] = [None]
@@ -191,12 +254,14 @@ def plan(
             "chart_in": slide.chart_in,
             "table_in": slide.table_in,
             "tiles_in": slide.tiles_in,
+            "chart_style": _style(slide, chart_style),
+            "scope": item.scope,
         }
         for number, table in enumerate(pages, start=1):
             suffix = f" ({number} of {len(pages)})" if len(pages) > 1 else ""
             planned.append(
                 PlannedSlide(
-                    id=slide.id if number == 1 else f"{slide.id}-{number}",
+                    id=item.id if number == 1 else f"{item.id}-{number}",
                     layout=slide.layout,
                     title=title + suffix,
                     table=table,

@@ -24,7 +24,11 @@ SLIDE_KEYS = {
     "chart_in",
     "table_in",
     "tiles_in",
+    "chart_style",
+    "for_each",
 }
+CHART_STYLES = ("image", "native")
+GROUPS = {"teams": "team", "owners": "owner"}  # for_each value -> the field that names the group
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ class SlideSpec:
     chart_in: str = ""
     table_in: str = ""
     tiles_in: str = ""
+    chart_style: str = ""  # "image" (a Matplotlib picture, the default) or "native" (an editable chart)
+    for_each: str = ""  # "teams" or "owners": the slide repeats once per group, with that group's numbers
 
 
 def _text(problems: list[str], where: str, data: dict[str, Any], key: str, default: str = "") -> str:
@@ -129,10 +135,15 @@ def _tiles(problems: list[str], where: str, raw: Any) -> tuple[TileSpec, ...]:
     return tuple(tiles)
 
 
-def parse_spec(data: dict[str, Any], source: str) -> list[SlideSpec]:
+def parse_spec(data: dict[str, Any], source: str, collect: list[str] | None = None) -> list[SlideSpec]:
+    """The slides of a spec. Problems raise one ConfigError listing them all, or go to `collect` when given
+    (then the slides come back with defaults in place of the wrong values, for further checks)."""
     problems: list[str] = []
     slides = data.get("slide")
     if not isinstance(slides, list) or not slides:
+        if collect is not None:
+            collect.append("has no [[slide]] entries")
+            return []
         raise ConfigError(source, ["has no [[slide]] entries"])
     result = []
     seen: set[str] = set()
@@ -169,11 +180,20 @@ def parse_spec(data: dict[str, Any], source: str) -> list[SlideSpec]:
                         "chart_in",
                         "table_in",
                         "tiles_in",
+                        "chart_style",
+                        "for_each",
                     )
                 },
             )
         )
-    if problems:
+        style, group = result[-1].chart_style, result[-1].for_each
+        if style and style not in CHART_STYLES:
+            problems.append(f"{where}: 'chart_style' must be {' or '.join(CHART_STYLES)}, not '{style}'")
+        if group and group not in GROUPS:
+            problems.append(f"{where}: 'for_each' must be {' or '.join(GROUPS)}, not '{group}'")
+    if collect is not None:
+        collect.extend(problems)
+    elif problems:
         raise ConfigError(source, problems)
     return result
 

@@ -6,7 +6,6 @@ import io
 import os
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,21 +14,19 @@ from xml.sax.saxutils import escape
 from lxml import etree
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
+from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
+from deckgen.deck.layouts import Box, Layouts, Spot
 from deckgen.deck.plan import Paragraph, PlannedSlide, PlannedTable, PlannedTile
-from deckgen.errors import DeckgenError, InputError
+from deckgen.errors import InputError
 from deckgen.render.measure import fit_line, text_width, wrapped_lines
-from deckgen.render.theme import Theme
+from deckgen.render.theme import Theme, luminance, mix
 from deckgen.textutil import printable
 
 MAX_TEMPLATE_BYTES = 512 * 1024**2
-TITLE_TYPES = {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE}
-LATENT_TYPES = {PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER}
-MARGIN = Inches(0.5)
 EMU_PER_PT = 12700
 XML_ALIGN = {"left": "l", "right": "r", "center": "ctr"}
 DRAWINGML = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -37,18 +34,6 @@ DRAWINGML = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
 def _attr(text: str) -> str:
     return escape(text, {'"': "&quot;"})
-
-
-@dataclass(frozen=True)
-class Box:
-    left: int
-    top: int
-    width: int
-    height: int
-
-    @property
-    def inches(self) -> tuple[float, float]:
-        return self.width / 914400, self.height / 914400
 
 
 def open_template(path: Path) -> Any:
@@ -66,6 +51,8 @@ def open_template(path: Path) -> Any:
         presentation = Presentation(str(path))
     except Exception as exc:  # python-pptx raises several types for damaged packages
         raise InputError(f"cannot be read as a PowerPoint template ({exc})", file=str(path)) from None
+    if not len(presentation.slide_layouts):
+        raise InputError("has no slide layouts", file=str(path), hint="save a slide master with layouts in it")
     _remove_slides(presentation)
     return presentation
 
@@ -78,94 +65,34 @@ def _remove_slides(presentation: Any) -> None:
         id_list.remove(slide_id)
 
 
-class Layouts:
-    """Layouts by name, and where each kind of content goes in them."""
-
-    def __init__(self, presentation: Any, template: str) -> None:
-        self.presentation = presentation
-        self.template = template
-        self.by_name = {layout.name: layout for layout in presentation.slide_layouts}
-        self.slide_width = presentation.slide_width
-        self.slide_height = presentation.slide_height
-
-    def get(self, name: str, slide_id: str) -> Any:
-        if name not in self.by_name:
-            raise DeckgenError(
-                f"{self.template}: slide '{slide_id}' asks for layout '{name}', which the template does not have "
-                f"(layouts: {', '.join(self.by_name)})"
-            )
-        return self.by_name[name]
-
-    @staticmethod
-    def content_placeholders(layout: Any) -> list[Any]:
-        """Non-title, non-footer placeholders, largest first (ties by position)."""
-        found = [
-            ph
-            for ph in layout.placeholders
-            if ph.placeholder_format.type not in TITLE_TYPES | LATENT_TYPES
-            and ph.placeholder_format.type != PP_PLACEHOLDER.SUBTITLE
-        ]
-        return sorted(found, key=lambda ph: (-(ph.width or 0) * (ph.height or 0), ph.top or 0, ph.left or 0))
-
-    def placeholder(self, layout: Any, name: str, slide_id: str) -> Any:
-        for ph in layout.placeholders:
-            if ph.name == name:
-                return ph
-        names = ", ".join(ph.name for ph in layout.placeholders)
-        raise DeckgenError(
-            f"{self.template}: slide '{slide_id}' names placeholder '{name}', which layout '{layout.name}' "
-            f"does not have (placeholders: {names})"
-        )
-
-    def targets(self, slide: PlannedSlide) -> dict[str, Any]:
-        """Which layout placeholder (or free area) takes the body and which takes the chart/table/tiles."""
-        layout = self.get(slide.layout, slide.id)
-        content = self.content_placeholders(layout)
-        visual_kind = "chart" if slide.chart else "table" if slide.table else "tiles" if slide.tiles else ""
-        chosen: dict[str, Any] = {}
-        explicit = {"chart": slide.chart_in, "table": slide.table_in, "tiles": slide.tiles_in, "body": slide.body_in}
-        if visual_kind:
-            name = explicit[visual_kind]
-            chosen["visual"] = self.placeholder(layout, name, slide.id) if name else (content[0] if content else None)
-        if slide.body:
-            if slide.body_in:
-                chosen["body"] = self.placeholder(layout, slide.body_in, slide.id)
-            else:
-                free = [ph for ph in content if ph is not chosen.get("visual")]
-                # Two placeholders: text goes into the left one.
-                free.sort(key=lambda ph: ph.left or 0)
-                chosen["body"] = free[0] if free else None
-        return chosen
-
-    def free_area(self, layout: Any) -> Box:
-        """Below the title, inside the margins: where a visual goes in a layout without a placeholder for it."""
-        title = next((ph for ph in layout.placeholders if ph.placeholder_format.type in TITLE_TYPES), None)
-        top = (title.top + title.height + Inches(0.2)) if title is not None else MARGIN
-        return Box(MARGIN, top, self.slide_width - 2 * MARGIN, self.slide_height - top - MARGIN)
-
-    def visual_box(self, slide: PlannedSlide) -> Box:
-        target = self.targets(slide).get("visual")
-        if target is None:
-            return self.free_area(self.get(slide.layout, slide.id))
-        return self.clamp(Box(target.left, target.top, target.width, target.height))
-
-    def clamp(self, box: Box) -> Box:
-        """Keep every shape inside the slide, whatever the template's placeholders say."""
-        left = min(max(box.left, 0), self.slide_width - Inches(1))
-        top = min(max(box.top, 0), self.slide_height - Inches(1))
-        return Box(left, top, min(box.width, self.slide_width - left), min(box.height, self.slide_height - top))
-
-
 def _rgb(colour: str) -> RGBColor:
     return RGBColor.from_string(colour.lstrip("#").upper())
 
 
+def _bullet(paragraph: Any, size: float, level: int, theme: Theme) -> None:
+    """A bullet character with a hanging indent, for text boxes (placeholders take theirs from the master)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    indent = int(Pt(size * 0.9))
+    ppr.set("marL", str(indent * (level + 1) + int(Pt(4)) * level))
+    ppr.set("indent", str(-indent))
+    colour = ppr.makeelement(qn("a:buClr"), {})
+    colour.append(colour.makeelement(qn("a:srgbClr"), {"val": theme.primary.lstrip("#").upper()}))
+    ppr.append(colour)
+    ppr.append(ppr.makeelement(qn("a:buFont"), {"typeface": "Arial"}))
+    ppr.append(ppr.makeelement(qn("a:buChar"), {"char": "•"}))
+
+
 def _set_fonts(
-    run: Any, theme: Theme, size: float | None = None, bold: bool | None = None, colour: str | None = None
+    run: Any,
+    theme: Theme,
+    size: float | None = None,
+    bold: bool | None = None,
+    colour: str | None = None,
+    heading: bool = False,
 ) -> None:
     """Latin and East Asian typefaces on the run itself: Korean text needs <a:ea> (python-pptx #768)."""
     font = run.font
-    font.name = theme.latin_font
+    font.name = theme.heading_font if heading else theme.latin_font
     if size is not None:
         font.size = Pt(size)
     if bold is not None:
@@ -198,53 +125,57 @@ def _placeholder_size(shape: Any, default: float) -> float:
 
 
 class SlideWriter:
-    def __init__(self, presentation: Any, layouts: Layouts, theme: Theme) -> None:
+    """Adds planned slides to the presentation: placeholders filled, free boxes drawn, charts placed last."""
+
+    def __init__(self, presentation: Any, layouts: Layouts, theme: Theme, scoped: dict[str, Any] | None = None) -> None:
         self.presentation, self.layouts, self.theme = presentation, layouts, theme
-        # Charts are placed last, once the worker processes have drawn them: (slide, box, chart key).
+        self.scoped = scoped or {}  # metrics by scope ("" = the whole export), for native charts
+        # Picture charts are placed last, once the worker processes have drawn them: (slide, box, chart key).
         self.pictures: list[tuple[Any, Box, str]] = []
 
-    def place_charts(self, charts: dict[str, bytes]) -> None:
+    def place_charts(self, charts: dict[str, bytes], boxes: dict[str, Box] | None = None) -> None:
+        """The drawn PNGs, each in the box it was drawn for (so it is never stretched)."""
         for slide, box, key in self.pictures:
-            slide.shapes.add_picture(io.BytesIO(charts[key]), box.left, box.top, box.width, box.height)
+            shown = (boxes or {}).get(key, box)
+            slide.shapes.add_picture(io.BytesIO(charts[key]), shown.left, shown.top, shown.width, shown.height)
 
     def add(self, planned: PlannedSlide) -> None:
-        layout = self.layouts.get(planned.layout, planned.id)
         targets = self.layouts.targets(planned)
-        slide = self.presentation.slides.add_slide(layout)
+        slide = self.presentation.slides.add_slide(targets.layout)
         by_idx = {ph.placeholder_format.idx: ph for ph in slide.placeholders}
         used: set[int] = set()
-        title_ph = next((ph for ph in slide.placeholders if ph.placeholder_format.type in TITLE_TYPES), None)
-        if title_ph is not None and planned.title:
-            self._title(title_ph, planned.title, layout)
-            used.add(title_ph.placeholder_format.idx)
-        if planned.subtitle:
-            subtitle = next(
-                (
-                    ph
-                    for ph in slide.placeholders
-                    if ph.placeholder_format.type == PP_PLACEHOLDER.SUBTITLE or ph.name in ("Subtitle", "Text")
-                ),
-                None,
+
+        def shape_for(spot: Spot) -> Any:
+            """The slide's own copy of the spot's placeholder, else a new text box at the spot."""
+            if spot.placeholder is not None and spot.placeholder.placeholder_format.idx in by_idx:
+                used.add(spot.placeholder.placeholder_format.idx)
+                return by_idx[spot.placeholder.placeholder_format.idx]
+            box = spot.box
+            return slide.shapes.add_textbox(box.left, box.top, box.width, box.height)
+
+        if planned.title and targets.title is not None:
+            self._title(shape_for(targets.title), planned.title, targets.title)
+        if planned.subtitle and targets.subtitle is not None:
+            spot = targets.subtitle
+            size = _placeholder_size(spot.placeholder, 20) if spot.placeholder is not None else 20
+            self._paragraphs(shape_for(spot), (Paragraph(planned.subtitle),), spot.box, size, bullets=False)
+        if planned.body and targets.body is not None:
+            spot = targets.body
+            size = (
+                _placeholder_size(spot.placeholder, self.theme.body_size) if spot.placeholder else self.theme.body_size
             )
-            if subtitle is not None:
-                self._paragraphs(
-                    subtitle,
-                    (Paragraph(planned.subtitle),),
-                    Box(subtitle.left, subtitle.top, subtitle.width, subtitle.height),
-                    20,
-                )
-                used.add(subtitle.placeholder_format.idx)
-        body_target = targets.get("body")
-        if planned.body and body_target is not None:
-            shape = by_idx.get(body_target.placeholder_format.idx)
-            if shape is not None:
-                box = self.layouts.clamp(Box(shape.left, shape.top, shape.width, shape.height))
-                self._paragraphs(shape, planned.body, box, _placeholder_size(body_target, self.theme.body_size))
-                used.add(body_target.placeholder_format.idx)
-        if planned.chart or planned.table or planned.tiles:
+            self._paragraphs(shape_for(spot), planned.body, spot.box, size, bullets=spot.placeholder is None)
+        if targets.visual is not None and (planned.chart or planned.table or planned.tiles):
             # The visual's placeholder stays out of `used`: it is removed below and the visual drawn in its box.
-            box = self.layouts.visual_box(planned)
-            if planned.chart:
+            box = targets.visual.box
+            if planned.chart and planned.chart_style == "native":
+                from deckgen.render.native import add_native_chart
+
+                metrics = self.scoped[planned.scope]
+                add_native_chart(
+                    slide.shapes, planned.chart, metrics, self.theme, (box.left, box.top, box.width, box.height)
+                )
+            elif planned.chart:
                 self.pictures.append((slide, box, planned.chart_key))
             elif planned.table is not None:
                 self._table(slide, planned.table, box)
@@ -259,28 +190,38 @@ class SlideWriter:
                 for run in paragraph.runs:
                     _set_fonts(run, self.theme)
 
-    def _title(self, shape: Any, text: str, layout: Any) -> None:
-        layout_title = next((ph for ph in layout.placeholders if ph.placeholder_format.type in TITLE_TYPES), shape)
-        size = _placeholder_size(layout_title, self.theme.title_size)
-        width_pt = (shape.width - Inches(0.2)) / EMU_PER_PT
+    def _title(self, shape: Any, text: str, spot: Spot) -> None:
+        default = self.theme.title_size
+        size = _placeholder_size(spot.placeholder, default) if spot.placeholder is not None else default
+        width_pt = (spot.box.width - Inches(0.2)) / EMU_PER_PT
+        floor = min(size, default) * 0.75
         # One line if at all possible: shrink down to 75% of the layout's size, then shorten.
-        while size > self.theme.title_size * 0.75 and text_width(text, size, True) > width_pt:
+        family = self.theme.heading_font
+        while size > floor and text_width(text, size, True, family) > width_pt:
             size -= 1
-        text = fit_line(text, width_pt * 1.9, size, True) if text_width(text, size, True) > width_pt else text
+        lines = max(1, min(2, int((spot.box.height / EMU_PER_PT) // (size * 1.2))))
+        if text_width(text, size, True, family) > width_pt:
+            text = fit_line(text, width_pt * (lines - 0.1), size, True, family)
         frame = shape.text_frame
         frame.text = ""
         frame.word_wrap = True
         run = frame.paragraphs[0].add_run()
         run.text = text
-        _set_fonts(run, self.theme, size=size)
+        _set_fonts(run, self.theme, size=size, heading=True)
 
-    def _paragraphs(self, shape: Any, paragraphs: tuple[Paragraph, ...], box: Box, size: float) -> None:
+    def _paragraphs(
+        self, shape: Any, paragraphs: tuple[Paragraph, ...], box: Box, size: float, bullets: bool = False
+    ) -> None:
+        """Fit the paragraphs to the box (shrink to 10 pt, then drop the last ones); `bullets` draws them in a
+        text box, where no master style supplies them."""
         width_pt = (box.width - Inches(0.3)) / EMU_PER_PT
         height_pt = (box.height - Inches(0.2)) / EMU_PER_PT
 
         def height(at: float) -> float:
             return sum(
-                wrapped_lines(p.text, width_pt - 18 * p.level - 14, at - 2 * p.level) * (at - 2 * p.level) * 1.25
+                wrapped_lines(p.text, width_pt - 18 * p.level - 14, at - 2 * p.level, False, self.theme.latin_font)
+                * (at - 2 * p.level)
+                * 1.25
                 + at * 0.35
                 for p in paragraphs
             )
@@ -297,6 +238,8 @@ class SlideWriter:
         for index, paragraph in enumerate(paragraphs):
             target = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
             target.level = paragraph.level
+            if bullets and paragraph.bullet:
+                _bullet(target, size - 2 * paragraph.level, paragraph.level, self.theme)
             run = target.add_run()
             run.text = paragraph.text
             _set_fonts(run, self.theme, size=size - 2 * paragraph.level)
@@ -331,8 +274,10 @@ class SlideWriter:
         theme = self.theme
         size = theme.table_size
         bold = kind == "header"
-        fill = {"header": theme.primary, "band": "#EEF2F6", "plain": "#FFFFFF"}[kind].lstrip("#").upper()
-        colour = ("#FFFFFF" if bold else theme.text).lstrip("#").upper()
+        fills = {"header": theme.primary, "band": mix(theme.primary, theme.background, 0.92), "plain": theme.background}
+        fill = fills[kind].lstrip("#").upper()
+        on_header = "#FFFFFF" if luminance(theme.primary) < 0.6 else theme.text
+        colour = (on_header if bold else theme.text).lstrip("#").upper()
         margin, margin_v = int(Inches(0.06)), int(Inches(0.02))
         fonts = (
             f'<a:latin typeface="{_attr(theme.latin_font)}"/><a:ea typeface="{_attr(theme.east_asian_font)}"/>'
@@ -340,7 +285,7 @@ class SlideWriter:
         )
         parts = [f'<a:tr h="{height}">']
         for text, width, align in zip(cells, widths, aligns, strict=True):
-            shown = fit_line(printable(text), (width - 2 * margin) / EMU_PER_PT, size, bold)
+            shown = fit_line(printable(text), (width - 2 * margin) / EMU_PER_PT, size, bold, theme.latin_font)
             parts.append(
                 f'<a:tc><a:txBody><a:bodyPr wrap="none"/><a:lstStyle/><a:p><a:pPr algn="{XML_ALIGN[align]}"/>'
                 f'<a:r><a:rPr lang="en-US" sz="{int(size * 100)}" b="{int(bold)}" dirty="0">'
@@ -358,13 +303,13 @@ class SlideWriter:
         width = int((box.width - gap * (count - 1)) / count)
         height = min(box.height, Inches(3.4))
         top = box.top + int((box.height - height) / 4)
-        colours = {"good": self.theme.positive, "bad": self.theme.negative, "warn": self.theme.highlight}
+        colours = {"good": self.theme.positive, "bad": self.theme.negative, "warn": self.theme.warning}
         for index, tile in enumerate(tiles):
             left = box.left + index * (width + gap)
             shape = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, width, height)
             shape.adjustments[0] = 0.06
             shape.fill.solid()
-            shape.fill.fore_color.rgb = _rgb("#EEF2F6")
+            shape.fill.fore_color.rgb = _rgb(mix(self.theme.primary, self.theme.background, 0.93))
             shape.line.color.rgb = _rgb(colours.get(tile.status, self.theme.grid))
             shape.line.width = Pt(2 if tile.status in colours else 0.75)
             shape.shadow.inherit = False
@@ -373,17 +318,21 @@ class SlideWriter:
             frame.vertical_anchor = MSO_ANCHOR.MIDDLE
             inner = (width - Inches(0.3)) / EMU_PER_PT
             value_size = 36.0 if count <= 3 else 30.0
-            while value_size > 14 and text_width(tile.value, value_size, True) > inner:
+            family = self.theme.latin_font
+            while value_size > 14 and text_width(tile.value, value_size, True, family) > inner:
                 value_size -= 1
+            label_size = 13.0
+            while label_size > 10 and text_width(tile.label.upper(), label_size, True, family) > inner:
+                label_size -= 1
             lines = [
-                (fit_line(tile.label.upper(), inner, 13, True), 13, True, self.theme.muted),
-                (fit_line(tile.value, inner, value_size, True), value_size, True, self.theme.text),
+                (fit_line(tile.label.upper(), inner, label_size, True, family), label_size, True, self.theme.muted),
+                (fit_line(tile.value, inner, value_size, True, family), value_size, True, self.theme.text),
             ]
             if tile.detail:
                 detail_lines = 3 if count <= 4 else 4
                 detail = tile.detail
-                while detail and wrapped_lines(detail, inner, 14) > detail_lines:
-                    detail = fit_line(detail, inner * (detail_lines - 0.5), 14)
+                while detail and wrapped_lines(detail, inner, 14, False, family) > detail_lines:
+                    detail = fit_line(detail, inner * (detail_lines - 0.5), 14, False, family)
                 lines.append((detail, 14, False, colours.get(tile.status, self.theme.muted)))
             for number, (text, size, bold, colour) in enumerate(lines):
                 paragraph = frame.paragraphs[0] if number == 0 else frame.add_paragraph()

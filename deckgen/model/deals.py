@@ -33,6 +33,13 @@ def labelled(series: pd.Series, missing: str) -> pd.Series:
     return series.fillna(missing)
 
 
+def subset(frame: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
+    """The deals of one owner or team, named as the group rows name them ('(none)' for a missing one)."""
+    if column not in frame:
+        return frame.iloc[0:0]
+    return frame[(labelled(frame[column], "(none)") == name).to_numpy()]
+
+
 def money(series: pd.Series) -> float:
     """Sum with missing amounts as 0 (DESIGN: a deal with no amount counts as 0)."""
     return float(series.fillna(0.0).sum())

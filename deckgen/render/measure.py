@@ -6,19 +6,40 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-# Arial and its metric twin Liberation Sans: what PowerPoint and LibreOffice lay the text out with.
-# Found by file name (Pillow searches the system font folders), so measuring needs no Matplotlib.
-_REGULAR = ("LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf", "DejaVuSans.ttf")
-_BOLD = ("LiberationSans-Bold.ttf", "Arial Bold.ttf", "arialbd.ttf", "DejaVuSans-Bold.ttf")
+# Fonts found by file name (Pillow searches the system font folders), so measuring needs no Matplotlib.
+# A deck font is measured with itself or its metric twin (same advance widths): Liberation Sans for Arial,
+# Carlito for Calibri. Any other font is measured with DejaVu Sans, wider than most sans fonts, so text
+# fitted with it still fits whichever font PowerPoint or LibreOffice substitutes.
+_TWINS = {
+    "arial": ("LiberationSans", "Arial", "arial"),
+    "helvetica": ("LiberationSans", "Arial", "arial"),
+    "liberation sans": ("LiberationSans",),
+    "calibri": ("Carlito", "calibri", "LiberationSans"),
+    "carlito": ("Carlito", "LiberationSans"),
+}
+_WIDE = ("DejaVuSans",)
+_SUFFIX = {("LiberationSans", True): "-Bold", ("Carlito", True): "-Bold", ("DejaVuSans", True): "-Bold"}
+_WINDOWS_BOLD = {"Arial": "Arial Bold", "arial": "arialbd", "calibri": "calibrib"}
 # Average Arial advance per em, used only where none of those fonts exists.
 _FALLBACK_EM = 0.52
 
 
-@lru_cache(maxsize=2)
-def _font(bold: bool) -> Any:
+def _files(family: str, bold: bool) -> list[str]:
+    names = [*_TWINS.get(family.strip().lower(), _WIDE), *_WIDE]
+    files = []
+    for name in dict.fromkeys(names):
+        if name in _WINDOWS_BOLD:
+            files.append(f"{_WINDOWS_BOLD[name] if bold else name}.ttf")
+        else:
+            files.append(f"{name}{_SUFFIX.get((name, bold), '-Regular' if name != 'DejaVuSans' else '')}.ttf")
+    return files
+
+
+@lru_cache(maxsize=16)
+def _font(bold: bool, family: str = "Arial") -> Any:
     from PIL import ImageFont
 
-    for name in _BOLD if bold else _REGULAR:
+    for name in _files(family, bold):
         try:
             return ImageFont.truetype(name, 1000)
         except OSError:
@@ -26,37 +47,37 @@ def _font(bold: bool) -> Any:
     return None
 
 
-def text_width(text: str, size_pt: float, bold: bool = False) -> float:
+def text_width(text: str, size_pt: float, bold: bool = False, family: str = "Arial") -> float:
     """Width in points. Wide (CJK) characters count one em each, as East Asian fonts draw them."""
-    font = _font(bold)
+    font = _font(bold, family)
     narrow = "".join(ch for ch in text if unicodedata.east_asian_width(ch) not in "WF")
     wide = len(text) - len(narrow)
     narrow_em = font.getlength(narrow) / 1000.0 if font is not None else len(narrow) * _FALLBACK_EM
     return (narrow_em + wide) * size_pt
 
 
-def fit_line(text: str, width_pt: float, size_pt: float, bold: bool = False) -> str:
+def fit_line(text: str, width_pt: float, size_pt: float, bold: bool = False, family: str = "Arial") -> str:
     """The text, shortened at a word (or character) boundary with an ellipsis, so it fits in one line."""
-    if text_width(text, size_pt, bold) <= width_pt:
+    if text_width(text, size_pt, bold, family) <= width_pt:
         return text
     words = text.split(" ")
     while len(words) > 1:
         words.pop()
         candidate = " ".join(words).rstrip(",;:·-–— ") + "…"
-        if text_width(candidate, size_pt, bold) <= width_pt:
+        if text_width(candidate, size_pt, bold, family) <= width_pt:
             return candidate
     candidate = text
-    while candidate and text_width(candidate + "…", size_pt, bold) > width_pt:
+    while candidate and text_width(candidate + "…", size_pt, bold, family) > width_pt:
         candidate = candidate[:-1]
     return candidate.rstrip() + "…" if candidate else "…"
 
 
-def wrapped_lines(text: str, width_pt: float, size_pt: float, bold: bool = False) -> int:
+def wrapped_lines(text: str, width_pt: float, size_pt: float, bold: bool = False, family: str = "Arial") -> int:
     """How many lines a paragraph takes when wrapped at words into `width_pt`."""
     lines, current = 1, ""
     for word in text.split(" "):
         candidate = f"{current} {word}".strip()
-        if current and text_width(candidate, size_pt, bold) > width_pt:
+        if current and text_width(candidate, size_pt, bold, family) > width_pt:
             lines += 1
             current = word
         else:

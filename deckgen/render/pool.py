@@ -15,7 +15,8 @@ if TYPE_CHECKING:  # the pool is created before pandas or Matplotlib are importe
     from deckgen.model.types import Metrics
     from deckgen.render.theme import Theme
 
-Request = tuple[str, str, tuple[float, float]]  # (key, chart name, size in inches)
+# (key, chart name, size in inches), optionally + the scope whose metrics it shows ("" = the whole export).
+Request = tuple[str, str, tuple[float, float]] | tuple[str, str, tuple[float, float], str]
 
 
 def render_all(requests: list[Request], metrics: Metrics, theme: Theme, jobs: int | None = None) -> dict[str, bytes]:
@@ -54,22 +55,40 @@ class ChartPool:
                 )
                 self.pool = multiprocessing.get_context("fork").Pool(workers)
 
-    def submit(self, requests: list[Request], metrics: Metrics, theme: Theme) -> Callable[[], dict[str, bytes]]:
-        """Start drawing and return at once; calling the result waits for the images (in request order)."""
+    def submit(
+        self,
+        requests: list[Request],
+        metrics: Metrics,
+        theme: Theme,
+        scoped: dict[str, Metrics] | None = None,
+    ) -> Callable[[], dict[str, bytes]]:
+        """Start drawing and return at once; calling the result waits for the images (in request order).
+
+        A request with a scope draws that scope's metrics (`scoped`, e.g. one team's) instead of `metrics`.
+        """
         from deckgen.render.chart_names import CHART_NAMES
 
-        keys = [key for key, _, _ in requests]
+        keys = [request[0] for request in requests]
         if len(set(keys)) != len(keys):
             raise ValueError(f"duplicate chart keys: {sorted({k for k in keys if keys.count(k) > 1})}")
-        unknown = sorted({name for _, name, _ in requests if name not in CHART_NAMES})
+        unknown = sorted({request[1] for request in requests if request[1] not in CHART_NAMES})
         if unknown:
             raise ValueError(f"unknown chart(s) {unknown}; known: {sorted(CHART_NAMES)}")
-        tasks = [(name, (float(size[0]), float(size[1]))) for _, name, size in requests]
+        everything = {"": metrics, **(scoped or {})}
+        tasks = [
+            (request[1], (float(request[2][0]), float(request[2][1])), request[3] if len(request) > 3 else "")
+            for request in requests
+        ]
+        missing = sorted({scope for _, _, scope in tasks if scope not in everything})
+        if missing:
+            raise ValueError(f"no metrics for scope(s) {missing}")
         if self.pool is None or len(tasks) <= 1:
-            return lambda: dict(zip(keys, [_chart(name)(metrics, theme, size) for name, size in tasks], strict=True))
-        payload = pickle.dumps((metrics, theme), protocol=pickle.HIGHEST_PROTOCOL)
+            return lambda: dict(
+                zip(keys, [_chart(name)(everything[scope], theme, size) for name, size, scope in tasks], strict=True)
+            )
+        payload = pickle.dumps((everything, theme), protocol=pickle.HIGHEST_PROTOCOL)
         # chunksize 1 and map: results come back in task order whatever worker finishes first.
-        pending = self.pool.map_async(_draw, [(payload, name, size) for name, size in tasks], chunksize=1)
+        pending = self.pool.map_async(_draw, [(payload, *task) for task in tasks], chunksize=1)
 
         def wait() -> dict[str, bytes]:
             try:
@@ -101,7 +120,7 @@ class ChartPool:
             self.pool = None
 
 
-_cache: dict[int, tuple[Metrics, Theme]] = {}
+_cache: dict[int, tuple[dict[str, Metrics], Theme]] = {}
 
 
 def start_pool(jobs: int | None = None) -> Future[ChartPool]:
@@ -134,11 +153,11 @@ def _chart(name: str) -> Callable[..., bytes]:
     return CHARTS[name]
 
 
-def _draw(task: tuple[bytes, str, tuple[float, float]]) -> bytes:
-    payload, name, size = task
+def _draw(task: tuple[bytes, str, tuple[float, float], str]) -> bytes:
+    payload, name, size, scope = task
     key = hash(payload)
     if key not in _cache:
         _cache.clear()
         _cache[key] = pickle.loads(payload)
-    metrics, theme = _cache[key]
-    return _chart(name)(metrics, theme, size)
+    everything, theme = _cache[key]
+    return _chart(name)(everything[scope], theme, size)

@@ -17,6 +17,7 @@ class Theme:
     positive: str = "#1E8449"
     negative: str = "#C0392B"
     neutral: str = "#95A5A6"
+    warning: str = "#D68910"  # amber: what needs a look, whatever the template's accents are
     latin_font: str = "Arial"
     east_asian_font: str = "Malgun Gothic"
     # Fallbacks for drawing charts on this machine: Hangul needs a CJK font (Noto Sans CJK on Linux).
@@ -51,3 +52,16 @@ class Theme:
 
 
 DEFAULT_THEME = Theme()
+
+
+def mix(colour: str, other: str, amount: float) -> str:
+    """'#RRGGBB' moved `amount` (0..1) of the way towards `other`."""
+    first = [int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    second = [int(other.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(f"{round(a + (b - a) * amount):02X}" for a, b in zip(first, second, strict=True))
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance 0 (black) .. 1 (white), to pick readable text on a fill."""
+    red, green, blue = (int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue

@@ -1,0 +1,86 @@
+"""A template's theme (accent colours, heading and body fonts) read into the Theme that charts and tables use."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from lxml import etree
+
+from deckgen.render.theme import DEFAULT_THEME, Theme, mix
+
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+THEME_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+ACCENTS = ("accent1", "accent2", "accent3", "accent4", "accent5", "accent6")
+
+
+def _theme_xml(presentation: Any) -> Any | None:
+    master = presentation.slide_masters[0]
+    for rel in master.part.rels.values():
+        if rel.reltype == THEME_REL:
+            try:
+                return etree.fromstring(rel.target_part.blob)
+            except etree.XMLSyntaxError:
+                return None
+    return None
+
+
+def _colour(scheme: Any, name: str) -> str | None:
+    element = scheme.find(f"{{{A}}}{name}")
+    if element is None:
+        return None
+    srgb = element.find(f"{{{A}}}srgbClr")
+    if srgb is not None and len(srgb.get("val", "")) == 6:
+        return "#" + srgb.get("val").upper()
+    system = element.find(f"{{{A}}}sysClr")
+    if system is not None and len(system.get("lastClr", "")) == 6:
+        return "#" + system.get("lastClr").upper()
+    return None
+
+
+def _font(scheme: Any, which: str, script: str) -> str | None:
+    """The typeface of a theme font slot ('latin', 'ea'), or of a script override ('Hang') when asked."""
+    group = scheme.find(f"{{{A}}}{which}Font")
+    if group is None:
+        return None
+    if script in ("latin", "ea"):
+        element = group.find(f"{{{A}}}{script}")
+    else:
+        element = next((f for f in group.findall(f"{{{A}}}font") if f.get("script") == script), None)
+    typeface = element.get("typeface", "").strip() if element is not None else ""
+    return typeface or None
+
+
+def theme_of(presentation: Any, base: Theme = DEFAULT_THEME) -> Theme:
+    """`base` with the template's accents, text colour and fonts; what the template leaves out stays as in base.
+
+    Korean text takes the theme's Hangul font ('Hang' script, else its East Asian font), else base's.
+    """
+    root = _theme_xml(presentation)
+    if root is None:
+        return base
+    changes: dict[str, Any] = {}
+    scheme = root.find(f".//{{{A}}}clrScheme")
+    if scheme is not None:
+        accents = [_colour(scheme, name) for name in ACCENTS]
+        if all(accents):
+            changes["accents"] = tuple(a for a in accents if a)
+        text = _colour(scheme, "dk1")
+        background = _colour(scheme, "lt1")
+        if text and background:
+            changes.update(text=text, background=background, muted=mix(text, background, 0.45))
+            changes["grid"] = mix(text, background, 0.85)
+    fonts = root.find(f".//{{{A}}}fontScheme")
+    if fonts is not None:
+        body = _font(fonts, "minor", "latin")
+        heading = _font(fonts, "major", "latin")
+        korean = _font(fonts, "minor", "Hang") or _font(fonts, "minor", "ea")
+        if body:
+            changes["latin_font"] = body
+            changes["chart_fonts"] = tuple(dict.fromkeys((body, *base.chart_fonts)))
+        if heading:
+            changes["heading_font"] = heading
+        if korean:
+            changes["east_asian_font"] = korean
+            changes["cjk_fonts"] = tuple(dict.fromkeys((*base.cjk_fonts, korean)))
+    return replace(base, **changes)
