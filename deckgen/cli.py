@@ -287,12 +287,12 @@ def template_check(folder: Path) -> None:
     from deckgen.deck.check import check_template
     from deckgen.errors import TemplateProblems
 
-    problems, slides = check_template(folder)
+    problems, specs, slides = check_template(folder)
     for problem in problems:
         click.echo(problem)
     if problems:
         raise TemplateProblems(f"{len(problems)} problem(s) in {folder}")
-    click.echo(f"{folder}: {slides} slides checked, no problems")
+    click.echo(f"{folder}: {specs} slide spec{'s' if specs != 1 else ''}, {slides} slides checked, no problems")
 
 
 def _progress(quiet: bool) -> Callable[[str], None]:

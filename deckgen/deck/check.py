@@ -254,7 +254,6 @@ class SpecCheck:
         """Check a Jinja expression (`when`, `table.rows`); returns what it evaluates to, as far as known."""
         try:
             tree = self.env.parse("{{ (" + source + ") }}")
-            self.env.compile_expression(source)
         except TemplateSyntaxError as exc:
             self.add(slide.id, field, f"Jinja syntax error: {exc.message}")
             return ANY
@@ -321,8 +320,8 @@ class SpecCheck:
                 self.add(slide.id, field, f"names a placeholder for a {holds}, but the slide has no {holds}")
 
 
-def check_template(path: Path) -> tuple[list[str], int]:
-    """(problems, slides checked) for a template folder, or for a .pptx with the default slide specs."""
+def check_template(path: Path) -> tuple[list[str], int, int]:
+    """(problems, slide specs checked, slides checked) for a template folder, or a .pptx with the default specs."""
     from deckgen.deck.build import SPEC_NAME, TEMPLATE_NAME, default_template_dir
     from deckgen.deck.layouts import Layouts
     from deckgen.deck.writer import open_template
@@ -363,4 +362,4 @@ def check_template(path: Path) -> tuple[list[str], int]:
             checker.slide(slide, root)
         problems += checker.problems
         checked += len(slides)
-    return problems, checked
+    return problems, len(specs), checked

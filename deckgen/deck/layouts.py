@@ -200,15 +200,16 @@ class Layouts:
             self._roles[role] = best[2] if best is not None and best[0] > 0 else None
         return self._roles[role]
 
+    def fallback(self) -> Any:
+        """For a role no layout fits: a title-only layout (the rest drawn in boxes), else a blank one."""
+        return self.for_role("title_only") or self.for_role("blank") or self.all[0]
+
     def resolve(self, name: str, slide_id: str) -> tuple[Any, str | None]:
         """(layout, role): a layout of that name, else the best layout for that role."""
         if name in self.by_name:
             return self.by_name[name], None
         if name in ROLES:
-            layout = self.for_role(name)
-            if layout is None:
-                layout = self.for_role("title_only") or self.for_role("blank") or self.all[0]
-            return layout, name
+            return self.for_role(name) or self.fallback(), name
         raise DeckgenError(
             f"{self.template}: slide '{slide_id}' asks for layout '{name}', which the template does not have "
             f"(layouts: {', '.join(self.by_name)}; roles: {', '.join(ROLES)})"
@@ -320,5 +321,8 @@ class Layouts:
         lines = []
         for role in ROLES:
             layout = self.for_role(role)
-            lines.append(f"{role:<12} -> {repr(layout.name) if layout is not None else 'none (drawn in free boxes)'}")
+            if layout is not None:
+                lines.append(f"{role:<12} -> '{layout.name}'")
+            else:
+                lines.append(f"{role:<12} -> '{self.fallback().name}' (no layout fits; the rest is drawn in boxes)")
         return lines

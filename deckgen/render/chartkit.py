@@ -22,7 +22,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Bbox
 
 from deckgen.render import fonts
-from deckgen.render.format import delta, money
+from deckgen.render.format import delta, money, plural
+from deckgen.render.i18n import tr
 from deckgen.render.theme import Theme
 
 DPI = 200
@@ -215,9 +216,9 @@ def new_axes(figure: Figure, theme: Theme, value_axis: Literal["x", "y"] = "y") 
     return ax
 
 
-def money_axis(ax: Axes, currency: str, axis: str = "y") -> None:
+def money_axis(ax: Axes, currency: str, axis: str = "y", lang: str = "en") -> None:
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(lambda value, _pos: money(value, currency, compact=True)))
+    target.set_major_formatter(FuncFormatter(lambda value, _pos: money(value, currency, compact=True, lang=lang)))
     target.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
 
 
@@ -227,13 +228,14 @@ def tint(colour: str, amount: float) -> str:
     return to_hex((red, green, blue))
 
 
-def deals(count: int) -> str:
-    return f"{count} deal{'' if count == 1 else 's'}"
+def deals(count: int, lang: str = "en") -> str:
+    """'1 deal', '3 deals'; Korean '3건'."""
+    return plural(count, tr("deal", lang), lang=lang)
 
 
-def signed(value: float | None, currency: str) -> str:
+def signed(value: float | None, currency: str, lang: str = "en") -> str:
     """format.delta with a typographic minus: '−$127K', '+$1.2M'."""
-    text = delta(value, currency)
+    text = delta(value, currency, lang=lang)
     return "\u2212" + text[1:] if text.startswith("-") else text
 
 

@@ -15,12 +15,15 @@ from matplotlib.transforms import blended_transform_factory
 
 from deckgen.model.types import GroupRow, Metrics
 from deckgen.render import chartkit as kit
-from deckgen.render.format import day, money, pct
+from deckgen.render.format import day, money, pct, plural
+from deckgen.render.i18n import tr
 from deckgen.render.text import LABELS, MOVE_LABELS
 from deckgen.render.theme import Theme
 
 DPI = kit.DPI
 MAX_ROWS = 12  # owners, teams: more rows than this stop being readable on a slide
+# The model's names for missing data, drawn as stage and owner names: translated like the code's own words.
+PLACEHOLDER_NAMES = ("(no stage)", "(no owner)")
 Size = kit.Size
 Chart = Callable[[Metrics, Theme, Size], bytes]
 CHARTS: dict[str, Chart] = {}
@@ -43,9 +46,9 @@ def _chart(draw: Chart) -> Chart:
 
 @_chart
 def bookings_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    quarter, bookings, currency = metrics.quarter, metrics.bookings, metrics.currency
+    quarter, bookings, currency, lang = metrics.quarter, metrics.bookings, metrics.currency, theme.lang
     if not bookings.by_week:
-        return kit.message(theme, size, "No bookings data for this quarter")
+        return kit.message(theme, size, tr("No bookings data for this quarter", lang))
     span = (quarter.end - quarter.start).days + 1
 
     def at(when: date) -> float:
@@ -60,39 +63,42 @@ def bookings_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         ys.append(week.cumulative)
     goal = bookings.goal
     if not goal and not any(ys):
-        return kit.message(theme, size, "Nothing closed won yet this quarter, and no goal set")
+        return kit.message(theme, size, tr("Nothing closed won yet this quarter, and no goal set", lang))
     figure = kit.new_figure(theme, size)
     ax = kit.new_axes(figure, theme)
     ax.fill_between(xs, ys, color=theme.primary, alpha=0.12, linewidth=0)
-    ax.plot(xs, ys, color=theme.primary, linewidth=2.8, marker="o", markersize=4, label="Closed won (cumulative)")
+    won_label = tr("Closed won (cumulative)", lang)
+    ax.plot(xs, ys, color=theme.primary, linewidth=2.8, marker="o", markersize=4, label=won_label)
     if goal:
         pace_x = [t * span for t, _ in bookings.curve_points]
         pace_y = [goal * share for _, share in bookings.curve_points]
-        ax.plot(
-            pace_x, pace_y, color=theme.muted, linewidth=1.8, linestyle="--", label=f"Pace to goal ({bookings.curve})"
-        )
+        pace_label = tr("Pace to goal ({curve})", lang).format(curve=tr(bookings.curve, lang))
+        ax.plot(pace_x, pace_y, color=theme.muted, linewidth=1.8, linestyle="--", label=pace_label)
         ax.axhline(goal, color=theme.text, linewidth=1.2, linestyle=":")
-        goal_text = f"Goal {money(goal, currency, compact=True)} "
+        goal_text = tr("Goal {amount}", lang).format(amount=money(goal, currency, compact=True, lang=lang)) + " "
         ax.text(span, goal, goal_text, ha="right", va="bottom", fontweight="bold", bbox=kit.backed(theme))
     top = max([goal or 0.0, *ys]) or 1.0
     ax.set_ylim(0, top * 1.12)
     ax.set_xlim(0, span)
-    kit.money_axis(ax, currency)
+    kit.money_axis(ax, currency, lang=lang)
     # Weeks as ticks, months as a second row of labels below them, month boundaries as light lines.
     ax.set_xticks([(at(w.start) + at(w.end) + 1) / 2 for w in bookings.by_week])
-    ax.set_xticklabels([f"W{w.index}" for w in bookings.by_week])
+    ax.set_xticklabels([tr("W{week}", lang).format(week=w.index) for w in bookings.by_week])
     ax.set_xticks([(at(m.start) + at(m.end) + 1) / 2 for m in bookings.by_month], minor=True)
-    ax.set_xticklabels([f"{m.start:%B}" for m in bookings.by_month], minor=True)
+    ax.set_xticklabels([day(m.start, "month", lang=lang) for m in bookings.by_month], minor=True)
     ax.tick_params(axis="x", which="minor", length=0, pad=kit.label_size(theme) + 12, labelcolor=theme.muted)
     for month in bookings.by_month[1:]:
         ax.axvline(at(month.start), color=theme.grid, linewidth=1.2, zorder=0)
-    _as_of_marker(ax, theme, as_of, span, f"As of {day(metrics.as_of, 'short')}")
-    lines = [(f"{money(ys[-1], currency, compact=True)} closed won", theme.primary)]
+    _as_of_marker(ax, theme, as_of, span, tr("As of {date}", lang).format(date=day(metrics.as_of, "short", lang=lang)))
+    won = money(ys[-1], currency, compact=True, lang=lang)
+    lines = [(tr("{amount} closed won", lang).format(amount=won), theme.primary)]
     if goal and bookings.expected_to_date is not None and bookings.pace_delta is not None:
         ax.plot([as_of, as_of], [ys[-1], bookings.expected_to_date], color=theme.text, linewidth=1.6)
         ahead = bookings.pace_delta >= 0
-        pace = money(bookings.expected_to_date, currency, compact=True)
-        gap = f"{kit.signed(bookings.pace_delta, currency)} vs pace ({pace})"
+        pace = money(bookings.expected_to_date, currency, compact=True, lang=lang)
+        gap = tr("{delta} vs pace ({pace})", lang).format(
+            delta=kit.signed(bookings.pace_delta, currency, lang), pace=pace
+        )
         lines.append((gap, theme.positive if ahead else theme.negative))
     _stacked_text(ax, theme, as_of, ys[-1], lines, left=as_of > 0.8 * span)
     kit.legend(ax, size)
@@ -128,19 +134,18 @@ def _stacked_text(ax: Axes, theme: Theme, x: float, y: float, lines: list[tuple[
 
 @_chart
 def pipeline_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    pacing, currency = metrics.pipeline_pacing, metrics.currency
+    pacing, currency, lang = metrics.pipeline_pacing, metrics.currency, theme.lang
     if pacing.created is None:
-        return kit.message(theme, size, "Pipeline creation is not available: the export has no created date")
-    rows = [("Created this quarter", pacing.created, theme.primary, kit.deals(pacing.created_count))]
+        return kit.message(theme, size, tr("Pipeline creation is not available: the export has no created date", lang))
+    rows = [(tr("Created this quarter", lang), pacing.created, theme.primary, kit.deals(pacing.created_count, lang))]
     if pacing.goal and pacing.expected_to_date is not None:
-        rows.append(
-            (f"Expected by {day(metrics.as_of, 'short')}", pacing.expected_to_date, theme.neutral, "linear pace")
-        )
+        expected = tr("Expected by {date}", lang).format(date=day(metrics.as_of, "short", lang=lang))
+        rows.append((expected, pacing.expected_to_date, theme.neutral, tr("linear pace", lang)))
     figure = kit.new_figure(theme, size)
     ax = kit.new_axes(figure, theme, value_axis="x")
     top = max([pacing.goal or 0.0, *(row[1] for row in rows)]) or 1.0
     height = kit.bar_height(len(rows) + 1, size, 0.55, most_inches=0.7)
-    ends = [f"{money(value, currency, compact=True)}  ·  {note}" for _, value, _, note in rows]
+    ends = [f"{money(value, currency, compact=True, lang=lang)}  ·  {note}" for _, value, _, note in rows]
     for i, ((_, value, colour, _), text) in enumerate(zip(rows, ends, strict=True)):
         if pacing.goal:  # the track to the goal, so the bar reads as a share of it
             ax.barh(i, pacing.goal, height=height, color=theme.grid, alpha=0.5)
@@ -151,42 +156,48 @@ def pipeline_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     ax.set_ylim(len(rows) - 0.5, -0.9)
     limit = kit.right_limit([row[1] for row in rows], ends, size, [row[0] for row in rows])
     ax.set_xlim(0, max(limit, top * 1.12))
-    kit.money_axis(ax, currency, axis="x")
+    kit.money_axis(ax, currency, axis="x", lang=lang)
     if pacing.goal:
         ax.axvline(pacing.goal, color=theme.text, linewidth=1.2, linestyle=":")
-        goal_text = f"Quarter goal {money(pacing.goal, currency, compact=True)}"
+        goal_text = tr("Quarter goal {amount}", lang).format(
+            amount=money(pacing.goal, currency, compact=True, lang=lang)
+        )
         ax.text(pacing.goal, -0.7, goal_text, ha="center", va="center", fontweight="bold", bbox=kit.backed(theme))
     quarter, points = metrics.quarter, kit.label_size(theme) + 3
+    gone = tr("Week {week} of {weeks} · {elapsed} of the quarter gone", lang)
     elapsed = (
-        f"Week {quarter.week} of {quarter.weeks} · {pct(quarter.elapsed)} of the quarter gone",
+        gone.format(week=quarter.week, weeks=quarter.weeks, elapsed=pct(quarter.elapsed, lang=lang)),
         theme.muted,
         points - 2,
     )
     if pacing.pace_delta is not None:
         ahead = pacing.pace_delta >= 0
-        share = f" ({pct(pacing.pace_delta / pacing.expected_to_date)})" if pacing.expected_to_date else ""
-        headline = f"{kit.signed(pacing.pace_delta, currency)} vs linear pace{share.replace('-', chr(0x2212))}"
+        share = f" ({pct(pacing.pace_delta / pacing.expected_to_date, lang=lang)})" if pacing.expected_to_date else ""
+        headline = tr("{delta} vs linear pace{share}", lang).format(
+            delta=kit.signed(pacing.pace_delta, currency, lang), share=share.replace("-", chr(0x2212))
+        )
         kit.headline(ax, size, (headline, theme.positive if ahead else theme.negative, points), elapsed)
     else:
-        kit.headline(ax, size, ("No pipeline goal set", theme.muted, points), elapsed)
+        kit.headline(ax, size, (tr("No pipeline goal set", lang), theme.muted, points), elapsed)
     return kit.png(figure)
 
 
 @_chart
 def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    forecast, currency, goal = metrics.forecast, metrics.currency, metrics.bookings.goal
+    forecast, currency, goal, lang = metrics.forecast, metrics.currency, metrics.bookings.goal, theme.lang
     closed = metrics.bookings.closed_won
     low, high = sorted((forecast.low, forecast.high))
     if not (closed or high or forecast.mid):
-        return kit.message(theme, size, "Nothing won and no open deals this quarter")
+        return kit.message(theme, size, tr("Nothing won and no open deals this quarter", lang))
     figure = kit.new_figure(theme, size)
     ax = kit.new_axes(figure, theme, value_axis="x")
     top = max(goal or 0.0, high, forecast.mid, closed) or 1.0
     label = kit.label_size(theme)
     height = kit.bar_height(3, size, 0.45, most_inches=0.6)
-    compact = functools.partial(money, currency=currency, compact=True)
-    categories = ["Closed won", "Forecast range"]
-    centred = [(forecast.mid, f"mid {compact(forecast.mid)}"), (high, f"high {compact(high)}")]
+    compact = functools.partial(money, currency=currency, compact=True, lang=lang)
+    categories = [tr("Closed won", lang), tr("Forecast range", lang)]
+    mid_text = tr("mid {amount}", lang).format(amount=compact(forecast.mid))
+    centred = [(forecast.mid, mid_text), (high, tr("high {amount}", lang).format(amount=compact(high)))]
     limit = kit.right_limit(
         [closed, *(x for x, _ in centred)],
         [f"  {compact(closed)}", *(text[: len(text) // 2 + 1] for _, text in centred)],
@@ -196,11 +207,11 @@ def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     ax.set_xlim(0, max(limit, top * 1.1))
     ax.set_ylim(1.65, -0.75)
     ax.barh(0, closed, height=height, color=theme.primary)
-    ax.text(closed, 0, f"  {money(closed, currency, compact=True)}", va="center", fontweight="bold", fontsize=label + 1)
+    ax.text(closed, 0, f"  {compact(closed)}", va="center", fontweight="bold", fontsize=label + 1)
     ax.barh(1, high - low, left=low, height=height, color=kit.tint(theme.secondary, 0.5))
     ax.plot([forecast.mid], [1], marker="D", markersize=12, color=theme.secondary, markeredgecolor=theme.background)
     ax.annotate(
-        f"mid {compact(forecast.mid)}",
+        mid_text,
         (forecast.mid, 1 - height / 2),
         xytext=(0, 6),
         textcoords="offset points",
@@ -211,27 +222,33 @@ def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         fontsize=label + 1,
         bbox=kit.backed(theme),
     )
-    ends = [(f"low {compact(low)}", low), (f"high {compact(high)}", high)]
+    ends = [(tr("low {amount}", lang).format(amount=compact(low)), low), (centred[1][1], high)]
     per_inch = ax.get_xlim()[1] / (size[0] * 0.8)
     if (high - low) / per_inch < (kit.text_inches(ends[0][0], label) + kit.text_inches(ends[1][0], label)) / 2 + 0.15:
-        ends = [(f"low–high {compact(low)} – {compact(high)}", (low + high) / 2)]
+        ends = [(tr("low–high {low} – {high}", lang).format(low=compact(low), high=compact(high)), (low + high) / 2)]
     for text, x in ends:
         ax.annotate(text, (x, 1 + height / 2), xytext=(0, -6), textcoords="offset points", ha="center", va="top")
         ax.texts[-1].set_bbox(kit.backed(theme))
     ax.set_yticks([0, 1], categories)
-    kit.money_axis(ax, currency, axis="x")
+    kit.money_axis(ax, currency, axis="x", lang=lang)
     if goal:
         ax.axvline(goal, color=theme.text, linewidth=1.2, linestyle=":")
-        goal_text = f"Goal {compact(goal)}"
+        goal_text = tr("Goal {amount}", lang).format(amount=compact(goal))
         ax.text(goal, -0.5, goal_text, ha="center", va="center", fontweight="bold", bbox=kit.backed(theme))
     if goal:
-        chance = f"{pct(forecast.prob_hit_goal)} chance to reach the goal" if forecast.prob_hit_goal is not None else ""
-        chance = chance or "Where we will finish"
+        chance = tr("Where we will finish", lang)
+        if forecast.prob_hit_goal is not None:
+            chance = tr("{chance} chance to reach the goal", lang).format(chance=pct(forecast.prob_hit_goal, lang=lang))
         gap = forecast.mid - goal
-        verdict = (f"mid forecast {kit.signed(gap, currency)} vs goal", theme.positive if gap >= 0 else theme.negative)
-        kit.headline(ax, size, (chance, theme.primary, label + 4), (*verdict, label + 1))
+        verdict = tr("mid forecast {delta} vs goal", lang).format(delta=kit.signed(gap, currency, lang))
+        kit.headline(
+            ax,
+            size,
+            (chance, theme.primary, label + 4),
+            (verdict, theme.positive if gap >= 0 else theme.negative, label + 1),
+        )
     else:
-        ax.set_title("No goal set for this quarter", loc="left", color=theme.muted, fontsize=label + 2)
+        ax.set_title(tr("No goal set for this quarter", lang), loc="left", color=theme.muted, fontsize=label + 2)
     return kit.png(figure)
 
 
@@ -241,33 +258,37 @@ def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
 @_chart
 def pipeline_by_stage(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     stages = [row for row in metrics.pipeline.by_stage if row.count or row.amount]
-    currency = metrics.currency
+    currency, lang = metrics.currency, theme.lang
     if not stages:
-        return kit.message(theme, size, "No open deals this quarter")
+        return kit.message(theme, size, tr("No open deals this quarter", lang))
     figure = kit.new_figure(theme, size)
     ax = kit.new_axes(figure, theme, value_axis="x")
     rows = range(len(stages))
     height = kit.bar_height(len(stages), size, 0.72)
-    ax.barh(rows, [s.amount for s in stages], height=height, color=kit.tint(theme.primary, 0.62), label="Amount")
-    ax.barh(rows, [s.weighted for s in stages], height=height, color=theme.primary, label="Weighted")
+    ax.barh(
+        rows, [s.amount for s in stages], height=height, color=kit.tint(theme.primary, 0.62), label=tr("Amount", lang)
+    )
+    ax.barh(rows, [s.weighted for s in stages], height=height, color=theme.primary, label=tr("Weighted", lang))
     ends = []
     for i, stage in enumerate(stages):
-        amount, weighted = money(stage.amount, currency, compact=True), money(stage.weighted, currency, compact=True)
-        ends.append(f"{amount}  ·  {kit.deals(stage.count)}  ·  {weighted} weighted")
+        amount = money(stage.amount, currency, compact=True, lang=lang)
+        weighted = tr("{amount} weighted", lang).format(amount=money(stage.weighted, currency, compact=True, lang=lang))
+        ends.append(f"{amount}  ·  {kit.deals(stage.count, lang)}  ·  {weighted}")
         ax.annotate(ends[-1], (max(stage.amount, 0.0), i), xytext=(6, 0), textcoords="offset points", va="center")
-    ax.set_yticks(rows, [s.stage for s in stages])
+    names = [_name(s.stage, lang) for s in stages]
+    ax.set_yticks(rows, names)
     ax.set_ylim(len(stages) - 0.5, -0.6)
-    ax.set_xlim(0, kit.right_limit([s.amount for s in stages], ends, size, [s.stage for s in stages]))
-    kit.money_axis(ax, currency, axis="x")
+    ax.set_xlim(0, kit.right_limit([s.amount for s in stages], ends, size, names))
+    kit.money_axis(ax, currency, axis="x", lang=lang)
     kit.legend(ax, size, right=True)
     return kit.png(figure)
 
 
 @_chart
 def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    weeks, currency = metrics.close_dates, metrics.currency
+    weeks, currency, lang = metrics.close_dates, metrics.currency, theme.lang
     if not any(w.count or w.amount for w in weeks):
-        return kit.message(theme, size, "No open deals closing this quarter or next")
+        return kit.message(theme, size, tr("No open deals closing this quarter or next", lang))
     quarters = list(dict.fromkeys(w.quarter for w in weeks))
     colours = {
         label: colour for label, colour in zip(quarters, (theme.primary, theme.secondary, *theme.accents), strict=False)
@@ -297,16 +318,18 @@ def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
             )
     ax.bar(positions, [w.weighted for w in weeks], width=0.8, color=fills)
     slot = size[0] * 0.85 / (len(weeks) + len(quarters))
-    every = max(1, math.ceil(kit.text_inches("W13", label - 1) * 1.3 / slot))
-    ax.set_xticks(positions, [f"W{w.week}" if (w.week - 1) % every == 0 else "" for w in weeks])
+    week_label = tr("W{week}", lang)
+    every = max(1, math.ceil(kit.text_inches(week_label.format(week=13), label - 1) * 1.3 / slot))
+    ax.set_xticks(positions, [week_label.format(week=w.week) if (w.week - 1) % every == 0 else "" for w in weeks])
     ax.tick_params(axis="x", labelsize=label - 1)
     ax.set_xlim(-0.7, positions[-1] + 0.7)
     headers = []
     for quarter in quarters:
         xs = [x for x, w in zip(positions, weeks, strict=True) if w.quarter == quarter]
         rows = [w for w in weeks if w.quarter == quarter]
-        total = money(sum(w.amount for w in rows), currency, compact=True)
-        text = f"{quarter}: {total} open · {kit.deals(sum(w.count for w in rows))}"
+        total = money(sum(w.amount for w in rows), currency, compact=True, lang=lang)
+        deals = kit.deals(sum(w.count for w in rows), lang)
+        text = tr("{quarter}: {amount} open · {deals}", lang).format(quarter=quarter, amount=total, deals=deals)
         if kit.text_inches(text, label) > slot * len(rows) * 0.95:
             text = text.replace(": ", "\n", 1)
         headers.append((quarter, xs, text))
@@ -314,7 +337,7 @@ def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     lines = max(text.count("\n") + 1 for _, _, text in headers)
     header_share = min(0.45, lines * label * 1.4 / 72 / (size[1] * 0.7) + 0.04)
     ax.set_ylim(0, top / (1 - header_share))
-    kit.money_axis(ax, currency)
+    kit.money_axis(ax, currency, lang=lang)
     where = blended_transform_factory(ax.transData, ax.transAxes)
     for index, (quarter, xs, text) in enumerate(headers):
         ax.text(sum(xs) / len(xs), 0.98, text, transform=where, ha="center", va="top", fontweight="bold")
@@ -322,12 +345,12 @@ def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         if index:
             ax.axvline(xs[0] - 1.0, color=theme.muted, linewidth=1.0, linestyle="--")
     handles = [
-        Patch(color=kit.tint(theme.primary, 0.55), label="Open amount"),
-        Patch(color=theme.primary, label="Weighted"),
+        Patch(color=kit.tint(theme.primary, 0.55), label=tr("Open amount", lang)),
+        Patch(color=theme.primary, label=tr("Weighted", lang)),
         Patch(
             facecolor=kit.tint(theme.negative, 0.55),
             hatch="//",
-            label=f"Past due (before {day(metrics.as_of, 'short')})",
+            label=tr("Past due (before {date})", lang).format(date=day(metrics.as_of, "short", lang=lang)),
         ),
     ]
     kit.legend(ax, size, handles=handles)
@@ -336,23 +359,25 @@ def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
 
 @_chart
 def bridge(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    changes, currency = metrics.changes, metrics.currency
+    changes, currency, lang = metrics.changes, metrics.currency, theme.lang
     if changes is None:
         raise ValueError("the bridge chart needs last week's export (metrics.changes is None)")
     signs = {"new": 1, "pulled_in": 1, "increased": 1, "decreased": -1, "won": -1, "lost": -1, "slipped": -1}
-    steps: list[tuple[str, float, float, str]] = [("Last week", 0.0, changes.start, theme.primary)]
+    steps: list[tuple[str, float, float, str]] = [(tr("Last week", lang), 0.0, changes.start, theme.primary)]
     level = changes.start
     for move in changes.MOVES:
         movement = getattr(changes, move)
         sign = signs.get(move, -1)
         after = level + sign * movement.amount
-        name = MOVE_LABELS[move][2:].capitalize()
+        name = tr(MOVE_LABELS[move], lang)[2:].capitalize()
         colour = theme.positive if sign > 0 else theme.negative
-        steps.append((f"{name}\n{kit.deals(movement.count)}", level, after, colour))
+        steps.append((f"{name}\n{kit.deals(movement.count, lang)}", level, after, colour))
         level = after
-    steps.append(("This week", 0.0, changes.end, theme.primary))
+    steps.append((tr("This week", lang), 0.0, changes.end, theme.primary))
     texts = [
-        money(after, currency, compact=True) if i in (0, len(steps) - 1) else kit.signed(after - before, currency)
+        money(after, currency, compact=True, lang=lang)
+        if i in (0, len(steps) - 1)
+        else kit.signed(after - before, currency, lang)
         for i, (_, before, after, _) in enumerate(steps)
     ]
     label = kit.label_size(theme)
@@ -381,7 +406,7 @@ def _waterfall_columns(figure: Figure, theme: Theme, steps: list[Step], texts: l
     ax.set_xticks(range(len(steps)), [step[0] for step in steps])
     ax.set_ylim(0, top * 1.12)
     ax.set_xlim(-0.6, len(steps) - 0.4)
-    kit.money_axis(ax, currency)
+    kit.money_axis(ax, currency, lang=theme.lang)
 
 
 def _waterfall_rows(
@@ -391,7 +416,7 @@ def _waterfall_rows(
     names = []
     for label, _, _, _ in steps:
         head, _, tail = label.partition("\n")
-        names.append(f"{head} ({tail})" if tail.endswith(("deal", "deals")) else head)
+        names.append(f"{head} ({tail})" if tail else head)  # the moves carry their deal count
     height = kit.bar_height(len(steps), size, 0.66)
     for i, ((_, before, after, colour), text) in enumerate(zip(steps, texts, strict=True)):
         ax.barh(i, after - before, left=before, height=height, color=colour)
@@ -401,19 +426,24 @@ def _waterfall_rows(
     ax.set_yticks(range(len(steps)), names)
     ax.set_ylim(len(steps) - 0.5, -0.5)
     ax.set_xlim(0, kit.right_limit([max(b, a) for _, b, a, _ in steps], texts, size, names))
-    kit.money_axis(ax, currency, axis="x")
+    kit.money_axis(ax, currency, axis="x", lang=theme.lang)
 
 
 # ---------------------------------------------------------------- people
 
 
-def _top_rows(rows: Sequence[GroupRow]) -> list[GroupRow]:
+def _name(name: str, lang: str) -> str:
+    """A stage or owner name as the data gives it; only the model's placeholders for missing data are translated."""
+    return tr(name, lang) if name in PLACEHOLDER_NAMES else name
+
+
+def _top_rows(rows: Sequence[GroupRow], lang: str = "en") -> list[GroupRow]:
     """At most MAX_ROWS rows: the first ones as given, the rest summed into 'Others (N)'."""
     if len(rows) <= MAX_ROWS:
         return list(rows)
     shown, rest = list(rows[: MAX_ROWS - 1]), rows[MAX_ROWS - 1 :]
     other = GroupRow(
-        name=f"Others ({len(rest)})",
+        name=tr("Others ({count})", lang).format(count=len(rest)),
         closed_won=sum(r.closed_won for r in rest),
         won_count=sum(r.won_count for r in rest),
         open_amount=sum(r.open_amount for r in rest),
@@ -425,7 +455,8 @@ def _top_rows(rows: Sequence[GroupRow]) -> list[GroupRow]:
 
 
 def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size, empty: str) -> bytes:
-    rows = _top_rows([r for r in rows if r.closed_won or r.open_amount or r.deal_count or r.won_count])
+    lang = theme.lang
+    rows = _top_rows([r for r in rows if r.closed_won or r.open_amount or r.deal_count or r.won_count], lang)
     if not rows:
         return kit.message(theme, size, empty)
     currency = metrics.currency
@@ -433,8 +464,8 @@ def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size
     ax = kit.new_axes(figure, theme, value_axis="x")
     height = kit.bar_height(len(rows), size, 0.76, most_inches=0.6) / 2
     series = (
-        ("Closed won", "closed_won", theme.primary, -height / 2),
-        ("Open pipeline", "open_amount", theme.secondary, height / 2),
+        (tr("Closed won", lang), "closed_won", theme.primary, -height / 2),
+        (tr("Open pipeline", lang), "open_amount", theme.secondary, height / 2),
     )
     top = max(max(r.closed_won, r.open_amount) for r in rows) or 1.0
     label = kit.label_size(theme) - (1 if len(rows) > 8 else 0)
@@ -445,41 +476,43 @@ def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size
         ax.barh([i + offset for i in range(len(rows))], values, height=height, color=colour, label=name)
         for i, value in enumerate(values):
             ends.append(value)
-            texts.append(money(value, currency, compact=True))
+            texts.append(money(value, currency, compact=True, lang=lang))
             ax.annotate(texts[-1], (value, i + offset), xytext=(4, 0), textcoords="offset points", va="center")
             ax.texts[-1].set_fontsize(label)
-    ax.set_yticks(range(len(rows)), [r.name for r in rows])
+    names = [_name(r.name, lang) for r in rows]
+    ax.set_yticks(range(len(rows)), names)
     ax.set_ylim(len(rows) - 0.45, -0.55)
-    ax.set_xlim(0, max(top * 1.08, kit.right_limit(ends, texts, size, [r.name for r in rows])))
-    kit.money_axis(ax, currency, axis="x")
+    ax.set_xlim(0, max(top * 1.08, kit.right_limit(ends, texts, size, names)))
+    kit.money_axis(ax, currency, axis="x", lang=lang)
     kit.legend(ax, size, right=True)
     return kit.png(figure)
 
 
 @_chart
 def owners(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    return _groups(metrics.by_owner, metrics, theme, size, "No deals with an owner this quarter")
+    return _groups(metrics.by_owner, metrics, theme, size, tr("No deals with an owner this quarter", theme.lang))
 
 
 @_chart
 def teams(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    return _groups(metrics.by_team, metrics, theme, size, "No deals with a team this quarter")
+    return _groups(metrics.by_team, metrics, theme, size, tr("No deals with a team this quarter", theme.lang))
 
 
 @_chart
 def hygiene(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+    lang = theme.lang
     totals = {owner: sum(h.counts.values()) for owner, h in metrics.hygiene.by_owner.items()}
     ranked = sorted((owner for owner, total in totals.items() if total), key=lambda o: (-totals[o], o))
     if not ranked:
-        return kit.message(theme, size, "No data hygiene findings: nothing to fix")
+        return kit.message(theme, size, tr("No data hygiene findings: nothing to fix", lang))
     shown = ranked[:MAX_ROWS] if len(ranked) <= MAX_ROWS else ranked[: MAX_ROWS - 1]
     rest = ranked[len(shown) :]
     checks = [c for c in _check_order(metrics) if any(metrics.hygiene.by_owner[o].counts.get(c, 0) for o in ranked)]
     counts = [[metrics.hygiene.by_owner[o].counts.get(c, 0) for c in checks] for o in shown]
-    names = list(shown)
+    names = [_name(owner, lang) for owner in shown]
     if rest:
         counts.append([sum(metrics.hygiene.by_owner[o].counts.get(c, 0) for o in rest) for c in checks])
-        names.append(f"Others ({len(rest)})")
+        names.append(tr("Others ({count})", lang).format(count=len(rest)))
     palette = [*theme.accents, theme.neutral, theme.muted, theme.text]
     figure = kit.new_figure(theme, size)
     ax = kit.new_axes(figure, theme, value_axis="x")
@@ -493,14 +526,14 @@ def hygiene(metrics: Metrics, theme: Theme, size: Size) -> bytes:
             left=left,
             height=kit.bar_height(len(names), size, 0.62),
             color=colour,
-            label=LABELS.get(check, check),
+            label=tr(LABELS.get(check, check), lang),
         )
         for i, value in enumerate(values):
             if value:
                 ink = theme.text if kit.luminance(colour) > 0.6 else theme.background
                 ax.text(left[i] + value / 2, i, str(value), ha="center", va="center", color=ink, fontweight="bold")
         left = [a + b for a, b in zip(left, values, strict=True)]
-    ends = [f"{total} finding{'' if total == 1 else 's'}" for total in left]
+    ends = [plural(total, tr("finding", lang), lang=lang) for total in left]
     for i, (total, text) in enumerate(zip(left, ends, strict=True)):
         ax.annotate(text, (total, i), xytext=(6, 0), textcoords="offset points", va="center", color=theme.muted)
     ax.set_yticks(range(len(names)), names)

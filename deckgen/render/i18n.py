@@ -6,10 +6,106 @@ writes. English is the key: a missing translation shows the English words rather
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
 LANGUAGES = ("en", "ko")
 
 KO: dict[str, str] = {
     # Filled per module: chart labels, legends, messages, hygiene check names, bridge steps.
+    # --- render/charts.py and render/chartkit.py: texts with {fields} are filled by str.format after tr().
+    # Messages of an empty chart.
+    "No bookings data for this quarter": "이번 분기 수주 데이터가 없습니다",
+    "Nothing closed won yet this quarter, and no goal set": "이번 분기 아직 수주가 없고 목표도 설정되지 않았습니다",
+    "Pipeline creation is not available: the export has no created date": (
+        "파이프라인 생성 현황을 볼 수 없습니다: 내보낸 파일에 생성일이 없습니다"
+    ),
+    "Nothing won and no open deals this quarter": "이번 분기 수주도, 진행 중인 딜도 없습니다",
+    "No open deals this quarter": "이번 분기 진행 중인 딜이 없습니다",
+    "No open deals closing this quarter or next": "이번 분기와 다음 분기에 마감 예정인 진행 중 딜이 없습니다",
+    "No deals with an owner this quarter": "이번 분기 담당자가 지정된 딜이 없습니다",
+    "No deals with a team this quarter": "이번 분기 팀이 지정된 딜이 없습니다",
+    "No data hygiene findings: nothing to fix": "데이터 품질 문제가 없습니다: 수정할 것이 없습니다",
+    "No goal set for this quarter": "이번 분기 목표가 설정되지 않았습니다",
+    "No pipeline goal set": "파이프라인 목표 미설정",
+    # Bookings pacing; the curve names of [pacing] curve.
+    "Closed won (cumulative)": "수주 (누적)",
+    "Pace to goal ({curve})": "목표 페이스 ({curve})",
+    "linear": "선형",
+    "curved": "곡선형",
+    "weights": "비중 지정",
+    "history": "과거 실적 기반",
+    "Goal {amount}": "목표 {amount}",
+    "W{week}": "{week}주",
+    "As of {date}": "{date} 기준",
+    "{amount} closed won": "수주 {amount}",
+    "{delta} vs pace ({pace})": "페이스 대비 {delta} ({pace})",
+    # Pipeline pacing.
+    "Created this quarter": "이번 분기 생성",
+    "Expected by {date}": "{date}까지 기대치",
+    "linear pace": "선형 페이스",
+    "Quarter goal {amount}": "분기 목표 {amount}",
+    "Week {week} of {weeks} · {elapsed} of the quarter gone": "{weeks}주 중 {week}주차 · 분기 {elapsed} 경과",
+    "{delta} vs linear pace{share}": "선형 페이스 대비 {delta}{share}",
+    # Forecast range: low, mid and high read as conservative, base and optimistic.
+    "Closed won": "수주",
+    "Forecast range": "예측 범위",
+    "low {amount}": "보수 {amount}",
+    "mid {amount}": "기준 {amount}",
+    "high {amount}": "낙관 {amount}",
+    "low–high {low} – {high}": "보수–낙관 {low} – {high}",
+    "{chance} chance to reach the goal": "목표 달성 확률 {chance}",
+    "Where we will finish": "분기 마감 전망",
+    "mid forecast {delta} vs goal": "기준 예측, 목표 대비 {delta}",
+    # Pipeline by stage, close dates, owners and teams.
+    "Amount": "금액",
+    "Weighted": "가중 금액",
+    "{amount} weighted": "가중 {amount}",
+    "Open amount": "진행 중 금액",
+    "Open pipeline": "진행 중 파이프라인",
+    "{quarter}: {amount} open · {deals}": "{quarter}: 진행 중 {amount} · {deals}",
+    "Past due (before {date})": "기한 경과 ({date} 이전)",
+    "Others ({count})": "기타 ({count})",
+    "(no stage)": "(단계 없음)",
+    "(no owner)": "(담당자 없음)",
+    # Bridge: the two ends; the steps are MOVE_LABELS below.
+    "Last week": "지난주",
+    "This week": "이번 주",
+    # Counted nouns: the Korean counter that follows the number (format.plural: '3건').
+    "deal": "건",
+    "finding": "개",
+    # --- render/native.py (editable PowerPoint charts): series and category names beyond the ones above.
+    "Goal": "목표",
+    "Quarter goal": "분기 목표",
+    "Pipeline": "파이프라인",
+    "Forecast low": "보수 예측",
+    "Forecast mid": "기준 예측",
+    "Forecast high": "낙관 예측",
+    "Base (hidden)": "받침 (숨김)",
+    "Total": "합계",
+    "Increase": "증가",
+    "Decrease": "감소",
+    "No week-over-week bridge: it needs last week's export (--previous)": (
+        "주간 변동 브리지가 없습니다: 지난주 내보낸 파일이 필요합니다 (--previous)"
+    ),
+    # --- render/text.py: LABELS (hygiene checks) and MOVE_LABELS (bridge steps; the sign and space stay).
+    "missing amount": "금액 누락",
+    "missing close date": "마감일 누락",
+    "missing stage": "단계 누락",
+    "past due": "기한 경과",
+    "negative amount": "음수 금액",
+    "duplicate id": "ID 중복",
+    "duplicate deal": "딜 중복",
+    "probability/stage mismatch": "확률·단계 불일치",
+    "+ new": "+ 신규",
+    "+ pulled in": "+ 앞당김",
+    "+ increased": "+ 증액",
+    "- decreased": "- 감액",
+    "- won": "- 수주",
+    "- lost": "- 실주",
+    "- slipped": "- 이월",
+    "- removed": "- 삭제",
 }
 
 
@@ -18,3 +114,65 @@ def tr(text: str, lang: str = "en") -> str:
     if lang == "ko":
         return KO.get(text, text)
     return text
+
+
+# ---------------------------------------------------------------- hygiene advice ("what to do" per finding)
+
+ADVICE_KO = {  # model.hygiene.ADVICE in Korean
+    "missing_amount": "금액을 입력하세요",
+    "missing_close_date": "마감일을 지정하세요",
+    "missing_stage": "단계를 지정하세요",
+    "past_due": "종결하거나 마감일을 변경하세요",
+    "negative_amount": "음수 금액을 바로잡으세요",
+    "duplicate_id": "중복 행을 삭제하세요",
+    "duplicate_deal": "사본을 병합하거나 삭제하세요",
+    "probability_stage_mismatch": "확률을 단계에 맞추세요",
+}
+STATES_KO = {"open": "진행 중", "won": "수주", "lost": "실주"}
+# What a finding says before its advice, (English, Korean); English mirrors model.hygiene._detail word for word.
+DETAILS = {
+    "past_due": ("{days} day{s} overdue ({close}): {todo}", "{days}일 지연 ({close}): {todo}"),
+    "negative_amount": ("amount {amount:,.2f}: {todo}", "금액 {amount:,.2f}: {todo}"),
+    "duplicate_id": ("id {id} appears twice or more: {todo}", "ID {id} 두 번 이상 중복: {todo}"),
+    "duplicate_deal": ("same name, amount and date as another: {todo}", "다른 딜과 이름·금액·마감일이 같음: {todo}"),
+    "probability_stage_mismatch": (
+        "{probability:.0%} while {state}: {todo}",
+        "{state} 상태인데 확률 {probability:.0%}: {todo}",
+    ),
+}
+DETAIL_NEEDS = {"past_due": "close_date", "negative_amount": "amount", "probability_stage_mismatch": "probability"}
+
+
+def advice(check: str, deal: Any, state: str, as_of: date, lang: str) -> str:
+    """The "what to do" text of a hygiene finding in `lang`: 'close it or move the date', '3일 지연 (…): …'.
+
+    `deal` is a model Deal or its JSON form (a dict with ISO dates), `state` the deal's open / won / lost.
+    English is exactly what model.hygiene writes into Finding.detail.
+    """
+    korean = lang == "ko"
+    if korean:
+        todo = ADVICE_KO[check]
+    else:
+        from deckgen.model.hygiene import ADVICE  # only here: charts import this module and need no pandas
+
+        todo = ADVICE[check]
+    needed = DETAIL_NEEDS.get(check)
+    if check not in DETAILS or (needed is not None and _field(deal, needed) is None):
+        return todo
+    close = _field(deal, "close_date")
+    close = date.fromisoformat(close[:10]) if isinstance(close, str) else close
+    days = (as_of - close).days if isinstance(close, date) else 0
+    return DETAILS[check][korean].format(
+        todo=todo,
+        days=days,
+        s="" if days == 1 else "s",
+        close=close.isoformat() if isinstance(close, date) else "",
+        amount=_field(deal, "amount"),
+        id=_field(deal, "id"),
+        probability=_field(deal, "probability"),
+        state=STATES_KO.get(state, state) if korean else state,
+    )
+
+
+def _field(deal: Any, name: str) -> Any:
+    return deal.get(name) if isinstance(deal, Mapping) else getattr(deal, name, None)
