@@ -176,7 +176,8 @@ def structure(slide: dict[str, Any]) -> dict[str, Any]:
     if "table" in slide:
         table = {key: value for key, value in slide["table"].items() if key not in ("columns", "empty")}
         table["columns"] = [
-            {**{k: v for k, v in column.items() if k != "header"}, "value": data_of(column["value"])}
+            # Widths may differ: Korean dates ('12월 5일') need a wider column than 'Dec 5'.
+            {**{k: v for k, v in column.items() if k not in ("header", "width")}, "value": data_of(column["value"])}
             for column in slide["table"]["columns"]
         ]
         table["empty"] = "empty" in slide["table"]

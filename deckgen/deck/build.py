@@ -83,7 +83,12 @@ def context(
         key=lambda row: (-row["total"], row["owner"]),
     )
     findings = [
-        {"owner": row["owner"], "check": labels[item["check"]], "deal": item["deal"], "detail": item["detail"]}
+        {
+            "owner": row["owner"],
+            "check": labels[item["check"]],
+            "deal": item["deal"],
+            "detail": item["detail"] if lang == "en" else _advice(item, metrics.as_of, lang),
+        }
         for row in hygiene_owners
         for item in owners[row["owner"]]["findings"]
     ]
@@ -98,6 +103,15 @@ def context(
         lang=lang,
     )
     return values
+
+
+def _advice(finding: dict[str, Any], as_of: date, lang: str) -> str:
+    """A finding's "what to do" in the deck's language. The deal's state is not in the finding; only the
+    probability/stage check needs it, and its English detail says it ('90% while lost: ...')."""
+    from deckgen.render.i18n import advice
+
+    state = finding["detail"].split(" while ", 1)[1].split(":", 1)[0] if " while " in finding["detail"] else "open"
+    return advice(finding["check"], finding["deal"], state, as_of, lang)
 
 
 @dataclass

@@ -61,6 +61,8 @@ class PlannedSlide:
         return f"{self.id}:{self.chart}"
 
 
+PAGE_SUFFIX = {False: " ({} of {})", True: " ({}/{})"}  # continuation slides of a long table; Korean: (1/3)
+
 # (field, group name) -> that group's slide context; supplied by the caller, which owns the deal rows.
 GroupContext = Callable[[str, str], dict[str, Any]]
 
@@ -258,7 +260,7 @@ def plan(
             "scope": item.scope,
         }
         for number, table in enumerate(pages, start=1):
-            suffix = f" ({number} of {len(pages)})" if len(pages) > 1 else ""
+            suffix = PAGE_SUFFIX[item.context.get("lang") == "ko"].format(number, len(pages)) if len(pages) > 1 else ""
             planned.append(
                 PlannedSlide(
                     id=item.id if number == 1 else f"{item.id}-{number}",

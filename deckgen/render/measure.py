@@ -50,10 +50,18 @@ def _font(bold: bool, family: str = "Arial") -> Any:
 def text_width(text: str, size_pt: float, bold: bool = False, family: str = "Arial") -> float:
     """Width in points. Wide (CJK) characters count one em each, as East Asian fonts draw them."""
     font = _font(bold, family)
-    narrow = "".join(ch for ch in text if unicodedata.east_asian_width(ch) not in "WF")
+    is_wide = [unicodedata.east_asian_width(ch) in "WF" for ch in text]
+    narrow = "".join(ch for ch, wide in zip(text, is_wide, strict=True) if not wide)
     wide = len(text) - len(narrow)
     narrow_em = font.getlength(narrow) / 1000.0 if font is not None else len(narrow) * _FALLBACK_EM
-    return (narrow_em + wide) * size_pt
+    # LibreOffice spaces Asian and Latin text apart (about a quarter em at each switch, e.g. "12월 5일"):
+    # counted so that what fits there fits in PowerPoint too.
+    switches = sum(
+        1
+        for before, after, a, b in zip(is_wide, is_wide[1:], text, text[1:], strict=False)
+        if before != after and not a.isspace() and not b.isspace()
+    )
+    return (narrow_em + wide + 0.25 * switches) * size_pt
 
 
 def fit_line(text: str, width_pt: float, size_pt: float, bold: bool = False, family: str = "Arial") -> str:
