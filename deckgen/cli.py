@@ -85,6 +85,8 @@ def cli() -> None:
       deckgen metrics samples/pipeline-this-week.csv --previous samples/pipeline-last-week.csv
       deckgen metrics export.xlsx --goal 1.2M --as-of 2026-11-27 --format json
       deckgen check export.csv --strict
+      deckgen build export.csv --previous last-week.csv --template corporate.pptx
+      deckgen template init my-template
     """
 
 
@@ -259,7 +261,7 @@ def template() -> None:
     """
 
 
-@template.command("init")
+@template.command("init", short_help="Write an editable copy of the default template.")
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite files the folder already has.")
 def template_init(folder: Path, force: bool) -> None:
@@ -271,7 +273,7 @@ def template_init(folder: Path, force: bool) -> None:
     click.echo(f"edit them, then: deckgen template check {folder} && deckgen build INPUT --template {folder}", err=True)
 
 
-@template.command("inspect")
+@template.command("inspect", short_help="List a .pptx's layouts, placeholders and roles.")
 @click.argument("pptx", metavar="FILE", type=click.Path(path_type=Path))
 def template_inspect(pptx: Path) -> None:
     """List the layouts of a .pptx (or template folder), their placeholders and the role each layout serves."""
@@ -280,7 +282,7 @@ def template_inspect(pptx: Path) -> None:
     click.echo(inspect_template(pptx))
 
 
-@template.command("check")
+@template.command("check", short_help="Find every mistake in a template before rendering.")
 @click.argument("folder", type=click.Path(path_type=Path))
 def template_check(folder: Path) -> None:
     """Check a template folder (or a .pptx with the default slides) before rendering: one line per problem."""

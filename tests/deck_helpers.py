@@ -50,10 +50,11 @@ def dump(path: Path) -> str:
 
 
 def slide_xml(path: Path) -> dict[str, bytes]:
-    """Slide, layout and media parts of a deck, by name: what must be identical run after run."""
+    """Slide, notes, media, chart and embedded-workbook parts of a deck, by name: identical run after run."""
     with zipfile.ZipFile(path) as archive:
         return {
             name: archive.read(name)
             for name in archive.namelist()
-            if name.startswith(("ppt/slides/", "ppt/media/", "ppt/notesSlides/")) or name == "docProps/core.xml"
+            if name.startswith(("ppt/slides/", "ppt/media/", "ppt/notesSlides/", "ppt/charts/", "ppt/embeddings/"))
+            or name == "docProps/core.xml"
         }

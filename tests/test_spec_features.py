@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from deck_helpers import ROOT, SAMPLE_ARGS
+from deck_helpers import ROOT, SAMPLE_ARGS, slide_xml
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
@@ -162,3 +162,16 @@ def test_the_native_deck_renders_in_libreoffice(native_deck: Path, tmp_path: Pat
     assert f"Pages:           {len(Presentation(str(native_deck)).slides)}" in info
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Negotiation/Review" in text  # chart text is drawn, not left empty
+
+
+def test_native_korean_decks_are_identical_run_after_run(tmp_path: Path) -> None:
+    decks = []
+    for run_number in (1, 2):
+        out = tmp_path / f"deck{run_number}.pptx"
+        try:
+            main(["build", *SAMPLE_ARGS, "--charts", "native", "--lang", "ko", "-o", str(out), "-q"])
+        except SystemExit as exc:
+            assert exc.code in (0, None)
+        decks.append(slide_xml(out))
+    assert any(name.startswith("ppt/embeddings/") for name in decks[0])  # the charts' workbooks are compared too
+    assert decks[0] == decks[1]

@@ -186,4 +186,29 @@ def test_inspect_of_something_that_is_not_a_pptx_is_one_line(
     bad.write_text("hello")
     code, out, err = run(capsys, "template", "inspect", str(bad))
     assert code == 2 and out == ""
-    assert err.strip() == f"Error: {bad}: is not a PowerPoint file (.pptx)"
+    assert err.strip() == f"Error: {bad}: is not a PowerPoint file (.pptx or .potx)"
+
+
+def test_a_powerpoint_template_file_potx_works_like_a_pptx(
+    corporate: tuple[Path, Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import zipfile
+
+    template, _, _ = corporate
+    potx = tmp_path / "corp.potx"
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(potx, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "[Content_Types].xml":
+                data = data.replace(b"presentationml.presentation.main+xml", b"presentationml.template.main+xml")
+            target.writestr(member, data)
+    out = tmp_path / "deck.pptx"
+    code, _, err = run(capsys, "build", *SAMPLE_ARGS, "--template", str(potx), "-o", str(out))
+    assert code == 0, err
+    deck = Presentation(str(out))
+    assert deck.slides[0].slide_layout.name == "Cover" and len(deck.slides) == 19
+    with zipfile.ZipFile(out) as archive:  # the deck is a presentation, not a template
+        assert b"presentationml.presentation.main+xml" in archive.read("[Content_Types].xml")
+    assert potx.read_bytes()[:2] == b"PK"  # and the template file is left as it was
+    code, inspected, _ = run(capsys, "template", "inspect", str(potx))
+    assert code == 0 and "layout 1: 'Cover'" in inspected

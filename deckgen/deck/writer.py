@@ -27,6 +27,8 @@ from deckgen.render.theme import Theme, luminance, mix
 from deckgen.textutil import printable
 
 MAX_TEMPLATE_BYTES = 512 * 1024**2
+TEMPLATE_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"
+PRESENTATION_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
 EMU_PER_PT = 12700
 XML_ALIGN = {"left": "l", "right": "r", "center": "ctr"}
 DRAWINGML = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -37,24 +39,46 @@ def _attr(text: str) -> str:
 
 
 def open_template(path: Path) -> Any:
-    """The template as a Presentation, after checking it is a sane zip (no inflating bombs)."""
+    """The template as a Presentation, after checking it is a sane zip (no inflating bombs).
+
+    PowerPoint templates (.potx) are read too: they differ from a deck only in the main part's content type.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
             declared = sum(member.file_size for member in archive.infolist())
+            if declared <= MAX_TEMPLATE_BYTES and TEMPLATE_TYPE.encode() in archive.read("[Content_Types].xml"):
+                source: Any = _as_presentation(archive)
+            else:
+                source = str(path)
     except FileNotFoundError:
         raise InputError("template not found", file=str(path)) from None
-    except zipfile.BadZipFile:
-        raise InputError("is not a PowerPoint file (.pptx)", file=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a folder without template.pptx", file=str(path)) from None
+    except (zipfile.BadZipFile, KeyError):
+        raise InputError("is not a PowerPoint file (.pptx or .potx)", file=str(path)) from None
     if declared > MAX_TEMPLATE_BYTES:
         raise InputError(f"declares {declared / 1024**2:.0f} MB of content; refusing to unpack it", file=str(path))
     try:
-        presentation = Presentation(str(path))
+        presentation = Presentation(source)
     except Exception as exc:  # python-pptx raises several types for damaged packages
         raise InputError(f"cannot be read as a PowerPoint template ({exc})", file=str(path)) from None
     if not len(presentation.slide_layouts):
         raise InputError("has no slide layouts", file=str(path), hint="save a slide master with layouts in it")
     _remove_slides(presentation)
     return presentation
+
+
+def _as_presentation(archive: zipfile.ZipFile) -> io.BytesIO:
+    """A .potx package rewritten in memory as a .pptx one (the same parts, the presentation content type)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as copy:
+        for member in archive.infolist():
+            data = archive.read(member)
+            if member.filename == "[Content_Types].xml":
+                data = data.replace(TEMPLATE_TYPE.encode(), PRESENTATION_TYPE.encode())
+            copy.writestr(member, data)
+    buffer.seek(0)
+    return buffer
 
 
 def _remove_slides(presentation: Any) -> None:
