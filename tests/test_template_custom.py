@@ -212,3 +212,22 @@ def test_a_powerpoint_template_file_potx_works_like_a_pptx(
     assert potx.read_bytes()[:2] == b"PK"  # and the template file is left as it was
     code, inspected, _ = run(capsys, "template", "inspect", str(potx))
     assert code == 0 and "layout 1: 'Cover'" in inspected
+
+
+@pytest.mark.parametrize("size", [(6.0, 4.0), (16.0, 9.0), (7.5, 10.0)])
+def test_every_shape_stays_inside_slides_of_any_size(tmp_path: Path, size: tuple[float, float]) -> None:
+    """Office layouts made for 10 x 7.5 in, on slides smaller, wider or portrait: placeholders are pulled inside."""
+    from pptx.util import Inches
+
+    template = Presentation()
+    template.slide_width, template.slide_height = Inches(size[0]), Inches(size[1])
+    template.save(str(tmp_path / "odd.pptx"))
+    out = tmp_path / "deck.pptx"
+    try:
+        main(["build", *SAMPLE_ARGS, "--template", str(tmp_path / "odd.pptx"), "-o", str(out), "-q"])
+    except SystemExit as exc:
+        assert exc.code in (0, None)
+    deck = Presentation(str(out))
+    assert len(deck.slides) == 19
+    assert off_slide(deck) == []
+    assert all(shape.width > 0 and shape.height > 0 for slide in deck.slides for shape in slide.shapes)

@@ -171,10 +171,14 @@ class SlideWriter:
 
         def shape_for(spot: Spot) -> Any:
             """The slide's own copy of the spot's placeholder, else a new text box at the spot."""
+            box = spot.box
             if spot.placeholder is not None and spot.placeholder.placeholder_format.idx in by_idx:
                 used.add(spot.placeholder.placeholder_format.idx)
-                return by_idx[spot.placeholder.placeholder_format.idx]
-            box = spot.box
+                shape = by_idx[spot.placeholder.placeholder_format.idx]
+                if (shape.left, shape.top, shape.width, shape.height) != (box.left, box.top, box.width, box.height):
+                    # The layout's placeholder reaches off the slide: this slide's copy is pulled inside.
+                    shape.left, shape.top, shape.width, shape.height = box.left, box.top, box.width, box.height
+                return shape
             return slide.shapes.add_textbox(box.left, box.top, box.width, box.height)
 
         if planned.title and targets.title is not None:
@@ -354,9 +358,11 @@ class SlideWriter:
             ]
             if tile.detail:
                 detail_lines = 3 if count <= 4 else 4
-                detail = tile.detail
-                while detail and wrapped_lines(detail, inner, 14, False, family) > detail_lines:
-                    detail = fit_line(detail, inner * (detail_lines - 0.5), 14, False, family)
+                detail, room = tile.detail, inner * (detail_lines - 0.5)
+                # Shorter each round (a text can fit the total width yet wrap onto more lines at its words).
+                while room > 0 and wrapped_lines(detail, inner, 14, False, family) > detail_lines:
+                    detail = fit_line(tile.detail, room, 14, False, family)
+                    room -= max(inner * 0.25, 4.0)
                 lines.append((detail, 14, False, colours.get(tile.status, self.theme.muted)))
             for number, (text, size, bold, colour) in enumerate(lines):
                 paragraph = frame.paragraphs[0] if number == 0 else frame.add_paragraph()

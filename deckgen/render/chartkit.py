@@ -25,6 +25,7 @@ from deckgen.render import fonts
 from deckgen.render.format import delta, money, plural
 from deckgen.render.i18n import tr
 from deckgen.render.theme import Theme
+from deckgen.render.theme import luminance as luminance  # re-exported: the charts call kit.luminance
 
 DPI = 200
 Size = tuple[float, float]
@@ -223,7 +224,12 @@ def money_axis(ax: Axes, currency: str, axis: str = "y", lang: str = "en") -> No
 
 
 def tint(colour: str, amount: float) -> str:
-    """The colour mixed with white: amount 0 keeps it, 1 gives white."""
+    """The colour mixed with white: amount 0 keeps it, 1 gives white.
+
+    Not theme.mix(colour, "#FFFFFF", amount): that rounds a channel exactly halfway between two values to the
+    even one, where this float arithmetic lands just below or above it (0x0C at 0.5: 0x85 here, 0x86 there),
+    so the PNGs of some template colours would change by a shade.
+    """
     red, green, blue = (c + (1.0 - c) * amount for c in to_rgb(colour))
     return to_hex((red, green, blue))
 
@@ -298,9 +304,3 @@ def right_limit(values: Sequence[float], labels: Sequence[str], size: Size, cate
         free = 1.0 - (text_inches(text, points) + 0.2) / max(axes_inches, 0.5)
         need = max(need, (max(value, 0.0) / top) / max(free, 0.3))
     return top * need
-
-
-def luminance(colour: str) -> float:
-    """Perceived lightness 0..1: whether a label on this colour should be dark or light."""
-    red, green, blue = to_rgb(colour)
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue

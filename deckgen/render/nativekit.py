@@ -1,0 +1,332 @@
+"""Plumbing shared by the native charts: words, colours, Excel number formats, fonts, axes, labels, the rows shown."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from lxml import etree
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_LEGEND_POSITION, XL_TICK_MARK
+from pptx.enum.chart import XL_TICK_LABEL_POSITION as TICKS
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.util import Emu, Pt
+
+from deckgen.model.types import GroupRow, Metrics
+from deckgen.render.format import NO_DECIMALS, delta, plural, symbol
+from deckgen.render.i18n import tr
+from deckgen.render.text import LABELS
+from deckgen.render.theme import Theme, mix
+
+MAX_ROWS = 12  # the same limit as charts.MAX_ROWS (a test keeps them equal; importing charts would load Matplotlib)
+Box = tuple[int, int, int, int]  # left, top, width, height in EMU
+# The model's names for missing data, drawn as stage and owner names: translated like the code's own words.
+PLACEHOLDER_NAMES = ("(no stage)", "(no owner)")
+
+
+# ---------------------------------------------------------------- words, colours, formats
+
+
+def say(theme: Theme, text: str, **values: object) -> str:
+    """The chart's own words in the theme's language, with numbers filled in after translating."""
+    return tr(text, theme.lang).format(**values)
+
+
+def deals(theme: Theme, count: int) -> str:
+    """'1 deal', '3 deals'; Korean '3건' (the counter comes from the shared table, as in charts.py)."""
+    return plural(count, tr("deal", theme.lang), lang=theme.lang)
+
+
+def display_name(theme: Theme, name: str) -> str:
+    """A stage or owner name as the data gives it; only the model's placeholders for missing data are translated."""
+    return tr(name, theme.lang) if name in PLACEHOLDER_NAMES else name
+
+
+def signed(value: float, theme: Theme, currency: str) -> str:
+    """format.delta with a typographic minus, as the PNG charts write it."""
+    text = delta(value, currency, lang=theme.lang)
+    return "\u2212" + text[1:] if text.startswith("-") else text
+
+
+def rgb(colour: str) -> RGBColor:
+    return RGBColor.from_string(colour.lstrip("#").upper())
+
+
+def tint(colour: str, amount: float) -> str:
+    """The colour mixed with white (0 keeps it, 1 gives white): the light bars behind darker ones."""
+    return mix(colour, "#FFFFFF", amount)
+
+
+def label_size(theme: Theme) -> float:
+    """Chart text follows the theme's label size and never drops below 10 pt on the slide."""
+    return max(theme.chart_label_size, 10.0)
+
+
+def money_format(currency: str, sign: str = "", detail: bool = False, lang: str = "en") -> str:
+    """A compact Excel money format ('$1.2M', '$460K'): an editor of the chart sees it in PowerPoint's dialog.
+
+    Excel formats allow two conditions and scale only by thousands, so won and yen (no cents, large numbers)
+    step at B and M, others at M and K; Korean won reads in 백만원 (millions), as Korean reports write it, since
+    억 (10^8) is no power of a thousand. `sign` ('+' or '−') leads for the bridge's movements; `detail` keeps
+    one more digit.
+    """
+    if lang == "ko" and currency == "KRW":
+        lead = f'"{sign}"' if sign else ""
+        return f'[>=10000000]{lead}#,##0,,"백만원";[>=1000000]{lead}#,##0.0,,"백만원";{lead}#,##0"원"'
+    unit = '"' + sign + symbol(currency).replace('"', "") + '"'
+    digits = "0.0#" if detail else "0.0"
+    if currency in NO_DECIMALS:
+        return f'[>=1000000000]{unit}#,##{digits},,,"B";[>=1000000]{unit}#,##{digits},,"M";{unit}#,##0'
+    return f'[>=1000000]{unit}#,##{digits},,"M";[>=1000]{unit}#,##0,"K";{unit}#,##0'
+
+
+def money_code(theme: Theme, currency: str, sign: str = "", detail: bool = False) -> str:
+    """money_format in the theme's language: the format code of a money axis or label."""
+    return money_format(currency, sign, detail, theme.lang)
+
+
+COUNT_FORMAT = "#,##0"
+
+
+# ---------------------------------------------------------------- chart plumbing
+
+
+def font(target: Any, theme: Theme, size: float | None = None, colour: str | None = None, bold: bool = False) -> None:
+    """Theme font, size and colour, plus the East Asian typeface so Korean names do not fall back."""
+    target.name = theme.latin_font
+    target.size = Pt(size or label_size(theme))
+    target.bold = bold
+    target.color.rgb = rgb(colour or theme.text)
+    properties = target._rPr  # python-pptx has no API for a:ea (issue #768)
+    east_asian = properties.find(qn("a:ea"))
+    if east_asian is None:
+        east_asian = etree.SubElement(properties, qn("a:ea"))
+        properties.find(qn("a:latin")).addnext(east_asian)  # schema order: latin, ea, cs
+    east_asian.set("typeface", theme.east_asian_font)
+
+
+def new_chart(shapes: Any, kind: Any, data: CategoryChartData, box: Box, theme: Theme, metrics: Metrics) -> Any:
+    """A chart filling the box, in the theme's font, with blanks left as gaps and a reproducible workbook."""
+    left, top, width, height = box
+    frame = shapes.add_chart(kind, Emu(left), Emu(top), Emu(width), Emu(height), data)
+    chart = frame.chart
+    chart.has_title = False  # the slide title states the point; a one-series chart would repeat the series name
+    chart.has_legend = False
+    font(chart.font, theme)
+    blanks = chart._chartSpace.chart.find(qn("c:dispBlanksAs"))
+    if blanks is not None:  # bar charts default to "zero", which would label empty bridge steps "$0"
+        blanks.set("val", "gap")
+    pin_workbook(chart, metrics.as_of)
+    return frame
+
+
+def bars(
+    shapes: Any,
+    kind: Any,
+    data: CategoryChartData,
+    box: Box,
+    theme: Theme,
+    metrics: Metrics,
+    *,
+    gap_width: int,
+    overlap: int = 0,
+) -> Any:
+    """A bar or column chart as new_chart makes it, one colour a series, its bars spaced and overlapped as given.
+
+    `gap_width` is the gap between groups of bars and `overlap` how far a group's bars lie over each other, both
+    in percent of a bar's width (an overlap of 100 draws the series in front of each other).
+    """
+    frame = new_chart(shapes, kind, data, box, theme, metrics)
+    plot = frame.chart.plots[0]
+    plot.vary_by_categories = False
+    plot.overlap = overlap
+    plot.gap_width = gap_width
+    return frame
+
+
+def pin_workbook(chart: Any, as_of: date) -> None:
+    """The embedded workbook records when it was written: pin that to the as-of day so decks diff cleanly."""
+    workbook = chart.part.chart_workbook
+    stamp = f"{as_of.isoformat()}T00:00:00Z".encode()
+    source = zipfile.ZipFile(io.BytesIO(workbook.xlsx_part.blob))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
+            target.writestr(info, content)
+    workbook.update_from_xlsx_blob(out.getvalue())
+
+
+def legend(chart: Any, theme: Theme) -> None:
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.TOP
+    chart.legend.include_in_layout = False
+    font(chart.legend.font, theme)
+
+
+def value_axis(chart: Any, theme: Theme, number_format: str) -> Any:
+    """Light gridlines along the values, no axis line, compact labels in muted ink."""
+    axis = chart.value_axis
+    axis.has_major_gridlines = True
+    axis.major_gridlines.format.line.color.rgb = rgb(theme.grid)
+    axis.major_gridlines.format.line.width = Pt(0.75)
+    axis.format.line.fill.background()
+    axis.major_tick_mark = XL_TICK_MARK.NONE
+    axis.minimum_scale = 0
+    axis.tick_labels.number_format = number_format
+    axis.tick_labels.number_format_is_linked = False
+    font(axis.tick_labels.font, theme, colour=theme.muted)
+    return axis
+
+
+def category_axis(chart: Any, theme: Theme, top_down: bool = False) -> Any:
+    """A muted baseline under the categories; `top_down` lists horizontal bars from the top, as people read."""
+    axis = chart.category_axis
+    axis.format.line.color.rgb = rgb(theme.muted)
+    axis.major_tick_mark = XL_TICK_MARK.NONE
+    axis.tick_label_position = TICKS.LOW
+    font(axis.tick_labels.font, theme)
+    if top_down:
+        axis.reverse_order = True
+        # The value axis crosses the reversed categories at the last one, so it stays at the bottom. python-pptx
+        # can only set this on the value axis's partner (the wrong one here), so set c:valAx/c:crosses itself.
+        chart.value_axis._element.find(qn("c:crosses")).set("val", "max")
+    return axis
+
+
+def fill(target: Any, colour: str) -> None:
+    """Solid fill and a same-colour outline, both explicit, so a template's accent shows in the chart XML."""
+    target.format.fill.solid()
+    target.format.fill.fore_color.rgb = rgb(colour)
+    target.format.line.fill.background()
+
+
+def invisible(series: Any) -> None:
+    series.format.fill.background()
+    series.format.line.fill.background()
+
+
+def labels(series: Any, theme: Theme, number_format: str, position: Any, colour: str | None = None) -> None:
+    """Value labels on every point of a series, in the given number format (never the linked 'General')."""
+    shown = series.data_labels
+    shown.show_value = True
+    shown.number_format = number_format
+    shown.number_format_is_linked = False
+    shown.position = position
+    font(shown.font, theme, colour=colour)
+
+
+def point_label(
+    series: Any,
+    index: int,
+    theme: Theme,
+    number_format: str,
+    position: Any,
+    colour: str,
+    bold: bool = True,
+    backed: bool = False,
+) -> None:
+    """A value label on one point only; python-pptx's point label has no number format, so add one.
+
+    `backed` puts the label on a patch of background colour, for a label that overlaps the edge of its bar.
+    """
+    label = series.points[index].data_label
+    label.position = position
+    font(label.font, theme, colour=colour, bold=bold)
+    dlbl = label._dLbl
+    shape = dlbl.find(qn("c:spPr"))
+    shape.addprevious(etree.Element(qn("c:numFmt"), formatCode=number_format, sourceLinked="0"))
+    if backed:
+        patch = etree.SubElement(shape, qn("a:solidFill"))
+        etree.SubElement(patch, qn("a:srgbClr"), val=theme.background.lstrip("#").upper())
+
+
+def hide_label(series: Any, index: int) -> None:
+    """No label on one point (a bar too short to hold it), the rest of the series keeps its labels."""
+    dlbl = series.points[index].data_label._get_or_add_dLbl()
+    for child in list(dlbl)[1:]:  # keep c:idx; a deleted label takes no other settings
+        dlbl.remove(child)
+    etree.SubElement(dlbl, qn("c:delete"), val="1")
+
+
+def title(chart: Any, theme: Theme, lines: Sequence[tuple[str, str, float, bool]]) -> None:
+    """A headline above the plot, one paragraph per (text, colour, size, bold) line."""
+    chart.has_title = True
+    frame = chart.chart_title.text_frame
+    for i, (text, colour, size, bold) in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.alignment = PP_ALIGN.LEFT
+        run = paragraph.add_run()
+        run.text = text
+        font(run.font, theme, size=size, colour=colour, bold=bold)
+
+
+def message(shapes: Any, theme: Theme, box: Box, text: str) -> Any:
+    """An honest empty chart: the message in the middle of the box, as the PNG charts draw it."""
+    left, top, width, height = box
+    shape = shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height))
+    frame = shape.text_frame
+    frame.word_wrap = True
+    frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+    paragraph = frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.CENTER
+    run = paragraph.add_run()
+    run.text = tr(text, theme.lang)
+    font(run.font, theme, size=label_size(theme) + 5, colour=theme.muted)
+    return shape
+
+
+# ---------------------------------------------------------------- rows and weeks, chosen as charts.py chooses them
+
+
+def top_rows(rows: Sequence[GroupRow], lang: str = "en") -> list[GroupRow]:
+    """At most MAX_ROWS rows: the first ones as given, the rest summed into 'Others (N)' (as charts.py)."""
+    if len(rows) <= MAX_ROWS:
+        return list(rows)
+    shown, rest = list(rows[: MAX_ROWS - 1]), rows[MAX_ROWS - 1 :]
+    other = GroupRow(
+        name=tr("Others ({count})", lang).format(count=len(rest)),
+        closed_won=sum(r.closed_won for r in rest),
+        won_count=sum(r.won_count for r in rest),
+        open_amount=sum(r.open_amount for r in rest),
+        weighted=sum(r.weighted for r in rest),
+        deal_count=sum(r.deal_count for r in rest),
+        past_due=sum(r.past_due for r in rest),
+    )
+    return [*shown, other]
+
+
+def hygiene_rows(metrics: Metrics, lang: str = "en") -> tuple[list[str], list[str], list[list[int]]]:
+    """(owners, checks, counts per owner and check): most findings first, 'Others (N)' beyond MAX_ROWS."""
+    by_owner = metrics.hygiene.by_owner
+    totals = {owner: sum(h.counts.values()) for owner, h in by_owner.items()}
+    ranked = sorted((owner for owner, total in totals.items() if total), key=lambda o: (-totals[o], o))
+    shown = ranked[:MAX_ROWS] if len(ranked) <= MAX_ROWS else ranked[: MAX_ROWS - 1]
+    rest = ranked[len(shown) :]
+    seen = {c for h in by_owner.values() for c in h.counts}
+    order = [c for c in LABELS if c in seen] + sorted(seen - set(LABELS))
+    checks = [c for c in order if any(by_owner[o].counts.get(c, 0) for o in ranked)]
+    counts = [[by_owner[o].counts.get(c, 0) for c in checks] for o in shown]
+    names = [tr(o, lang) if o in PLACEHOLDER_NAMES else o for o in shown]
+    if rest:
+        counts.append([sum(by_owner[o].counts.get(c, 0) for o in rest) for c in checks])
+        names.append(tr("Others ({count})", lang).format(count=len(rest)))
+    return names, checks, counts
+
+
+def past_due(metrics: Metrics) -> list[bool]:
+    """Weeks of this quarter that ended on or before as-of: their open deals are past due (as charts.py)."""
+    weeks = metrics.close_dates
+    due = []
+    for week, following in zip(weeks, [*weeks[1:], None], strict=True):
+        ends = following.start if following and following.quarter == week.quarter else week.start + timedelta(7)
+        due.append(week.quarter == metrics.quarter.label and ends <= metrics.as_of)
+    return due
