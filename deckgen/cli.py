@@ -197,7 +197,8 @@ def build(
     from deckgen.render.pool import start_pool
 
     # The chart workers get ready (Matplotlib imported in a server process) while the export is read.
-    starting = start_pool(jobs)
+    # Native charts need no drawing processes (a slide asking for a picture is then drawn here).
+    starting = start_pool(1 if charts == "native" else jobs)
     try:
         say("reading and computing")
         result = _review(input_path, previous, as_of, config, DECK_FINDINGS, **flags)

@@ -217,7 +217,7 @@ def build_deck(
                 explain(layouts.explain(slide))
             writer.add(slide)
         writer.place_charts(drawn(), boxes)
-        note = pool.font_note(theme) if requests or any(s.chart for s in planned) else None
+        note = pool.font_note(theme) if requests else None  # native charts are drawn by the viewer's fonts
     except BaseException:
         pool.terminate()  # a template error must not wait for charts nobody will see
         raise
