@@ -231,3 +231,31 @@ def test_every_shape_stays_inside_slides_of_any_size(tmp_path: Path, size: tuple
     assert len(deck.slides) == 19
     assert off_slide(deck) == []
     assert all(shape.width > 0 and shape.height > 0 for slide in deck.slides for shape in slide.shapes)
+
+
+def test_a_chart_on_the_picture_role_fills_the_templates_picture_placeholder(
+    corporate: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    template, _, _ = corporate
+    folder = tmp_path / "t"
+    folder.mkdir()
+    shutil.copy(template, folder / "template.pptx")
+    (folder / "slides.toml").write_text(
+        '[[slide]]\nid = "p"\nlayout = "picture"\ntitle = "Stages"\nchart = "pipeline_by_stage"\n', encoding="utf-8"
+    )
+    out = tmp_path / "deck.pptx"
+    try:
+        main(["build", *SAMPLE_ARGS, "--template", str(folder), "-o", str(out), "-q"])
+    except SystemExit as exc:
+        assert exc.code in (0, None)
+    slide = Presentation(str(out)).slides[0]
+    assert slide.slide_layout.name == "Headline + Picture"
+    frame = next(ph for ph in slide.slide_layout.placeholders if ph.placeholder_format.type == 18)  # PICTURE
+    picture = next(shape for shape in slide.shapes if shape.shape_type == 13)
+    assert (picture.left, picture.top, picture.width, picture.height) == (
+        frame.left,
+        frame.top,
+        frame.width,
+        frame.height,
+    )
+    assert not [ph for ph in slide.placeholders if ph.placeholder_format.type == 18]  # the empty frame is gone
