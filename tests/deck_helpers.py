@@ -24,6 +24,35 @@ SAMPLE_ARGS = [
 ]
 
 
+def run(capsys: Any, *args: str) -> tuple[int, str, str]:
+    """Run the real entry point in-process: exit code, stdout, stderr."""
+    from deckgen.cli import main
+
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def build(out: Path, *args: str) -> str:
+    """`deckgen build` on the samples into `out`, which must succeed; returns what went to stderr."""
+    import contextlib
+    import io
+
+    from deckgen.cli import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        try:
+            main(["build", *SAMPLE_ARGS, "-o", str(out), *args])
+        except SystemExit as exc:
+            assert exc.code in (0, None), err.getvalue()
+    return err.getvalue()
+
+
 def shape_texts(shape: Any) -> list[str]:
     if shape.has_text_frame:
         return [shape.text_frame.text]

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from deckgen.cli import main
+from deck_helpers import run
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -19,17 +18,6 @@ THIS_WEEK = SAMPLES / "pipeline-this-week.csv"
 LAST_WEEK = SAMPLES / "pipeline-last-week.csv"
 CONFIG = SAMPLES / "deckgen.toml"
 SAMPLE_ARGS = [str(THIS_WEEK), "--as-of", "2026-11-27", "--config", str(CONFIG)]
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run the real entry point in-process: exit code, stdout, stderr."""
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_metrics_json_has_design_keys(capsys: pytest.CaptureFixture[str]) -> None:

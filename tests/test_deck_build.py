@@ -9,31 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from deck_helpers import ROOT, SAMPLE_ARGS, dump, slide_xml
+from deck_helpers import ROOT, SAMPLE_ARGS, build, dump, run, slide_xml
 from pptx import Presentation
 
-from deckgen.cli import main
-
 SNAPSHOT = ROOT / "tests" / "snapshots" / "sample_deck.txt"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")
 def sample_deck(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("deck") / "review.pptx"
-    try:
-        main(["build", *SAMPLE_ARGS, "-o", str(out), "-q"])
-    except SystemExit as exc:
-        assert exc.code in (0, None)
+    build(out, "-q")
     return out
 
 
@@ -75,8 +60,8 @@ def test_korean_runs_carry_an_east_asian_typeface(sample_deck: Path) -> None:
         if any("\uac00" <= ch <= "\ud7a3" for ch in run.text)
     ]
     assert korean_runs
-    for run in korean_runs:
-        ea = run._r.rPr.find("{http://schemas.openxmlformats.org/drawingml/2006/main}ea")
+    for text_run in korean_runs:
+        ea = text_run._r.rPr.find("{http://schemas.openxmlformats.org/drawingml/2006/main}ea")
         assert ea is not None and ea.get("typeface") == "Malgun Gothic"
 
 

@@ -8,31 +8,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from deck_helpers import SAMPLE_ARGS
+from deck_helpers import SAMPLE_ARGS, build
 from pptx import Presentation
-
-from deckgen.cli import main
 
 HANGUL = re.compile("[가-힣]")
 
 
-def build(tmp_path: Path, *extra: str) -> tuple[Path, str]:
-    out = tmp_path / "deck.pptx"
-    import contextlib
-    import io
-
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        try:
-            main(["build", *SAMPLE_ARGS, "-o", str(out), "--lang", "ko", *extra])
-        except SystemExit as exc:
-            assert exc.code in (0, None), err.getvalue()
-    return out, err.getvalue()
-
-
 @pytest.fixture(scope="module")
 def korean_native(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    return build(tmp_path_factory.mktemp("ko"), "--charts", "native")
+    out = tmp_path_factory.mktemp("ko") / "deck.pptx"
+    return out, build(out, "--lang", "ko", "--charts", "native")
 
 
 def test_korean_deck_has_korean_titles_dates_notes_and_advice(korean_native: tuple[Path, str]) -> None:
@@ -75,13 +60,8 @@ def test_korean_money_in_won_reads_eok_won(tmp_path: Path) -> None:
     config = tmp_path / "deckgen.toml"
     source = Path(SAMPLE_ARGS[SAMPLE_ARGS.index("--config") + 1]).read_text(encoding="utf-8")
     config.write_text(source.replace('currency = "USD"', 'currency = "KRW"'), encoding="utf-8")
-    args = list(SAMPLE_ARGS)
-    args[args.index("--config") + 1] = str(config)
     out = tmp_path / "won.pptx"
-    try:
-        main(["build", *args, "-o", str(out), "--lang", "ko", "-q"])
-    except SystemExit as exc:
-        assert exc.code in (0, None)
+    build(out, "--config", str(config), "--lang", "ko", "-q")  # the last --config wins
     summary = Presentation(str(out)).slides[1].shapes.title.text
     # 1,124,000 won booked of a 2,500,000 goal: 112만원 of 250만원
     assert summary.startswith("FY2026 Q4: 수주 112만원") and "250만원" in summary and "₩" not in summary

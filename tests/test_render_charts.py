@@ -22,8 +22,9 @@ from deckgen.api import review, settings_from
 from deckgen.model.types import GroupRow, Hygiene, Metrics, OwnerHygiene, PipelineSummary
 from deckgen.render import chartkit, fonts
 from deckgen.render.chart_names import CHART_NAMES
-from deckgen.render.charts import CHARTS, DPI, MAX_ROWS, _top_rows
+from deckgen.render.charts import CHARTS, DPI, MAX_ROWS
 from deckgen.render.pool import render_all
+from deckgen.render.rows import top_rows
 from deckgen.render.theme import DEFAULT_THEME, Theme
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -233,7 +234,7 @@ def test_goal_but_no_bookings_and_no_weeks(metrics: Metrics) -> None:
 
 def test_many_owners_fold_into_others(metrics: Metrics) -> None:
     rows = [GroupRow(f"Rep {i:02d}", 1000.0 * i, 1, 500.0, 250.0, 2, 0) for i in range(20)]
-    shown = _top_rows(rows)
+    shown = top_rows(rows)
     assert len(shown) == MAX_ROWS and shown[-1].name == "Others (9)"
     assert sum(r.closed_won for r in shown) == sum(r.closed_won for r in rows)
     findings = {r.name: OwnerHygiene({"past_due": i + 1, "missing_amount": 1}, []) for i, r in enumerate(rows)}

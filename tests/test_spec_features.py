@@ -7,11 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from deck_helpers import ROOT, SAMPLE_ARGS, slide_xml
+from deck_helpers import ROOT, SAMPLE_ARGS, build, run, slide_xml
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
-
-from deckgen.cli import main
 
 DEFAULT = ROOT / "templates" / "default"
 
@@ -39,16 +37,6 @@ chart_style = "native"
 '''
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture(scope="module")
 def sample_metrics() -> object:
     from datetime import date
@@ -70,10 +58,7 @@ def group_deck(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(DEFAULT / "template.pptx", folder / "template.pptx")
     (folder / "slides.toml").write_text(GROUP_SPEC, encoding="utf-8")
     out = folder / "deck.pptx"
-    try:
-        main(["build", *SAMPLE_ARGS, "--template", str(folder), "-o", str(out), "-q"])
-    except SystemExit as exc:
-        assert exc.code in (0, None)
+    build(out, "--template", str(folder), "-q")
     return out
 
 
@@ -125,10 +110,7 @@ def test_for_each_slides_have_their_own_ids_in_errors(tmp_path: Path, capsys: py
 @pytest.fixture(scope="module")
 def native_deck(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("native") / "deck.pptx"
-    try:
-        main(["build", *SAMPLE_ARGS, "--charts", "native", "-o", str(out), "-q"])
-    except SystemExit as exc:
-        assert exc.code in (0, None)
+    build(out, "--charts", "native", "-q")
     return out
 
 
@@ -168,10 +150,7 @@ def test_native_korean_decks_are_identical_run_after_run(tmp_path: Path) -> None
     decks = []
     for run_number in (1, 2):
         out = tmp_path / f"deck{run_number}.pptx"
-        try:
-            main(["build", *SAMPLE_ARGS, "--charts", "native", "--lang", "ko", "-o", str(out), "-q"])
-        except SystemExit as exc:
-            assert exc.code in (0, None)
+        build(out, "--charts", "native", "--lang", "ko", "-q")
         decks.append(slide_xml(out))
     assert any(name.startswith("ppt/embeddings/") for name in decks[0])  # the charts' workbooks are compared too
     assert decks[0] == decks[1]

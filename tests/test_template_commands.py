@@ -6,22 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from deck_helpers import ROOT, SAMPLE_ARGS
+from deck_helpers import ROOT, SAMPLE_ARGS, run
 from pptx import Presentation
 
-from deckgen.cli import main
-
 DEFAULT = ROOT / "templates" / "default"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_init_writes_an_editable_copy_that_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

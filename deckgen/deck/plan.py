@@ -181,6 +181,23 @@ def _table_pages(renderer: _Renderer, spec: TableSpec) -> list[PlannedTable] | N
     ]
 
 
+def _shown(
+    slides: list[SlideSpec],
+    context: dict[str, Any],
+    env: SandboxedEnvironment,
+    source: str,
+    groups: GroupContext | None,
+    wanted: Callable[[SlideSpec], bool] = lambda _slide: True,
+) -> Iterator[tuple[Instance, _Renderer]]:
+    """Each wanted slide instance whose `when` holds, with the renderer of its text."""
+    for item in instances(slides, context, source, groups):
+        if not wanted(item.spec):
+            continue
+        renderer = _Renderer(env, source, item.spec, item.context, item.id)
+        if not item.spec.when or renderer.expression("when", item.spec.when):
+            yield item, renderer
+
+
 def charted(
     slides: list[SlideSpec],
     context: dict[str, Any],
@@ -190,25 +207,20 @@ def charted(
     chart_style: str | None = None,
 ) -> list[PlannedSlide]:
     """The slides that will carry a picture chart, with no text rendered yet: enough to start drawing early."""
-    shown = []
-    for item in instances(slides, context, source, groups):
-        slide = item.spec
-        if not slide.chart or _style(slide, chart_style) != "image":
-            continue
-        renderer = _Renderer(env, source, slide, item.context, item.id)
-        if not slide.when or renderer.expression("when", slide.when):
-            shown.append(
-                PlannedSlide(
-                    id=item.id,
-                    layout=slide.layout,
-                    title="-" if slide.title else "",
-                    chart=slide.chart,
-                    chart_in=slide.chart_in,
-                    body=(Paragraph("-"),) if slide.body else (),
-                    scope=item.scope,
-                )
-            )
-    return shown
+    return [
+        PlannedSlide(
+            id=item.id,
+            layout=item.spec.layout,
+            title="-" if item.spec.title else "",
+            chart=item.spec.chart,
+            chart_in=item.spec.chart_in,
+            body=(Paragraph("-"),) if item.spec.body else (),
+            scope=item.scope,
+        )
+        for item, _ in _shown(
+            slides, context, env, source, groups, lambda s: bool(s.chart) and _style(s, chart_style) == "image"
+        )
+    ]
 
 
 def plan(
@@ -221,11 +233,8 @@ def plan(
 ) -> list[PlannedSlide]:
     """Every slide whose `when` holds, tables split over continuation slides; empty tables leave their slide out."""
     planned: list[PlannedSlide] = []
-    for item in instances(slides, context, source, groups):
+    for item, renderer in _shown(slides, context, env, source, groups):
         slide = item.spec
-        renderer = _Renderer(env, source, slide, item.context, item.id)
-        if slide.when and not renderer.expression("when", slide.when):
-            continue
         pages: list[PlannedTable | None] = [None]
         body = slide.body
         if slide.table is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -15,15 +15,15 @@ from matplotlib.transforms import blended_transform_factory
 
 from deckgen.model.types import GroupRow, Metrics
 from deckgen.render import chartkit as kit
+from deckgen.render import rows as rowkit
 from deckgen.render.format import day, money, pct, plural
 from deckgen.render.i18n import tr
 from deckgen.render.text import LABELS, MOVE_LABELS
 from deckgen.render.theme import Theme
 
 DPI = kit.DPI
-MAX_ROWS = 12  # owners, teams: more rows than this stop being readable on a slide
+MAX_ROWS = rowkit.MAX_ROWS
 # The model's names for missing data, drawn as stage and owner names: translated like the code's own words.
-PLACEHOLDER_NAMES = ("(no stage)", "(no owner)")
 Size = kit.Size
 Chart = Callable[[Metrics, Theme, Size], bytes]
 CHARTS: dict[str, Chart] = {}
@@ -275,7 +275,7 @@ def pipeline_by_stage(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         weighted = tr("{amount} weighted", lang).format(amount=money(stage.weighted, currency, compact=True, lang=lang))
         ends.append(f"{amount}  ·  {kit.deals(stage.count, lang)}  ·  {weighted}")
         ax.annotate(ends[-1], (max(stage.amount, 0.0), i), xytext=(6, 0), textcoords="offset points", va="center")
-    names = [_name(s.stage, lang) for s in stages]
+    names = [rowkit.display_name(s.stage, lang) for s in stages]
     ax.set_yticks(rows, names)
     ax.set_ylim(len(stages) - 0.5, -0.6)
     ax.set_xlim(0, kit.right_limit([s.amount for s in stages], ends, size, names))
@@ -300,10 +300,7 @@ def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         positions.append(i + 1.0 * quarters.index(week.quarter))  # one empty slot between quarters
     label = kit.label_size(theme)
     top = max(w.amount for w in weeks) or 1.0
-    due: list[bool] = []
-    for week, following in zip(weeks, [*weeks[1:], None], strict=True):
-        ends = following.start if following and following.quarter == week.quarter else week.start + timedelta(7)
-        due.append(week.quarter == metrics.quarter.label and ends <= metrics.as_of)
+    due = rowkit.past_due(metrics)
     fills = [theme.negative if past_due else colours[week.quarter] for week, past_due in zip(weeks, due, strict=True)]
     # One bar call per look rather than two per week: each call costs about a millisecond.
     for hatched in (False, True):
@@ -432,31 +429,9 @@ def _waterfall_rows(
 # ---------------------------------------------------------------- people
 
 
-def _name(name: str, lang: str) -> str:
-    """A stage or owner name as the data gives it; only the model's placeholders for missing data are translated."""
-    return tr(name, lang) if name in PLACEHOLDER_NAMES else name
-
-
-def _top_rows(rows: Sequence[GroupRow], lang: str = "en") -> list[GroupRow]:
-    """At most MAX_ROWS rows: the first ones as given, the rest summed into 'Others (N)'."""
-    if len(rows) <= MAX_ROWS:
-        return list(rows)
-    shown, rest = list(rows[: MAX_ROWS - 1]), rows[MAX_ROWS - 1 :]
-    other = GroupRow(
-        name=tr("Others ({count})", lang).format(count=len(rest)),
-        closed_won=sum(r.closed_won for r in rest),
-        won_count=sum(r.won_count for r in rest),
-        open_amount=sum(r.open_amount for r in rest),
-        weighted=sum(r.weighted for r in rest),
-        deal_count=sum(r.deal_count for r in rest),
-        past_due=sum(r.past_due for r in rest),
-    )
-    return [*shown, other]
-
-
 def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size, empty: str) -> bytes:
     lang = theme.lang
-    rows = _top_rows([r for r in rows if r.closed_won or r.open_amount or r.deal_count or r.won_count], lang)
+    rows = rowkit.top_rows([r for r in rows if r.closed_won or r.open_amount or r.deal_count or r.won_count], lang)
     if not rows:
         return kit.message(theme, size, empty)
     currency = metrics.currency
@@ -479,7 +454,7 @@ def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size
             texts.append(money(value, currency, compact=True, lang=lang))
             ax.annotate(texts[-1], (value, i + offset), xytext=(4, 0), textcoords="offset points", va="center")
             ax.texts[-1].set_fontsize(label)
-    names = [_name(r.name, lang) for r in rows]
+    names = [rowkit.display_name(r.name, lang) for r in rows]
     ax.set_yticks(range(len(rows)), names)
     ax.set_ylim(len(rows) - 0.45, -0.55)
     ax.set_xlim(0, max(top * 1.08, kit.right_limit(ends, texts, size, names)))
@@ -501,18 +476,9 @@ def teams(metrics: Metrics, theme: Theme, size: Size) -> bytes:
 @_chart
 def hygiene(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     lang = theme.lang
-    totals = {owner: sum(h.counts.values()) for owner, h in metrics.hygiene.by_owner.items()}
-    ranked = sorted((owner for owner, total in totals.items() if total), key=lambda o: (-totals[o], o))
-    if not ranked:
+    names, checks, counts = rowkit.hygiene_rows(metrics, lang)
+    if not names:
         return kit.message(theme, size, tr("No data hygiene findings: nothing to fix", lang))
-    shown = ranked[:MAX_ROWS] if len(ranked) <= MAX_ROWS else ranked[: MAX_ROWS - 1]
-    rest = ranked[len(shown) :]
-    checks = [c for c in _check_order(metrics) if any(metrics.hygiene.by_owner[o].counts.get(c, 0) for o in ranked)]
-    counts = [[metrics.hygiene.by_owner[o].counts.get(c, 0) for c in checks] for o in shown]
-    names = [_name(owner, lang) for owner in shown]
-    if rest:
-        counts.append([sum(metrics.hygiene.by_owner[o].counts.get(c, 0) for o in rest) for c in checks])
-        names.append(tr("Others ({count})", lang).format(count=len(rest)))
     palette = [*theme.accents, theme.neutral, theme.muted, theme.text]
     figure = kit.new_figure(theme, size)
     ax = kit.new_axes(figure, theme, value_axis="x")
@@ -542,10 +508,3 @@ def hygiene(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     kit.legend(ax, size)
     return kit.png(figure)
-
-
-def _check_order(metrics: Metrics) -> list[str]:
-    """The model's check order, then any check it added that this module does not know yet."""
-    known = list(LABELS)
-    seen = {c for h in metrics.hygiene.by_owner.values() for c in h.counts}
-    return [c for c in known if c in seen] + sorted(seen - set(known))

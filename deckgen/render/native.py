@@ -12,10 +12,11 @@ from pptx.util import Emu, Pt
 
 from deckgen.model.types import Bookings, GroupRow, Metrics
 from deckgen.render import nativekit as kit
+from deckgen.render import rows as rowkit
 from deckgen.render.format import day, money, pct
 from deckgen.render.i18n import tr
-from deckgen.render.nativekit import MAX_ROWS as MAX_ROWS  # re-exported: tests compare it with charts.MAX_ROWS
 from deckgen.render.nativekit import money_format as money_format  # re-exported: part of this module's API
+from deckgen.render.rows import MAX_ROWS as MAX_ROWS  # the same limit as the picture charts
 from deckgen.render.text import LABELS, MOVE_LABELS
 from deckgen.render.theme import Theme, luminance
 
@@ -260,7 +261,7 @@ def close_dates(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> An
     quarters = list(dict.fromkeys(w.quarter for w in weeks))
     palette = [theme.primary, theme.secondary, *theme.accents[2:]]
     colours = {label: palette[i % len(palette)] for i, label in enumerate(quarters)}
-    due = kit.past_due(metrics)
+    due = rowkit.past_due(metrics)
     data = CategoryChartData(number_format=kit.money_code(theme, currency))
     for quarter in quarters:
         rows = [w for w in weeks if w.quarter == quarter]
@@ -380,7 +381,9 @@ def bridge(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
 
 def _groups(shapes: Any, rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, box: kit.Box, empty: str) -> Any:
     """Closed won and open pipeline side by side per owner or team, largest first as the model orders them."""
-    rows = kit.top_rows([r for r in rows if r.closed_won or r.open_amount or r.deal_count or r.won_count], theme.lang)
+    rows = rowkit.top_rows(
+        [r for r in rows if r.closed_won or r.open_amount or r.deal_count or r.won_count], theme.lang
+    )
     if not rows:
         return kit.message(shapes, theme, box, empty)
     currency = metrics.currency
@@ -417,7 +420,7 @@ def teams(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
 @_native
 def hygiene(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Hygiene findings per owner, stacked by check, the owner's total beside the name (stacked horizontal bars)."""
-    names, checks, counts = kit.hygiene_rows(metrics, theme.lang)
+    names, checks, counts = rowkit.hygiene_rows(metrics, theme.lang)
     if not names:
         return kit.message(shapes, theme, box, "No data hygiene findings: nothing to fix")
     data = CategoryChartData(number_format=kit.COUNT_FORMAT)

@@ -6,7 +6,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from lxml import etree
@@ -18,16 +18,15 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
-from deckgen.model.types import GroupRow, Metrics
+from deckgen.model.types import Metrics
+from deckgen.render import rows
 from deckgen.render.format import NO_DECIMALS, delta, plural, symbol
 from deckgen.render.i18n import tr
-from deckgen.render.text import LABELS
+from deckgen.render.rows import MAX_ROWS as MAX_ROWS  # re-exported for the chart builders
 from deckgen.render.theme import Theme, mix
 
-MAX_ROWS = 12  # the same limit as charts.MAX_ROWS (a test keeps them equal; importing charts would load Matplotlib)
 Box = tuple[int, int, int, int]  # left, top, width, height in EMU
 # The model's names for missing data, drawn as stage and owner names: translated like the code's own words.
-PLACEHOLDER_NAMES = ("(no stage)", "(no owner)")
 
 
 # ---------------------------------------------------------------- words, colours, formats
@@ -45,7 +44,7 @@ def deals(theme: Theme, count: int) -> str:
 
 def display_name(theme: Theme, name: str) -> str:
     """A stage or owner name as the data gives it; only the model's placeholders for missing data are translated."""
-    return tr(name, theme.lang) if name in PLACEHOLDER_NAMES else name
+    return rows.display_name(name, theme.lang)
 
 
 def signed(value: float, theme: Theme, currency: str) -> str:
@@ -282,51 +281,3 @@ def message(shapes: Any, theme: Theme, box: Box, text: str) -> Any:
     run.text = tr(text, theme.lang)
     font(run.font, theme, size=label_size(theme) + 5, colour=theme.muted)
     return shape
-
-
-# ---------------------------------------------------------------- rows and weeks, chosen as charts.py chooses them
-
-
-def top_rows(rows: Sequence[GroupRow], lang: str = "en") -> list[GroupRow]:
-    """At most MAX_ROWS rows: the first ones as given, the rest summed into 'Others (N)' (as charts.py)."""
-    if len(rows) <= MAX_ROWS:
-        return list(rows)
-    shown, rest = list(rows[: MAX_ROWS - 1]), rows[MAX_ROWS - 1 :]
-    other = GroupRow(
-        name=tr("Others ({count})", lang).format(count=len(rest)),
-        closed_won=sum(r.closed_won for r in rest),
-        won_count=sum(r.won_count for r in rest),
-        open_amount=sum(r.open_amount for r in rest),
-        weighted=sum(r.weighted for r in rest),
-        deal_count=sum(r.deal_count for r in rest),
-        past_due=sum(r.past_due for r in rest),
-    )
-    return [*shown, other]
-
-
-def hygiene_rows(metrics: Metrics, lang: str = "en") -> tuple[list[str], list[str], list[list[int]]]:
-    """(owners, checks, counts per owner and check): most findings first, 'Others (N)' beyond MAX_ROWS."""
-    by_owner = metrics.hygiene.by_owner
-    totals = {owner: sum(h.counts.values()) for owner, h in by_owner.items()}
-    ranked = sorted((owner for owner, total in totals.items() if total), key=lambda o: (-totals[o], o))
-    shown = ranked[:MAX_ROWS] if len(ranked) <= MAX_ROWS else ranked[: MAX_ROWS - 1]
-    rest = ranked[len(shown) :]
-    seen = {c for h in by_owner.values() for c in h.counts}
-    order = [c for c in LABELS if c in seen] + sorted(seen - set(LABELS))
-    checks = [c for c in order if any(by_owner[o].counts.get(c, 0) for o in ranked)]
-    counts = [[by_owner[o].counts.get(c, 0) for c in checks] for o in shown]
-    names = [tr(o, lang) if o in PLACEHOLDER_NAMES else o for o in shown]
-    if rest:
-        counts.append([sum(by_owner[o].counts.get(c, 0) for o in rest) for c in checks])
-        names.append(tr("Others ({count})", lang).format(count=len(rest)))
-    return names, checks, counts
-
-
-def past_due(metrics: Metrics) -> list[bool]:
-    """Weeks of this quarter that ended on or before as-of: their open deals are past due (as charts.py)."""
-    weeks = metrics.close_dates
-    due = []
-    for week, following in zip(weeks, [*weeks[1:], None], strict=True):
-        ends = following.start if following and following.quarter == week.quarter else week.start + timedelta(7)
-        due.append(week.quarter == metrics.quarter.label and ends <= metrics.as_of)
-    return due
