@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,25 @@ def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--sheet", help="Worksheet of an XLSX export [default: the first]."),
         click.option("--config", type=click.Path(path_type=Path), help="Settings file [default: ./deckgen.toml]."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def meeting_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options that describe the review meeting, shared by `attach` and `build --invite`."""
+    options = [
+        click.option("--duration", type=int, help="Length in minutes [default: 60]."),
+        click.option("--end", "end", metavar="DATETIME", help="End time, instead of --duration."),
+        click.option("--timezone", metavar="TZ", help="IANA time zone, e.g. Asia/Seoul [default: this machine's]."),
+        click.option("--organizer", metavar="EMAIL", help="Who sends the invite: 'Name <name@example.com>'."),
+        click.option("--attendee", "attendees", multiple=True, metavar="EMAIL", help="Invitee (repeatable)."),
+        click.option("--location", help="Room or video-call link."),
+        click.option("--description", help="Text of the invite, above the deck's headlines."),
+        click.option(
+            "--url", "link", metavar="URL", help="Link to the deck on a shared drive, instead of inlining it."
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -167,6 +186,9 @@ def check(input_path: Path, previous: Path | None, as_of: Any, config: Path | No
 @click.option("--jobs", type=click.IntRange(1, 64), help="Processes drawing charts [default: the number of cores].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 @click.option("-v", "--verbose", is_flag=True, help="Say which template layout and placeholders each slide uses.")
+@click.option("--invite", type=click.Path(path_type=Path), help="Also write the meeting invite: OUT.ics or OUT.eml.")
+@click.option("--meeting-start", metavar="DATETIME", help="Start of the review meeting, for --invite.")
+@meeting_options
 def build(
     input_path: Path,
     previous: Path | None,
@@ -182,6 +204,16 @@ def build(
     jobs: int | None,
     quiet: bool,
     verbose: bool,
+    invite: Path | None,
+    meeting_start: str | None,
+    duration: int | None,
+    end: str | None,
+    timezone: str | None,
+    organizer: str | None,
+    attendees: tuple[str, ...],
+    location: str | None,
+    description: str | None,
+    link: str | None,
     **flags: Any,
 ) -> None:
     """Build the weekly review deck (.pptx, optionally .pdf) from this week's export.
@@ -192,8 +224,35 @@ def build(
       deckgen build export.xlsx -o review.pptx --pdf --meeting-date 2026-12-01
       deckgen build export.csv --template corporate.pptx -v
       deckgen build export.csv --template my-template/ --charts native --lang ko
+      deckgen build export.csv --meeting-start "2026-12-01 09:00" --timezone Asia/Seoul \\
+          --organizer ann@example.com --attendee bob@example.com --invite review.ics
     """
     say = _progress(quiet)
+    details = None
+    if invite is not None or meeting_start is not None:
+        # Checked before anything is built: a typo in an e-mail address must not cost a deck.
+        from deckgen.invite.attach import check_output
+        from deckgen.invite.meeting import meeting
+
+        if invite is None:
+            raise click.UsageError("--meeting-start goes with --invite OUT.ics|OUT.eml")
+        if meeting_start is None:
+            raise click.UsageError("--invite needs --meeting-start")
+        check_output(invite)
+        details = meeting(
+            title=title,
+            start=meeting_start,
+            duration=duration,
+            end=end,
+            timezone=timezone,
+            organizer=organizer,
+            attendees=attendees,
+            location=location,
+            description=description,
+            link=link,
+        )
+        if meeting_date is None and details.start is not None:
+            meeting_date = datetime.combine(details.start.date(), datetime.min.time())
     from deckgen.render.pool import start_pool
 
     # The chart workers get ready (Matplotlib imported in a server process) while the export is read.
@@ -217,6 +276,12 @@ def build(
 
         say("converting to PDF")
         click.echo(str(convert_to_pdf(built.pptx)))
+    if invite is not None and details is not None:
+        from deckgen.invite.attach import attach as write_invite
+
+        say("writing the invite")
+        _notes(write_invite(built.pptx, invite, details))
+        click.echo(str(invite))
 
 
 def _build(
@@ -248,6 +313,33 @@ def _build(
         scope=result.scoped,
         explain=explain,
     )
+
+
+@cli.command()
+@click.argument("deck", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="OUT.ics or OUT.eml.")
+@click.option("--title", help="Meeting title [default: the deck's title].")
+@click.option("--start", metavar="DATETIME", help="Start, 'YYYY-MM-DD HH:MM' in --timezone.")
+@meeting_options
+@click.option(
+    "--ics", "existing", type=click.Path(path_type=Path), help="A meeting exported from a calendar, to update."
+)
+def attach(deck: Path, output: Path, existing: Path | None, **options: Any) -> None:
+    """Attach the deck to the review meeting: an invite (.ics) or an e-mail ready to send (.eml).
+
+    \b
+    Examples:
+      deckgen attach review.pptx --title "Weekly pipeline review" --start "2026-12-01 09:00" \\
+          --timezone Asia/Seoul --organizer ann@example.com --attendee bob@example.com -o review.ics
+      deckgen attach review.pptx --ics weekly-review.ics --start "2026-12-01 09:00" -o review.eml
+    """
+    from deckgen.invite.attach import attach as write_invite
+    from deckgen.invite.meeting import meeting
+
+    details = meeting(**options)
+    notes = write_invite(deck, output, details, existing)
+    _notes(notes)
+    click.echo(str(output))
 
 
 @cli.group()

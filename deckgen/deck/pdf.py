@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-from deckgen.deck.writer import current_umask
+from deckgen.atomic import replacing
 from deckgen.errors import DeckgenError
 
 TIMEOUT_SECONDS = 240
@@ -51,13 +50,6 @@ def convert_to_pdf(pptx: Path, pdf: Path | None = None) -> Path:
         if result.returncode != 0 or not produced.is_file():
             detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
             raise DeckgenError(f"{pptx} was written, but LibreOffice could not make the PDF ({detail[0]})")
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(handle)
-        try:
+        with replacing(target) as temporary:
             shutil.copyfile(produced, temporary)
-            os.chmod(temporary, 0o666 & ~current_umask())
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
     return target

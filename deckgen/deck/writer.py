@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +17,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
+from deckgen.atomic import replacing
 from deckgen.deck.layouts import Box, Layouts, Spot
 from deckgen.deck.plan import Paragraph, PlannedSlide, PlannedTable, PlannedTile
 from deckgen.errors import InputError
@@ -389,21 +388,7 @@ def set_properties(presentation: Any, title: str, stamp: datetime) -> None:
     props.comments = ""
 
 
-def current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def save_atomic(presentation: Any, out: Path) -> None:
     """Write next to the target, then rename: an interrupted run leaves no partial deck behind."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(handle)
-    try:
+    with replacing(out) as temporary:
         presentation.save(temporary)
-        os.chmod(temporary, 0o666 & ~current_umask())  # mkstemp makes 0600; a deck is an ordinary file
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

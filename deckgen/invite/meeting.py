@@ -1,0 +1,186 @@
+"""The meeting as the user describes it on the command line, checked once: times, time zone, people, links."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from deckgen.errors import InputError
+
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+UTC_NAMES = {"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Z", "Zulu", "Etc/Zulu", "Universal", "Etc/Universal"}
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+    @property
+    def address(self) -> str:
+        """'Name <name@example.com>' for e-mail headers."""
+        return formataddr((self.name, self.email)) if self.name else self.email
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """What the invite says. `start`/`end` are aware datetimes; `zone` is an IANA name, or None for UTC."""
+
+    title: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    zone: str | None = None
+    organizer: Person | None = None
+    attendees: tuple[Person, ...] = ()
+    location: str | None = None
+    description: str | None = None
+    url: str | None = None
+    length_given: bool = False  # --duration or --end was given (an update changes the times only then)
+    notes: list[str] = field(default_factory=list, compare=False)
+
+
+def person(text: str, option: str) -> Person:
+    """'ann@example.com' or 'Ann Lee <ann@example.com>', checked."""
+    name, address = parseaddr(text.strip())
+    if not EMAIL.match(address or "") or ("<" in text and ">" not in text):
+        raise InputError(
+            f"{option} {text!r} is not an e-mail address",
+            hint="write name@example.com or 'Name <name@example.com>'",
+        )
+    return Person(name.strip(), address)
+
+
+def zone(name: str | None) -> str | None:
+    """The IANA zone to write times in: the one named, else this machine's; None means UTC."""
+    if name is None:
+        return local_zone()
+    if name in UTC_NAMES:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        match = difflib.get_close_matches(name, sorted(available_timezones()), n=1, cutoff=0.6)
+        hint = f"did you mean '{match[0]}'?" if match else "use an IANA name such as Asia/Seoul or America/New_York"
+        raise InputError(f"--timezone {name!r} is not a time zone", hint=hint) from None
+    return name
+
+
+def local_zone() -> str | None:
+    """This machine's IANA zone (TZ, else /etc/localtime's link), None when unknown or UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        link = os.readlink("/etc/localtime")
+        candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
+    except OSError:
+        pass
+    for name in candidates:
+        if name and name not in UTC_NAMES:
+            try:
+                ZoneInfo(name)
+                return name
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return None
+
+
+def moment(text: str, option: str, zone_name: str | None) -> datetime:
+    """'2026-12-01 09:00' in the zone, or a time with its own offset ('2026-12-01T09:00+09:00', '...Z')."""
+    value = text.strip()
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        for pattern in DATETIME_FORMATS:
+            try:
+                parsed = datetime.strptime(value, pattern)
+                break
+            except ValueError:
+                continue
+    if parsed is None or (len(value) <= 10 and "T" not in value and " " not in value):
+        raise InputError(
+            f"{option} {text!r} is not a date and time", hint="write YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:00"
+        )
+    tz = ZoneInfo(zone_name) if zone_name else ZoneInfo("UTC")
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=tz)
+    return parsed.astimezone(tz)
+
+
+def url(text: str) -> str:
+    value = text.strip()
+    if not re.match(r"^https?://[^\s/]+\S*$", value):
+        raise InputError(f"--url {text!r} is not a web link", hint="give the deck's https:// link on a shared drive")
+    return value
+
+
+def meeting(
+    *,
+    title: str | None,
+    start: str | None,
+    duration: int | None,
+    end: str | None,
+    timezone: str | None,
+    organizer: str | None,
+    attendees: tuple[str, ...] | list[str],
+    location: str | None,
+    description: str | None,
+    link: str | None,
+) -> Meeting:
+    """Every option checked; the first problem raises one clear line."""
+    zone_name = zone(timezone)
+    notes = []
+    if timezone is None and zone_name is None and start is not None:
+        notes.append("no --timezone given and this machine runs on UTC: the meeting time is read as UTC")
+    begins = moment(start, "--start", zone_name) if start is not None else None
+    ends = None
+    if end is not None:
+        if begins is None:
+            raise InputError("--end needs --start")
+        ends = moment(end, "--end", zone_name)
+        if ends <= begins:
+            raise InputError(
+                f"--end {end!r} is not after --start {start!r}", hint="the meeting must end after it starts"
+            )
+    elif begins is not None:
+        minutes = 60 if duration is None else duration
+        if minutes <= 0:
+            raise InputError(f"--duration {minutes} is not a number of minutes above 0")
+        ends = begins + timedelta(minutes=minutes)
+    return Meeting(
+        title=title.strip() if title else None,
+        start=begins,
+        end=ends,
+        zone=zone_name,
+        organizer=person(organizer, "--organizer") if organizer else None,
+        attendees=tuple(dict.fromkeys(person(a, "--attendee") for a in attendees)),
+        location=location,
+        description=description,
+        url=url(link) if link else None,
+        length_given=begins is not None and (duration is not None or end is not None),
+        notes=notes,
+    )
+
+
+def check_deck(path: Path) -> None:
+    """The deck exists and is a PowerPoint file (a zip holding ppt/presentation.xml)."""
+    import zipfile
+
+    if not path.exists():
+        raise InputError("deck not found", file=str(path), hint="give the .pptx that `deckgen build` wrote")
+    if path.is_dir():
+        raise InputError("is a folder, not a deck", file=str(path))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names: Any = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise InputError("is not a PowerPoint deck (.pptx)", file=str(path)) from None
+    if "ppt/presentation.xml" not in names:
+        raise InputError("is not a PowerPoint deck (.pptx)", file=str(path))
