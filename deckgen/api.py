@@ -24,14 +24,15 @@ class Review:
     def scoped(self, field: str, name: str) -> Any:
         """The metrics of one team or owner ('team', 'EMEA'): their deals only, this week and last.
 
-        Goals are set for the whole company, so a group's metrics have none (no pace, coverage or chance).
+        Goals are the group's own, from [goals."<name>"] in the config; without them none is shown (no pace,
+        coverage or chance): the company's goal is not a team's.
         """
         from deckgen.model import compute_metrics
         from deckgen.model.deals import subset
 
         frame = subset(self.pipeline.frame, field, name)
         previous = subset(self.previous.frame, field, name) if self.previous is not None else None
-        settings = replace(self.settings, goals={}, goal=None, pipeline_goals={})
+        settings = self.settings.for_group(name)
         source = replace(self.metrics.source, deals=len(frame))
         return compute_metrics(
             frame,

@@ -186,6 +186,8 @@ def check(input_path: Path, previous: Path | None, as_of: Any, config: Path | No
 @click.option("--jobs", type=click.IntRange(1, 64), help="Processes drawing charts [default: the number of cores].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 @click.option("-v", "--verbose", is_flag=True, help="Say which template layout and placeholders each slide uses.")
+@click.option("--by", metavar="COLUMN", help="One deck per team, region, owner, ... (+ the overall deck) into -o DIR.")
+@click.option("--same-scale", is_flag=True, help="With --by: the group decks' charts share their axes.")
 @click.option("--invite", type=click.Path(path_type=Path), help="Also write the meeting invite: OUT.ics or OUT.eml.")
 @click.option("--meeting-start", metavar="DATETIME", help="Start of the review meeting, for --invite.")
 @meeting_options
@@ -204,6 +206,8 @@ def build(
     jobs: int | None,
     quiet: bool,
     verbose: bool,
+    by: str | None,
+    same_scale: bool,
     invite: Path | None,
     meeting_start: str | None,
     duration: int | None,
@@ -226,8 +230,33 @@ def build(
       deckgen build export.csv --template my-template/ --charts native --lang ko
       deckgen build export.csv --meeting-start "2026-12-01 09:00" --timezone Asia/Seoul \\
           --organizer ann@example.com --attendee bob@example.com --invite review.ics
+      deckgen build export.csv --by team --same-scale -o decks/
     """
     say = _progress(quiet)
+    if by is not None:
+        for flag, given in (("--invite", invite), ("--meeting-start", meeting_start), ("--pdf", pdf or None)):
+            if given is not None:
+                raise click.UsageError(f"{flag} makes one file; it does not go with --by (one deck per group)")
+        _build_groups(
+            input_path,
+            previous,
+            as_of,
+            config,
+            output,
+            by,
+            same_scale,
+            jobs,
+            quiet,
+            flags,
+            template,
+            title,
+            meeting_date,
+            charts,
+            lang,
+        )
+        return
+    if same_scale:
+        raise click.UsageError("--same-scale goes with --by COLUMN")
     details = None
     if invite is not None or meeting_start is not None:
         # Checked before anything is built: a typo in an e-mail address must not cost a deck.
@@ -282,6 +311,55 @@ def build(
         say("writing the invite")
         _notes(write_invite(built.pptx, invite, details))
         click.echo(str(invite))
+
+
+def _build_groups(
+    input_path: Path,
+    previous: Path | None,
+    as_of: Any,
+    config: Path | None,
+    output: Path | None,
+    by: str,
+    same_scale: bool,
+    jobs: int | None,
+    quiet: bool,
+    flags: dict[str, Any],
+    template: Path | None,
+    title: str | None,
+    meeting_date: Any,
+    charts: str | None,
+    lang: str,
+) -> None:
+    """`build --by`: the overall deck and one per group into a folder, a summary table, exit 4 if any failed."""
+    from deckgen.batch import build_groups, summary_table
+    from deckgen.errors import SomeFailed
+
+    folder = output or Path(".")
+    if folder.suffix.lower() == ".pptx" or (folder.exists() and not folder.is_dir()):
+        raise click.BadParameter(f"{folder} is a file; with --by, -o names a folder", param_hint="-o")
+    say = _progress(quiet)
+    say("reading and computing")
+    result = _review(input_path, previous, as_of, config, DECK_FINDINGS, **flags)
+    show = sys.stderr.isatty() and not quiet
+
+    def progress(done: int, total: int, name: str) -> None:
+        if show:
+            click.echo(f"\r… {done}/{total} decks ({name})\x1b[K", err=True, nl=done == total)
+
+    options = {
+        "template": template,
+        "title": title,
+        "meeting_date": meeting_date.date() if meeting_date else None,
+        "previous_name": result.previous.name if result.previous is not None else None,
+        "charts": charts,
+        "lang": lang,
+    }
+    outcomes = build_groups(result, by, folder, options, jobs, same_scale, progress)
+    _notes(result.metrics.notes)
+    click.echo(summary_table(outcomes, result.metrics.currency))
+    failed = [o for o in outcomes if o.error is not None]
+    if failed:
+        raise SomeFailed(f"{len(failed)} of {len(outcomes)} decks failed (see above); the others are written")
 
 
 def _build(

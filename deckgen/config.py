@@ -65,6 +65,7 @@ class Settings:
     fiscal_year_start: int = 1
     fiscal_year_named_by: str = "end"
     goals: dict[str, float] = field(default_factory=dict)
+    group_goals: dict[str, dict[str, float]] = field(default_factory=dict)  # [goals."EMEA"]: per group, per quarter
     goal: float | None = None
     pipeline_goals: dict[str, float] = field(default_factory=dict)
     pipeline_coverage: float = 3.0
@@ -84,6 +85,10 @@ class Settings:
         """The bookings goal of a quarter: --goal for the current one, else [goals] in the config."""
         key = quarter_key(quarter_label)
         return self.goals.get(key) if key else None
+
+    def for_group(self, name: str) -> Settings:
+        """The settings of one group's deck: its own goals from [goals."<name>"], else none (not the company's)."""
+        return replace(self, goals=dict(self.group_goals.get(name, {})), goal=None, pipeline_goals={})
 
     def pipeline_goal_for(self, quarter_label: str, bookings_goal: float | None) -> float | None:
         key = quarter_key(quarter_label)
@@ -222,7 +227,15 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
     if "sheet" in data:
         values["sheet"] = problems.text("sheet", data["sheet"])
     if "goals" in data:
-        values["goals"] = _money_table(problems, "goals", data["goals"])
+        # Numbers are the company's goals per quarter; tables ([goals."EMEA"]) a team's, region's or owner's.
+        goals = _table(problems, "goals", data["goals"])
+        quarters = {label: amount for label, amount in goals.items() if not isinstance(amount, dict)}
+        values["goals"] = _money_table(problems, "goals", quarters)
+        values["group_goals"] = {
+            group: _money_table(problems, f"goals.{group}", table)
+            for group, table in goals.items()
+            if isinstance(table, dict)
+        }
     if "pipeline_goals" in data:
         values["pipeline_goals"] = _money_table(problems, "pipeline_goals", data["pipeline_goals"])
     pacing = _table(problems, "pacing", data.get("pacing", {}))

@@ -65,3 +65,9 @@ class TemplateProblems(DeckgenError):
     """`deckgen template check` found mistakes (each already printed on a line of its own)."""
 
     exit_code = 1
+
+
+class SomeFailed(DeckgenError):
+    """`build --by`: some group decks could not be written (each reported); the others were."""
+
+    exit_code = 4

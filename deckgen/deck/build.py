@@ -158,13 +158,14 @@ def build_deck(
     charts: str | None = None,
     scope: Callable[[str, str], Any] | None = None,
     explain: Callable[[str], None] | None = None,
+    limits: dict[str, float] | None = None,
 ) -> BuildResult:
     """Write the deck to `out`.
 
     theme: None takes colours and fonts from the template's theme. lang: 'en' or 'ko' (slides.ko.toml, Korean
     numbers and chart words). charts: 'image' or 'native' for every chart, else each slide's chart_style.
     scope(field, name): the metrics of one team/owner, needed by `for_each` slides. explain: receives one line
-    per slide saying which layout and placeholders it uses.
+    per slide saying which layout and placeholders it uses. limits: shared chart axis tops (see batch.py).
     """
     from deckgen.deck.themes import theme_of
     from deckgen.deck.writer import Layouts, SlideWriter, open_template, save_atomic, set_properties
@@ -193,7 +194,7 @@ def build_deck(
     )
     env = make_env(metrics.currency, lang)
     presentation = open_template(pptx_path)
-    theme = replace(theme or theme_of(presentation), lang=lang)
+    theme = replace(theme or theme_of(presentation), lang=lang, limits=dict(limits or {}))
     layouts = Layouts(presentation, str(pptx_path))
     # Charts first: the workers draw them while this process renders the text and tables.
     pictures = charted(slides, values, env, str(spec_path), groups, charts)

@@ -304,3 +304,12 @@ def right_limit(values: Sequence[float], labels: Sequence[str], size: Size, cate
         free = 1.0 - (text_inches(text, points) + 0.2) / max(axes_inches, 0.5)
         need = max(need, (max(value, 0.0) / top) / max(free, 0.3))
     return top * need
+
+
+SHARED_ROOM = 1.25  # a shared axis ends this far above the largest value of all groups: room for its labels
+
+
+def shared(theme: Theme, chart: str, top: float) -> float:
+    """The axis top: this chart's own, or the one shared by all group decks (--same-scale) when larger."""
+    limit = theme.limits.get(chart)
+    return max(top, limit * SHARED_ROOM) if limit else top

@@ -78,7 +78,7 @@ def bookings_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         goal_text = tr("Goal {amount}", lang).format(amount=money(goal, currency, compact=True, lang=lang)) + " "
         ax.text(span, goal, goal_text, ha="right", va="bottom", fontweight="bold", bbox=kit.backed(theme))
     top = max([goal or 0.0, *ys]) or 1.0
-    ax.set_ylim(0, top * 1.12)
+    ax.set_ylim(0, kit.shared(theme, "bookings_pacing", top * 1.12))
     ax.set_xlim(0, span)
     kit.money_axis(ax, currency, lang=lang)
     # Weeks as ticks, months as a second row of labels below them, month boundaries as light lines.
@@ -191,7 +191,7 @@ def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         return kit.message(theme, size, tr("Nothing won and no open deals this quarter", lang))
     figure = kit.new_figure(theme, size)
     ax = kit.new_axes(figure, theme, value_axis="x")
-    top = max(goal or 0.0, high, forecast.mid, closed) or 1.0
+    top = kit.shared(theme, "forecast_range", max(goal or 0.0, high, forecast.mid, closed) or 1.0)
     label = kit.label_size(theme)
     height = kit.bar_height(3, size, 0.45, most_inches=0.6)
     compact = functools.partial(money, currency=currency, compact=True, lang=lang)
@@ -278,7 +278,9 @@ def pipeline_by_stage(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     names = [rowkit.display_name(s.stage, lang) for s in stages]
     ax.set_yticks(rows, names)
     ax.set_ylim(len(stages) - 0.5, -0.6)
-    ax.set_xlim(0, kit.right_limit([s.amount for s in stages], ends, size, names))
+    ax.set_xlim(
+        0, kit.shared(theme, "pipeline_by_stage", kit.right_limit([s.amount for s in stages], ends, size, names))
+    )
     kit.money_axis(ax, currency, axis="x", lang=lang)
     kit.legend(ax, size, right=True)
     return kit.png(figure)
@@ -299,7 +301,7 @@ def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     for i, week in enumerate(weeks):
         positions.append(i + 1.0 * quarters.index(week.quarter))  # one empty slot between quarters
     label = kit.label_size(theme)
-    top = max(w.amount for w in weeks) or 1.0
+    top = kit.shared(theme, "close_dates", max(w.amount for w in weeks) or 1.0)
     due = rowkit.past_due(metrics)
     fills = [theme.negative if past_due else colours[week.quarter] for week, past_due in zip(weeks, due, strict=True)]
     # One bar call per look rather than two per week: each call costs about a millisecond.
@@ -429,7 +431,7 @@ def _waterfall_rows(
 # ---------------------------------------------------------------- people
 
 
-def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size, empty: str) -> bytes:
+def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size, empty: str, chart: str) -> bytes:
     lang = theme.lang
     rows = rowkit.top_rows([r for r in rows if r.closed_won or r.open_amount or r.deal_count or r.won_count], lang)
     if not rows:
@@ -442,7 +444,7 @@ def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size
         (tr("Closed won", lang), "closed_won", theme.primary, -height / 2),
         (tr("Open pipeline", lang), "open_amount", theme.secondary, height / 2),
     )
-    top = max(max(r.closed_won, r.open_amount) for r in rows) or 1.0
+    top = kit.shared(theme, chart, max(max(r.closed_won, r.open_amount) for r in rows) or 1.0)
     label = kit.label_size(theme) - (1 if len(rows) > 8 else 0)
     ends: list[float] = []
     texts: list[str] = []
@@ -465,12 +467,14 @@ def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size
 
 @_chart
 def owners(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    return _groups(metrics.by_owner, metrics, theme, size, tr("No deals with an owner this quarter", theme.lang))
+    return _groups(
+        metrics.by_owner, metrics, theme, size, tr("No deals with an owner this quarter", theme.lang), "owners"
+    )
 
 
 @_chart
 def teams(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    return _groups(metrics.by_team, metrics, theme, size, tr("No deals with a team this quarter", theme.lang))
+    return _groups(metrics.by_team, metrics, theme, size, tr("No deals with a team this quarter", theme.lang), "teams")
 
 
 @_chart

@@ -37,6 +37,8 @@ class Theme:
     heading_font: str = "Arial"
     lang: str = "en"  # the language of the words charts draw themselves (see render/i18n.py)
     extra: dict[str, str] = field(default_factory=dict)
+    # Shared value-axis tops per chart name, so the decks of several groups can be compared (--same-scale).
+    limits: dict[str, float] = field(default_factory=dict)
 
     @property
     def primary(self) -> str:

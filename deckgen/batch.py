@@ -1,0 +1,236 @@
+"""`deckgen build --by COLUMN`: one deck per team, region or owner, plus the overall deck, built in parallel.
+
+Worker processes are forked after the export is read, so each inherits the deal rows and Matplotlib instead of
+reading or importing them again. Phase one computes every group's metrics (in parallel); with `--same-scale`
+their largest values become shared chart axes; phase two draws and writes the decks (in parallel). A group
+that fails is reported and the others are still written.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from deckgen.errors import DeckgenError, InputError
+
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+MAX_NAME = 80
+SHARED_CHARTS = ("bookings_pacing", "forecast_range", "pipeline_by_stage", "close_dates", "owners", "teams")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One deck to write: a group's (or, with name None, the whole export's)."""
+
+    name: str | None
+    path: Path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str | None
+    path: Path | None
+    deals: int = 0
+    closed_won: float = 0.0
+    goal: float | None = None
+    pace_delta: float | None = None
+    slides: int = 0
+    error: str | None = None
+
+
+def resolve_column(frame: Any, by: str) -> str:
+    """The frame column `--by` names: a field (team, owner, stage, ...) or any header of the export."""
+    if by in frame.columns:
+        return by
+    folded = {str(column).casefold(): str(column) for column in frame.columns}
+    if by.casefold() in folded:
+        return folded[by.casefold()]
+    usable = sorted(str(c) for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) == "category")
+    raise InputError(f"--by {by!r} is not a column of the export", hint=f"columns: {', '.join(usable)}")
+
+
+def group_names(frame: Any, column: str) -> list[str]:
+    """Every group in the column, most deals first (ties by name); missing values form '(none)'."""
+    from deckgen.model.deals import labelled
+
+    counts = labelled(frame[column], "(none)").value_counts(sort=False)
+    return [str(name) for name, count in sorted(counts.items(), key=lambda item: (-item[1], str(item[0]))) if count]
+
+
+def file_stem(name: str) -> str:
+    """A file name part that is safe on Windows, macOS and Linux; Hangul and other letters are kept."""
+    text = unicodedata.normalize("NFC", name)
+    text = UNSAFE.sub("-", text).strip(" .-") or "group"
+    text = re.sub(r"\s+", " ", text)[:MAX_NAME].rstrip(" .")
+    return f"{text}-group" if text.upper().split(".")[0] in WINDOWS_RESERVED else text
+
+
+def file_names(names: Iterable[str], prefix: str) -> dict[str, str]:
+    """One distinct file name per group, also on case-insensitive disks ('A/B' and 'A-B' both exist)."""
+    taken: set[str] = {f"{prefix}.pptx".casefold()}
+    result = {}
+    for name in names:
+        stem = f"{prefix}-{file_stem(name)}"
+        candidate, number = f"{stem}.pptx", 2
+        while candidate.casefold() in taken:
+            candidate, number = f"{stem}-{number}.pptx", number + 1
+        taken.add(candidate.casefold())
+        result[name] = candidate
+    return result
+
+
+def shared_limits(all_metrics: Iterable[Any]) -> dict[str, float]:
+    """The largest value each comparable chart shows, over every group: the shared axes of --same-scale."""
+    limits = dict.fromkeys(SHARED_CHARTS, 0.0)
+    for m in all_metrics:
+        cumulative = [w.cumulative or 0.0 for w in m.bookings.by_week]
+        limits["bookings_pacing"] = max(limits["bookings_pacing"], m.bookings.goal or 0.0, *cumulative)
+        forecast = (m.forecast.high, m.forecast.mid, m.forecast.low, m.bookings.goal or 0.0)
+        limits["forecast_range"] = max(limits["forecast_range"], *forecast)
+        limits["pipeline_by_stage"] = max(limits["pipeline_by_stage"], *(s.amount for s in m.pipeline.by_stage), 0.0)
+        limits["close_dates"] = max(limits["close_dates"], *(w.amount for w in m.close_dates), 0.0)
+        for chart, rows in (("owners", m.by_owner), ("teams", m.by_team)):
+            limits[chart] = max(limits[chart], *(max(r.closed_won, r.open_amount) for r in rows), 0.0)
+    return {chart: value for chart, value in limits.items() if value > 0}
+
+
+# ------------------------------------------------------------------ the work, in forked worker processes
+
+_STATE: dict[str, Any] = {}  # set in the parent before the workers fork: they inherit it
+
+
+def _metrics_of(name: str) -> Any:
+    review, column = _STATE["review"], _STATE["column"]
+    try:
+        return review.scoped(column, name)
+    except DeckgenError as error:
+        return error
+
+
+def _deck_of(task: tuple[Job, Any, dict[str, float]]) -> Outcome:
+    job, metrics, limits = task
+    from deckgen.deck.build import build_deck
+    from deckgen.render.pool import ChartPool
+
+    options = _STATE["options"]
+    title = options.get("title")
+    if job.name is not None:
+        company = metrics.company or ""
+        title = f"{title or (company + ' ' if company else '') + 'Sales Review'} · {job.name}"
+    try:
+        built = build_deck(
+            metrics,
+            job.path,
+            **{**options, "title": title, "pool": ChartPool(1), "limits": limits, "progress": None},
+        )
+    except DeckgenError as error:
+        return Outcome(job.name, None, error=str(error))
+    except Exception as error:  # one group's bug must not cost the other decks
+        return Outcome(job.name, None, error=f"internal error ({type(error).__name__}: {error})")
+    return Outcome(
+        job.name,
+        built.pptx,
+        deals=metrics.source.deals,
+        closed_won=metrics.bookings.closed_won,
+        goal=metrics.bookings.goal,
+        pace_delta=metrics.bookings.pace_delta,
+        slides=built.slides,
+    )
+
+
+def build_groups(
+    review: Any,
+    by: str,
+    folder: Path,
+    options: dict[str, Any],
+    jobs: int | None = None,
+    same_scale: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[Outcome]:
+    """The overall deck and one per group of column `by`, written into `folder`; outcomes in that order."""
+    import deckgen.render.charts  # noqa: F401  (imported once here, inherited by every forked worker)
+
+    column = resolve_column(review.pipeline.frame, by)
+    names = group_names(review.pipeline.frame, column)
+    prefix = f"sales-review-{review.metrics.as_of.isoformat()}"
+    files = file_names(names, prefix)
+    jobs_list = [Job(None, folder / f"{prefix}.pptx"), *(Job(name, folder / files[name]) for name in names)]
+    _STATE.update(review=review, column=column, options=options)
+    say = progress or (lambda _done, _total, _name: None)
+    with _pool(jobs) as pool:
+        scoped = list(pool.imap(_metrics_of, names, chunksize=max(1, len(names) // 32)))
+        failed = {name: str(m) for name, m in zip(names, scoped, strict=True) if isinstance(m, DeckgenError)}
+        metrics = {name: m for name, m in zip(names, scoped, strict=True) if not isinstance(m, DeckgenError)}
+        limits = shared_limits(metrics.values()) if same_scale else {}
+        tasks: list[tuple[Job, Any, dict[str, float]]] = [(jobs_list[0], review.metrics, {})] + [
+            (job, metrics[job.name], limits) for job in jobs_list[1:] if job.name in metrics
+        ]
+        outcomes: dict[str | None, Outcome] = {name: Outcome(name, None, error=text) for name, text in failed.items()}
+        for done, outcome in enumerate(pool.imap_unordered(_deck_of, tasks), start=1):
+            outcomes[outcome.name] = outcome
+            say(done, len(tasks), outcome.name or "overall")
+    _STATE.clear()
+    return [outcomes[job.name] for job in jobs_list]
+
+
+class _pool:
+    """A fork pool of `jobs` processes, or this process alone when jobs is 1 or fork is unavailable."""
+
+    def __init__(self, jobs: int | None) -> None:
+        self.workers = jobs or os.cpu_count() or 1
+        self.pool: Any = None
+
+    def __enter__(self) -> Any:
+        if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks")
+                self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+            return self.pool
+        return _Serial()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            if exc[0] is None:
+                self.pool.close()
+            else:
+                self.pool.terminate()
+            self.pool.join()
+
+
+class _Serial:
+    """The pool interface, run here: for --jobs 1."""
+
+    @staticmethod
+    def imap(function: Callable[[Any], Any], items: Iterable[Any], chunksize: int = 1) -> Iterable[Any]:
+        return map(function, items)
+
+    @staticmethod
+    def imap_unordered(function: Callable[[Any], Any], items: Iterable[Any]) -> Iterable[Any]:
+        return map(function, items)
+
+
+def summary_table(outcomes: list[Outcome], currency: str) -> str:
+    """Group, deals, closed won, pace, file: one line each, failures last with their reason."""
+    from deckgen.render.format import delta, money
+    from deckgen.render.text import cells
+
+    rows = [("group", "deals", "closed won", "vs pace", "file")]
+    for o in outcomes:
+        if o.error is None and o.path is not None:
+            pace = delta(o.pace_delta, currency) if o.pace_delta is not None else "no goal"
+            rows.append((o.name or "(all)", f"{o.deals:,}", money(o.closed_won, currency, True), pace, o.path.name))
+    widths = [max(cells(row[i]) for row in rows) for i in range(4)]
+    lines = []
+    for row in rows:
+        padded = [row[i] + " " * (widths[i] - cells(row[i])) if i == 0 else row[i].rjust(widths[i]) for i in range(4)]
+        lines.append("  ".join([*padded, row[4]]))
+    lines += [f"{o.name or '(all)'}: failed: {o.error}" for o in outcomes if o.error is not None]
+    return "\n".join(lines)
