@@ -24,7 +24,7 @@ from matplotlib.transforms import Bbox
 from deckgen.render import fonts
 from deckgen.render.format import delta, money, plural
 from deckgen.render.i18n import tr
-from deckgen.render.theme import Theme
+from deckgen.render.theme import SHARED_ROOM, Theme
 from deckgen.render.theme import luminance as luminance  # re-exported: the charts call kit.luminance
 
 DPI = 200
@@ -304,9 +304,6 @@ def right_limit(values: Sequence[float], labels: Sequence[str], size: Size, cate
         free = 1.0 - (text_inches(text, points) + 0.2) / max(axes_inches, 0.5)
         need = max(need, (max(value, 0.0) / top) / max(free, 0.3))
     return top * need
-
-
-SHARED_ROOM = 1.25  # a shared axis ends this far above the largest value of all groups: room for its labels
 
 
 def shared(theme: Theme, chart: str, top: float) -> float:

@@ -104,7 +104,7 @@ def bookings_pacing(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -
             colour = theme.positive if ahead else theme.negative
             kit.point_label(series[1], last, theme, label_format, XL_LABEL_POSITION.ABOVE, colour)
         kit.point_label(series[2], len(weeks) - 1, theme, label_format, XL_LABEL_POSITION.ABOVE, theme.text)
-    kit.value_axis(chart, theme, kit.money_code(theme, currency))
+    kit.value_axis(chart, theme, kit.money_code(theme, currency), "bookings_pacing")
     kit.category_axis(chart, theme)
     kit.legend(chart, theme)
     return frame
@@ -192,7 +192,7 @@ def forecast_range(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) ->
     for i, (_, _, colour) in enumerate(rows):
         kit.fill(series.points[i], colour)
     kit.labels(series, theme, kit.money_code(theme, currency, detail=True), XL_LABEL_POSITION.OUTSIDE_END)
-    kit.value_axis(chart, theme, kit.money_code(theme, currency))
+    kit.value_axis(chart, theme, kit.money_code(theme, currency), "forecast_range")
     kit.category_axis(chart, theme, top_down=True)
     size = kit.label_size(theme)
     if goal:
@@ -246,7 +246,7 @@ def pipeline_by_stage(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box)
     for i, stage in enumerate(stages):
         if stage.weighted < SHORT * widest:  # the amount label at the end still tells the row's size
             kit.hide_label(weighted, i)
-    kit.value_axis(chart, theme, kit.money_code(theme, currency))
+    kit.value_axis(chart, theme, kit.money_code(theme, currency), "pipeline_by_stage")
     kit.category_axis(chart, theme, top_down=True)
     kit.legend(chart, theme)
     return frame
@@ -299,7 +299,7 @@ def close_dates(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> An
         fill.fore_color.rgb = kit.rgb(theme.negative)
         fill.back_color.rgb = kit.rgb(kit.tint(theme.negative, 0.55))
         late[0].format.line.fill.background()
-    kit.value_axis(chart, theme, kit.money_code(theme, currency))
+    kit.value_axis(chart, theme, kit.money_code(theme, currency), "close_dates")
     kit.category_axis(chart, theme)
     kit.legend(chart, theme)
     return frame
@@ -379,7 +379,9 @@ def bridge(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
 # ---------------------------------------------------------------- people
 
 
-def _groups(shapes: Any, rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, box: kit.Box, empty: str) -> Any:
+def _groups(
+    shapes: Any, rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, box: kit.Box, empty: str, chart_name: str
+) -> Any:
     """Closed won and open pipeline side by side per owner or team, largest first as the model orders them."""
     rows = rowkit.top_rows(
         [r for r in rows if r.closed_won or r.open_amount or r.deal_count or r.won_count], theme.lang
@@ -399,7 +401,7 @@ def _groups(shapes: Any, rows: Sequence[GroupRow], metrics: Metrics, theme: Them
         kit.fill(series, colour)
         kit.labels(series, theme, kit.money_code(theme, currency, detail=True), XL_LABEL_POSITION.OUTSIDE_END)
         kit.font(series.data_labels.font, theme, size=size)
-    kit.value_axis(chart, theme, kit.money_code(theme, currency))
+    kit.value_axis(chart, theme, kit.money_code(theme, currency), chart_name)
     kit.category_axis(chart, theme, top_down=True)
     kit.legend(chart, theme)
     return frame
@@ -408,13 +410,13 @@ def _groups(shapes: Any, rows: Sequence[GroupRow], metrics: Metrics, theme: Them
 @_native
 def owners(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Closed won and open pipeline per owner (clustered horizontal bars)."""
-    return _groups(shapes, metrics.by_owner, metrics, theme, box, "No deals with an owner this quarter")
+    return _groups(shapes, metrics.by_owner, metrics, theme, box, "No deals with an owner this quarter", "owners")
 
 
 @_native
 def teams(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Closed won and open pipeline per team (clustered horizontal bars)."""
-    return _groups(shapes, metrics.by_team, metrics, theme, box, "No deals with a team this quarter")
+    return _groups(shapes, metrics.by_team, metrics, theme, box, "No deals with a team this quarter", "teams")
 
 
 @_native

@@ -23,7 +23,7 @@ from deckgen.render import rows
 from deckgen.render.format import NO_DECIMALS, delta, plural, symbol
 from deckgen.render.i18n import tr
 from deckgen.render.rows import MAX_ROWS as MAX_ROWS  # re-exported for the chart builders
-from deckgen.render.theme import Theme, mix
+from deckgen.render.theme import SHARED_ROOM, Theme, mix
 
 Box = tuple[int, int, int, int]  # left, top, width, height in EMU
 # The model's names for missing data, drawn as stage and owner names: translated like the code's own words.
@@ -171,9 +171,12 @@ def legend(chart: Any, theme: Theme) -> None:
     font(chart.legend.font, theme)
 
 
-def value_axis(chart: Any, theme: Theme, number_format: str) -> Any:
-    """Light gridlines along the values, no axis line, compact labels in muted ink."""
+def value_axis(chart: Any, theme: Theme, number_format: str, shared: str = "") -> Any:
+    """Light gridlines along the values, no axis line, compact labels in muted ink; `shared` names the chart
+    whose axis the group decks share (Theme.limits, --same-scale)."""
     axis = chart.value_axis
+    if theme.limits.get(shared):
+        axis.maximum_scale = theme.limits[shared] * SHARED_ROOM
     axis.has_major_gridlines = True
     axis.major_gridlines.format.line.color.rgb = rgb(theme.grid)
     axis.major_gridlines.format.line.width = Pt(0.75)

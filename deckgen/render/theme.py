@@ -54,6 +54,7 @@ class Theme:
 
 
 DEFAULT_THEME = Theme()
+SHARED_ROOM = 1.25  # a shared axis (Theme.limits) ends this far above the largest value of all groups
 
 
 def mix(colour: str, other: str, amount: float) -> str:
