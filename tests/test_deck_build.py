@@ -158,6 +158,7 @@ def test_control_characters_in_crm_fields_stay_out_of_the_deck(
         b"Opportunity Name,Amount,Stage,Close Date,Opportunity Owner\n"
         b'"Bad\x0bname\x01 deal",100,Prospecting,2026-11-30,"Ann\x07"\n'
         b"Won deal,200,Closed Won,2026-11-02,Ann\n"
+        b"Small deal,50,Closed Won,2026-11-03,Bo\n"  # a second owner: one alone gets no owners slide
     )
     out = tmp_path / "ctrl.pptx"
     code, _, err = run(capsys, "build", str(export), "--as-of", "2026-11-27", "-o", str(out), "--jobs", "1")

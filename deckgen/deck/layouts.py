@@ -188,6 +188,7 @@ class Layouts:
         area = self.slide_width * self.slide_height
         self.structures = {id(layout): Structure.of(layout, area) for layout in self.all}
         self._roles: dict[str, Any] = {}
+        self._targets: dict[tuple[Any, ...], Targets] = {}
 
     def for_role(self, role: str) -> Any:
         """The first layout (in template order) with the best score for the role."""
@@ -243,7 +244,16 @@ class Layouts:
         return Spot(self.clamp(_box(placeholder)), placeholder)
 
     def targets(self, slide: Any) -> Targets:
-        """Where the slide's title, subtitle, body and chart/table/tiles go in its layout."""
+        """Where the slide's title, subtitle, body and chart/table/tiles go in its layout (worked out once per
+        kind of slide: python-pptx reads every placeholder property through XPath)."""
+        visual = "chart" if slide.chart else "table" if slide.table else "tiles" if slide.tiles else ""
+        key: tuple[Any, ...] = (slide.layout, bool(slide.title), bool(slide.subtitle), bool(slide.body), visual)
+        key += (slide.body_in, slide.chart_in, slide.table_in, slide.tiles_in)
+        if key not in self._targets:
+            self._targets[key] = self._find_targets(slide)
+        return self._targets[key]
+
+    def _find_targets(self, slide: Any) -> Targets:
         layout, role = self.resolve(slide.layout, slide.id)
         structure = self.structures[id(layout)]
         title = self.spot(structure.title) if structure.title is not None else None

@@ -97,6 +97,15 @@ def _style(slide: SlideSpec, override: str | None) -> str:
     return override or slide.chart_style or "image"
 
 
+def compiled(env: SandboxedEnvironment, source: str, expression: bool = False) -> Any:
+    """The compiled template (or expression), compiled once per environment: a deck per group repeats them all."""
+    cache: dict[tuple[str, bool], Any] = env.__dict__.setdefault("deckgen_compiled", {})
+    key = (source, expression)
+    if key not in cache:
+        cache[key] = env.compile_expression(source) if expression else env.from_string(source)
+    return cache[key]
+
+
 class _Renderer:
     """Renders one slide's fields, turning Jinja errors into one line naming file, slide and field."""
 
@@ -113,7 +122,7 @@ class _Renderer:
         if not template:
             return ""
         try:
-            rendered = self.env.from_string(template).render({**self.context, **(extra or {})})
+            rendered = compiled(self.env, template).render({**self.context, **(extra or {})})
         except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
             raise self._fail(field, exc) from None
         rendered = printable(rendered)
@@ -123,7 +132,7 @@ class _Renderer:
 
     def expression(self, field: str, source: str) -> Any:
         try:
-            return self.env.compile_expression(source)(**self.context)
+            return compiled(self.env, source, expression=True)(**self.context)
         except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
             raise self._fail(field, exc) from None
 
@@ -154,16 +163,16 @@ def _table_pages(renderer: _Renderer, spec: TableSpec) -> list[PlannedTable] | N
     rows = list(rows)[: spec.max_rows]
     if not rows:
         return None
-    compiled = []
+    templates = []
     for column in spec.columns:
         try:
-            compiled.append(renderer.env.from_string(column.value))
+            templates.append(compiled(renderer.env, column.value))
         except TemplateError as exc:
             raise renderer._fail(f"table column '{column.header}'", exc) from None
     cells = []
     for row in rows:
         rendered = []
-        for column, template in zip(spec.columns, compiled, strict=True):
+        for column, template in zip(spec.columns, templates, strict=True):
             try:
                 rendered.append(" ".join(printable(template.render({**renderer.context, "row": row})).split()))
             except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import weakref
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -140,11 +141,22 @@ def _set_fonts(
 
 def _placeholder_size(shape: Any, default: float) -> float:
     """The font size a placeholder inherits, best effort: its own list style, else the given default."""
-    for path in (".//a:lvl1pPr/a:defRPr", ".//a:defRPr"):
-        for element in shape._element.xpath(path):
-            if element.get("sz"):
-                return int(element.get("sz")) / 100
-    return default
+    element = shape._element
+    if element not in _SIZES:
+        _SIZES[element] = next(
+            (
+                int(found.get("sz")) / 100
+                for path in (".//a:lvl1pPr/a:defRPr", ".//a:defRPr")
+                for found in element.xpath(path)
+                if found.get("sz")
+            ),
+            None,
+        )
+    size = _SIZES[element]
+    return default if size is None else size
+
+
+_SIZES: weakref.WeakKeyDictionary[Any, float | None] = weakref.WeakKeyDictionary()  # per layout placeholder
 
 
 class SlideWriter:

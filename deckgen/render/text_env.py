@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined
@@ -18,6 +19,7 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+@lru_cache(maxsize=8)
 def make_env(currency: str, lang: str = "en") -> SandboxedEnvironment:
     """Filters: money (compact by default), pct, delta, date, ratio, plural, number, tr, in `lang`. Unknown names raise.
 
