@@ -58,6 +58,12 @@ def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Map a header to a field, e.g. --column amount=금액 (repeatable).",
         ),
         click.option("--sheet", help="Worksheet of an XLSX export [default: the first]."),
+        click.option(
+            "--query",
+            metavar="SQL",
+            help="Read the result of this DuckDB query instead: `input` is the INPUT file or Parquet folder, "
+            "or name the tables of a .duckdb INPUT.",
+        ),
         click.option("--config", type=click.Path(path_type=Path), help="Settings file [default: ./deckgen.toml]."),
     ]
     for option in reversed(options):

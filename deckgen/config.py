@@ -79,6 +79,7 @@ class Settings:
     columns: dict[str, str] = field(default_factory=dict)
     date_format: str | None = None
     sheet: str | None = None
+    query: str | None = None  # --query: SQL run in DuckDB over the input (see ingest/warehouse.py)
     source: str = "defaults"
 
     def goal_for(self, quarter_label: str) -> float | None:

@@ -54,7 +54,13 @@ class Pipeline:
         return Path(self.file).name
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: Path, query: str | None = None) -> str:
+    """The input's SHA-256: the file's bytes; for a dataset folder every Parquet file; with --query, also the SQL."""
+    if query is not None or path.is_dir():
+        from deckgen.ingest.warehouse import folder_sha256
+
+        inner = folder_sha256(path) if path.is_dir() else _sha256(path) if path.is_file() else ""
+        return hashlib.sha256(f"{inner}\0{query or ''}".encode()).hexdigest()
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -106,7 +112,7 @@ def read_pipeline(path: str | Path, settings: Settings, sheet: str | None = None
     path = Path(path)
     # The file's SHA-256 (for the appendix) is computed beside the parsing: hashlib releases the GIL.
     with ThreadPoolExecutor(max_workers=1) as executor:
-        digest = executor.submit(_sha256, path)
+        digest = executor.submit(_sha256, path, settings.query)
         return _read(path, settings, sheet, digest)
 
 
@@ -117,6 +123,7 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
         sheet or settings.sheet,
         lambda cells: header_score(cells, user_headers),
         lambda headers: _typed_headers(headers, settings, str(path)),
+        settings.query,
     )
     try:
         mapping = map_headers(raw.headers, settings.columns, raw.file)

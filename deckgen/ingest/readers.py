@@ -62,10 +62,20 @@ def read_raw(
     sheet: str | None,
     mapped: Callable[[list[str]], int],
     typed: Callable[[list[str]], dict[str, str]] = lambda headers: {},
+    query: str | None = None,
 ) -> RawTable:
     """Read the file whatever its extension says; `mapped` scores a candidate header row, `typed`
     names the columns whose numbers and dates the CSV reader may convert itself (the fast path)."""
     name = str(path)
+    if query is not None:
+        from deckgen.ingest.warehouse import reads_itself, run_query
+
+        table = None if not path.exists() or reads_itself(path) else read_raw(path, sheet, mapped, typed).frame
+        return _whole_table(run_query(path, query, table), name, "duckdb")
+    if path.is_dir():
+        from deckgen.ingest.warehouse import read_dataset
+
+        return _whole_table(read_dataset(path), name, "parquet dataset")
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
@@ -378,7 +388,16 @@ def _read_parquet(path: Path) -> RawTable:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types for damaged files
         raise InputError(f"cannot be read as Parquet ({exc})", file=str(path)) from None
-    frame = table.to_pandas(date_as_object=False)
+    return _whole_table(table.to_pandas(date_as_object=False), str(path), "parquet")
+
+
+def _whole_table(frame: Any, name: str, kind: str) -> RawTable:
+    """A typed table (Parquet, a dataset, a query result): its column names are the headers, row 1 the first."""
     headers = unique_headers([str(c) for c in frame.columns])
     frame.columns = headers
-    return RawTable(frame, headers, str(path), "parquet", row_of=lambda i: i + 1)
+    if any(str(dtype) == "category" for dtype in frame.dtypes):
+        # Hive partition columns arrive as dictionaries: plain values, as from a file.
+        frame = frame.astype(
+            {c: object for c, dtype in zip(headers, frame.dtypes, strict=True) if str(dtype) == "category"}
+        )
+    return RawTable(frame, headers, name, kind, row_of=lambda i: i + 1)
