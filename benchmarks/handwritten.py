@@ -1,7 +1,7 @@
 """The baseline: a plain hand-written script that reads the export, draws 8 charts at 200 dpi and saves a deck.
 
 This is what a revenue-operations analyst writes by hand with pandas, Matplotlib and python-pptx:
-no validation, no pacing curve, no hygiene, no bridge. Run: python benchmarks/handwritten.py EXPORT.csv OUT.pptx
+no validation, no pacing curve, no hygiene, no bridge. Run: python benchmarks/handwritten.py EXPORT.csv|.xlsx OUT.pptx
 """
 
 from __future__ import annotations
@@ -31,7 +31,12 @@ def chart(draw) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def main(source: str, out: str) -> None:
-    deals = pd.read_csv(source, parse_dates=["Close Date", "Created Date"])
+    if source.endswith(".xlsx"):
+        deals = pd.read_excel(source)  # pandas' default engine, as a plain script reads a workbook
+        for column in ("Close Date", "Created Date"):
+            deals[column] = pd.to_datetime(deals[column])
+    else:
+        deals = pd.read_csv(source, parse_dates=["Close Date", "Created Date"])
     in_quarter = deals["Close Date"].between(*QUARTER)
     won = deals[in_quarter & (deals["Stage"] == "Closed Won")]
     open_deals = deals[in_quarter & ~deals["Stage"].isin(["Closed Won", "Closed Lost"])]

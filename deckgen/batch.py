@@ -107,12 +107,16 @@ def shared_limits(all_metrics: Iterable[Any]) -> dict[str, float]:
 _STATE: dict[str, Any] = {}  # set in the parent before the workers fork: they inherit it
 
 
+class Failed(str):
+    """A group whose metrics could not be computed: the message (a plain string pickles whatever the error)."""
+
+
 def _metrics_of(name: str) -> Any:
     review, column = _STATE["review"], _STATE["column"]
     try:
         return review.scoped(column, name)
     except DeckgenError as error:
-        return error
+        return Failed(str(error))
 
 
 def _deck_of(task: tuple[Job, Any, dict[str, float]]) -> Outcome:
@@ -123,8 +127,8 @@ def _deck_of(task: tuple[Job, Any, dict[str, float]]) -> Outcome:
     options = _STATE["options"]
     title = options.get("title")
     if job.name is not None:
-        company = metrics.company or ""
-        title = f"{title or (company + ' ' if company else '') + 'Sales Review'} · {job.name}"
+        review = "영업 리뷰" if options.get("lang") == "ko" else "Sales Review"
+        title = f"{title or ' '.join(filter(None, (metrics.company, review)))} · {job.name}"
     try:
         built = build_deck(
             metrics,
@@ -167,8 +171,8 @@ def build_groups(
     say = progress or (lambda _done, _total, _name: None)
     with _pool(jobs) as pool:
         scoped = list(pool.imap(_metrics_of, names, chunksize=max(1, len(names) // 32)))
-        failed = {name: str(m) for name, m in zip(names, scoped, strict=True) if isinstance(m, DeckgenError)}
-        metrics = {name: m for name, m in zip(names, scoped, strict=True) if not isinstance(m, DeckgenError)}
+        failed = {name: str(m) for name, m in zip(names, scoped, strict=True) if isinstance(m, Failed)}
+        metrics = {name: m for name, m in zip(names, scoped, strict=True) if not isinstance(m, Failed)}
         limits = shared_limits(metrics.values()) if same_scale else {}
         tasks: list[tuple[Job, Any, dict[str, float]]] = [(jobs_list[0], review.metrics, {})] + [
             (job, metrics[job.name], limits) for job in jobs_list[1:] if job.name in metrics
