@@ -1,6 +1,6 @@
 """`python -m deckgen` runs the command line."""
 
-from deckgen.cli import main
+from deckgen.cli import console_main
 
 if __name__ == "__main__":  # chart workers started by the forkserver import this module again
-    main()
+    console_main()

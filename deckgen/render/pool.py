@@ -16,6 +16,18 @@ if TYPE_CHECKING:  # the pool is created before pandas or Matplotlib are importe
     from deckgen.render.theme import Theme
 
 # (key, chart name, size in inches), optionally + the scope whose metrics it shows ("" = the whole export).
+# Relative drawing cost per chart (measured at 10k deals: 86 ms for forecast_range to 202 ms for hygiene).
+COST = {
+    "hygiene": 4.0,
+    "teams": 3.9,
+    "owners": 3.9,
+    "close_dates": 3.9,
+    "pipeline_by_stage": 3.1,
+    "bookings_pacing": 2.8,
+    "bridge": 2.8,
+    "pipeline_pacing": 1.9,
+    "forecast_range": 1.7,
+}
 Request = tuple[str, str, tuple[float, float]] | tuple[str, str, tuple[float, float], str]
 
 
@@ -87,8 +99,10 @@ class ChartPool:
                 zip(keys, [_chart(name)(everything[scope], theme, size) for name, size, scope in tasks], strict=True)
             )
         payload = pickle.dumps((everything, theme), protocol=pickle.HIGHEST_PROTOCOL)
-        # chunksize 1 and map: results come back in task order whatever worker finishes first.
-        pending = self.pool.map_async(_draw, [(payload, *task) for task in tasks], chunksize=1)
+        # The slowest charts first, so no worker is left drawing a big one alone at the end; chunksize 1 and
+        # map: results come back in the order given, whatever worker finishes first.
+        order = sorted(range(len(tasks)), key=lambda i: -COST.get(tasks[i][0], 3))
+        pending = self.pool.map_async(_draw, [(payload, *tasks[i]) for i in order], chunksize=1)
 
         def wait() -> dict[str, bytes]:
             try:
@@ -96,7 +110,7 @@ class ChartPool:
             except BaseException:
                 self.terminate()
                 raise
-            return dict(zip(keys, images, strict=True))
+            return {keys[i]: image for i, image in sorted(zip(order, images, strict=True))}
 
         return wait
 
