@@ -8,6 +8,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from deckgen.errors import DeckgenError
+
+
+class OutputError(DeckgenError):
+    """The output could not be written: nothing was (no partial or temporary file is left)."""
+
+    exit_code = 73  # EX_CANTCREAT
+
+    def __init__(self, out: Path, error: OSError) -> None:
+        reason = (error.strerror or str(error)).lower()
+        super().__init__(f"{out}: cannot be written ({reason}); nothing was written, choose another place with -o")
+
 
 def current_umask() -> int:
     mask = os.umask(0)
@@ -17,14 +29,25 @@ def current_umask() -> int:
 
 @contextmanager
 def replacing(out: Path) -> Iterator[str]:
-    """A temporary path to write to; on success it becomes `out`, on any error it is removed."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    """A temporary path to write to; on success it becomes `out`, on any error it is removed.
+
+    Two runs writing the same file each write their own temporary file and rename it: the last rename wins,
+    and either way `out` is one complete file. A write that fails (a read-only folder, a full disk) becomes
+    one clear message.
+    """
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    except OSError as exc:
+        raise OutputError(out, exc) from None
     os.close(handle)
     try:
         yield temporary
         os.chmod(temporary, 0o666 & ~current_umask())  # mkstemp makes 0600; the result is an ordinary file
         os.replace(temporary, out)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(out, exc) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from deckgen.errors import DeckgenError, InputError
+from deckgen.render.pool import quiet_children
 
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -196,7 +197,8 @@ class _pool:
         if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks")
-                self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+                with quiet_children():
+                    self.pool = multiprocessing.get_context("fork").Pool(self.workers)
             return self.pool
         return _Serial()
 

@@ -491,7 +491,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="deckgen", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        click.echo("Interrupted.", err=True)  # click turns Ctrl-C into Abort
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
@@ -530,9 +530,11 @@ def console_main() -> None:
             code = 1
         else:
             code = exc.code or 0
+    if code != 0:
+        sys.exit(code)  # after an error, the full exit: worker pools and their semaphores are cleaned up
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):  # a reader that went away, or closed streams: nothing left to say
-        code = code or 1
-    os._exit(code)
+        sys.exit(1)
+    os._exit(0)

@@ -179,6 +179,9 @@ class _Walker:
         return self._field(self.expression(holder_node), attr, holder_node)
 
     def _field(self, holder: Any, attr: str, holder_node: nodes.Node) -> Any:
+        if attr.startswith("_"):
+            self.problems.append(f"'{attr}' is not allowed: slide text cannot reach Python internals")
+            return ANY
         if isinstance(holder, Fields):
             if attr in holder.fields:
                 return holder.fields[attr]

@@ -10,6 +10,7 @@ from lxml import etree
 from deckgen.render.theme import DEFAULT_THEME, Theme, mix
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 THEME_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
 ACCENTS = ("accent1", "accent2", "accent3", "accent4", "accent5", "accent6")
 
@@ -19,7 +20,8 @@ def _theme_xml(presentation: Any) -> Any | None:
     for rel in master.part.rels.values():
         if rel.reltype == THEME_REL:
             try:
-                return etree.fromstring(rel.target_part.blob)
+                # No entities, no network: the template's XML is someone else's file.
+                return etree.fromstring(rel.target_part.blob, parser=SAFE_XML)
             except etree.XMLSyntaxError:
                 return None
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import weakref
 import zipfile
+import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ from deckgen.render.theme import Theme, luminance, mix
 from deckgen.textutil import printable
 
 MAX_TEMPLATE_BYTES = 512 * 1024**2
+MACRO_MARK = b"macroEnabled"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 TEMPLATE_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"
 PRESENTATION_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
 EMU_PER_PT = 12700
@@ -39,25 +43,35 @@ def _attr(text: str) -> str:
 
 
 def open_template(path: Path) -> Any:
-    """The template as a Presentation, after checking it is a sane zip (no inflating bombs).
+    """The template as a Presentation, once it is known to be a sane PowerPoint package.
 
-    PowerPoint templates (.potx) are read too: they differ from a deck only in the main part's content type.
+    Refused: zip bombs and XML with entities (see safezip), macros (.pptm), and links to outside content
+    (pictures or objects fetched when the file opens). PowerPoint templates (.potx) are read too: they differ
+    from a deck only in the main part's content type.
     """
+    from deckgen.safezip import inspect
+
     try:
+        problem = inspect(path, MAX_TEMPLATE_BYTES)
+        if problem is not None:
+            raise InputError(problem.message, file=str(path))
         with zipfile.ZipFile(path) as archive:
-            declared = sum(member.file_size for member in archive.infolist())
-            if declared <= MAX_TEMPLATE_BYTES and TEMPLATE_TYPE.encode() in archive.read("[Content_Types].xml"):
-                source: Any = _as_presentation(archive)
-            else:
-                source = str(path)
+            types = archive.read("[Content_Types].xml")
+            names = set(archive.namelist())
+            if MACRO_MARK in types or any(name.endswith("vbaProject.bin") for name in names):
+                raise InputError(
+                    "has macros (a .pptm file); deckgen neither runs nor keeps them",
+                    file=str(path),
+                    hint="save the template as a PowerPoint Presentation (.pptx) without macros",
+                )
+            _refuse_external_links(archive, str(path))
+            source: Any = _as_presentation(archive) if TEMPLATE_TYPE.encode() in types else str(path)
     except FileNotFoundError:
         raise InputError("template not found", file=str(path)) from None
     except IsADirectoryError:
         raise InputError("is a folder without template.pptx", file=str(path)) from None
-    except (zipfile.BadZipFile, KeyError):
+    except (zipfile.BadZipFile, KeyError, EOFError, zlib.error):
         raise InputError("is not a PowerPoint file (.pptx or .potx)", file=str(path)) from None
-    if declared > MAX_TEMPLATE_BYTES:
-        raise InputError(f"declares {declared / 1024**2:.0f} MB of content; refusing to unpack it", file=str(path))
     try:
         presentation = Presentation(source)
     except Exception as exc:  # python-pptx raises several types for damaged packages
@@ -66,6 +80,21 @@ def open_template(path: Path) -> Any:
         raise InputError("has no slide layouts", file=str(path), hint="save a slide master with layouts in it")
     _remove_slides(presentation)
     return presentation
+
+
+def _refuse_external_links(archive: zipfile.ZipFile, name: str) -> None:
+    """Pictures, media or objects linked from outside the file would be fetched by whoever opens the deck."""
+    for member in archive.namelist():
+        if not member.endswith(".rels"):
+            continue
+        for rel in etree.fromstring(archive.read(member), parser=SAFE_XML).iter(f"{{{RELS}}}Relationship"):
+            kind = rel.get("Type", "").rsplit("/", 1)[-1]
+            if rel.get("TargetMode") == "External" and kind not in ("hyperlink",):
+                raise InputError(
+                    f"links to outside content ({kind} at {rel.get('Target', '')[:80]}, in {member})",
+                    file=name,
+                    hint="embed the picture or object, or remove the link, in PowerPoint",
+                )
 
 
 def _as_presentation(archive: zipfile.ZipFile) -> io.BytesIO:
@@ -402,5 +431,8 @@ def set_properties(presentation: Any, title: str, stamp: datetime) -> None:
 
 def save_atomic(presentation: Any, out: Path) -> None:
     """Write next to the target, then rename: an interrupted run leaves no partial deck behind."""
+    from deckgen.deck.verify import check
+
     with replacing(out) as temporary:
         presentation.save(temporary)
+        check(Path(temporary))  # a deck PowerPoint would have to repair is never renamed into place

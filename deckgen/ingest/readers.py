@@ -322,6 +322,14 @@ def _check_zip(path: Path) -> None:
             f"declares {total / 1024**3:.1f} GB of content inside the workbook; refusing to unpack it",
             file=str(path),
         )
+    from deckgen.safezip import inspect
+
+    try:
+        problem = inspect(path, MAX_UNZIPPED_BYTES)
+    except zipfile.BadZipFile:
+        raise InputError("looks like an Excel workbook but the file is damaged", file=str(path)) from None
+    if problem is not None:
+        raise InputError(problem.message, file=str(path))
     if not any(member.filename.startswith("xl/") for member in members):
         raise InputError(
             "is a zip archive but not an Excel workbook",

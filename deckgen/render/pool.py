@@ -5,10 +5,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the pool is created before pandas or Matplotlib are imported: keep it light
@@ -40,6 +42,23 @@ def render_all(requests: list[Request], metrics: Metrics, theme: Theme, jobs: in
         pool.close()
 
 
+@contextmanager
+def quiet_children() -> Iterator[None]:
+    """Processes started inside ignore Ctrl-C (they inherit SIGINT's 'ignore'); the main process alone
+    handles the interrupt, stops them and says one line. Without this, every worker and the forkserver print
+    their own KeyboardInterrupt traceback. Only the main thread can change signal handlers: elsewhere, as is.
+    """
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class ChartPool:
     """Worker processes that draw charts while the caller writes the slides.
 
@@ -57,7 +76,8 @@ class ChartPool:
             # started in a thread by start_pool(), all of that happens while the export is being read.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["deckgen.render.charts"])
-            self.pool = context.Pool(workers)
+            with quiet_children():
+                self.pool = context.Pool(workers)
         elif workers > 1 and "fork" in methods:
             with warnings.catch_warnings():
                 # Python 3.12+ warns when forking a process that runs threads; the workers only draw with
@@ -65,7 +85,8 @@ class ChartPool:
                 warnings.filterwarnings(
                     "ignore", message=r".*use of fork\(\) may lead to deadlocks", category=DeprecationWarning
                 )
-                self.pool = multiprocessing.get_context("fork").Pool(workers)
+                with quiet_children():
+                    self.pool = multiprocessing.get_context("fork").Pool(workers)
 
     def submit(
         self,
@@ -143,6 +164,14 @@ def start_pool(jobs: int | None = None) -> Future[ChartPool]:
         done: Future[ChartPool] = Future()
         done.set_result(ChartPool(1))
         return done
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        # The forkserver (and the resource tracker) are started here, in the main thread, ignoring Ctrl-C:
+        # the workers it forks later inherit that. Preloading Matplotlib happens in the server meanwhile.
+        from multiprocessing import forkserver
+
+        multiprocessing.get_context("forkserver").set_forkserver_preload(["deckgen.render.charts"])
+        with quiet_children():
+            forkserver.ensure_running()
     future: Future[ChartPool] = Future()
 
     def start() -> None:
