@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -303,7 +304,11 @@ def build(
             starting.result().terminate()
         raise
     explain = (lambda line: click.echo(line, err=True)) if verbose else None
-    built = _build(result, output, template, title, meeting_date, say, pool, charts, lang, explain)
+    try:
+        built = _build(result, output, template, title, meeting_date, say, pool, charts, lang, explain)
+    except BaseException:
+        pool.terminate()  # e.g. a template refused before any chart was asked for
+        raise
     _notes(result.metrics.notes + built.notes)
     click.echo(f"{built.pptx} ({built.slides} slides)")
     if pdf:
@@ -530,6 +535,7 @@ def console_main() -> None:
             code = 1
         else:
             code = exc.code or 0
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # decided: a late Ctrl-C must not turn this into a traceback
     if code != 0:
         sys.exit(code)  # after an error, the full exit: worker pools and their semaphores are cleaned up
     try:
