@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from deckgen.config import normalize_key
 from deckgen.errors import InputError
+from deckgen.textutil import printable
 
 # Aliases per field, most specific first: when an export has two candidates (Salesforce's
 # ForecastCategoryName and ForecastCategory), the earlier one wins. Compared after
@@ -124,10 +125,14 @@ LABELS = {"close_date": "close-date", "created_date": "created-date", "forecast_
 
 
 def unique_headers(headers: list[str]) -> list[str]:
-    """Blank headers get a column letter; repeated ones get ' (2)', ' (3)' so no data is lost."""
+    """Blank headers get a column letter; repeated ones get ' (2)', ' (3)' so no data is lost.
+
+    Line breaks (a header cell typed as 'Close<Alt+Enter>Date') and tabs become single spaces, control
+    characters go: messages name headers on one line."""
     seen: dict[str, int] = {}
     result = []
     for index, header in enumerate(headers):
+        header = " ".join(printable(header).split())
         text = header if header else f"column {index + 1}"
         count = seen.get(text, 0) + 1
         seen[text] = count

@@ -142,10 +142,10 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
     if kept.empty:
         raise InputError("has a header row but no deals", file=raw.file, hint="export the report with its rows")
     canonical = _canonical(kept, mapping, raw, settings)
-    extras = [h for h in raw.headers if h not in mapping.values() and h not in CANONICAL]
-    for header in extras:
-        canonical[header] = kept[header]
-    notes = list(raw.notes)
+    notes = list(raw.notes) + canonical.attrs.pop("notes", [])
+    extras = [h for h in raw.headers if h not in mapping.values() and h not in canonical.columns]
+    if extras:  # in one step: one column at a time is quadratic in the number of columns
+        canonical = pd.concat([canonical, kept[extras]], axis=1)
     return Pipeline(
         frame=canonical.reset_index(drop=True),
         file=raw.file,
@@ -155,7 +155,7 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
         rows_skipped=int(footer.sum()) + raw.skipped,
         columns=mapping,
         encoding=raw.encoding,
-        notes=notes + canonical.attrs.pop("notes", []),
+        notes=notes,
     )
 
 
@@ -175,7 +175,10 @@ def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, setti
         return kept[mapping[name]] if name in mapping else None
 
     def parse(name: str, parser: values.Parser) -> pd.Series:
-        return values.wrap(parser, kept[mapping[name]], raw.file, mapping[name], raw.row_of)
+        header = mapping[name]
+        return values.wrap(
+            parser, kept[header], raw.file, header, raw.row_of, lambda position: raw.text_of(position, header)
+        )
 
     for name in TEXT_FIELDS:
         source = column(name)

@@ -15,10 +15,14 @@ from typing import Any
 import pandas as pd
 
 from deckgen.errors import InputError
+from deckgen.ingest.encodings import decode
+from deckgen.ingest.faults import check_ole, flaw_error, swallows_lines, unclosed_quote, workbook_error
 from deckgen.ingest.headers import unique_headers
 
 HEADER_SEARCH_ROWS = 20
 MAX_UNZIPPED_BYTES = 2 * 1024**3
+# Python's csv module refuses fields over 128 KB by default; a 5 MB description is still one cell.
+csv.field_size_limit(1 << 30)
 DELIMITERS = (",", ";", "\t", "|")
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -45,6 +49,8 @@ class RawTable:
     skipped: int = 0
     notes: list[str] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
+    # The text of a record's cell as the file has it ('1e999' where Arrow read inf); None when not known.
+    text_of: Callable[[int, str], str | None] = lambda i, header: None
 
 
 def sniff_kind(path: Path, head: bytes) -> str:
@@ -96,42 +102,6 @@ def read_raw(
 # -- CSV ---------------------------------------------------------------------------------------
 
 
-def decode(data: bytes, file: str) -> tuple[bytes, str]:
-    """Return UTF-8 bytes and the encoding the file was in."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:], "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16").encode("utf-8"), "utf-16"
-        except UnicodeDecodeError:
-            raise InputError("starts like UTF-16 text but is not valid UTF-16", file=file) from None
-    if b"\x00" in data[:8192]:
-        raise InputError(
-            "is not a CSV, XLSX or Parquet file (it holds binary data)",
-            file=file,
-            hint="export the report as CSV or Excel and try again",
-        )
-    if data.isascii():  # most exports: five times faster than decoding to find out
-        return data, "utf-8"
-    for encoding in ("utf-8", "cp949", "cp1252"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if encoding == "cp949" and not _looks_korean(text):
-            continue
-        return (data if encoding == "utf-8" else text.encode("utf-8")), encoding
-    return data.decode("latin-1").encode("utf-8"), "latin-1"
-
-
-def _looks_korean(text: str) -> bool:
-    """Korean text is mostly the 2,350 common syllables (both CP949 bytes from 0xA1); Windows-1252
-    'Ågren' read as CP949 gives rare ones from the extension ('흁ren')."""
-    letters = {letter for letter in set(text) if ord(letter) > 0x7F}
-    common = sum(1 for letter in letters if min(letter.encode("cp949", errors="replace")) >= 0xA1)
-    return common * 2 >= len(letters)
-
-
 def sniff_delimiter(lines: list[str]) -> str:
     """The delimiter giving the most lines with one consistent field count (title rows aside)."""
     best, best_score = ",", (0, 0)
@@ -181,27 +151,40 @@ def _read_csv(path: Path, mapped: Callable[[list[str]], int], typed: Callable[[l
     import pyarrow.csv as pacsv
 
     file = str(path)
-    data, encoding = decode(path.read_bytes(), file)
+    data, encoding, flaw = decode(path.read_bytes(), file)
     if not data.strip():  # after decoding: a lone byte-order mark is empty too
         raise InputError("is empty", file=file, hint="export the report again with its rows")
     if b"\r" in data and b"\n" not in data:
         data = data.replace(b"\r", b"\n")  # classic Mac line ends ("CSV (Macintosh)" from Excel)
-    head_text = data[: 1 << 16].decode("utf-8", errors="replace")
+    # The first 64 KB, and whole lines up to the last row where a header may stand, however long they are.
+    head_text = data[: max(1 << 16, _line_offset(data, HEADER_SEARCH_ROWS + 41))].decode("utf-8", errors="replace")
     head_lines = head_text.splitlines()[:200]
     delimiter = sniff_delimiter(head_lines[:60])
-    # Lines counted as the byte offset below counts them: only \n and \r\n end a line.
-    reader = csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter)
+    consumed = 0  # characters of head_text the reader has taken: a record ends where its last line does
+
+    def lines() -> Any:
+        nonlocal consumed
+        for line in io.StringIO(head_text, newline=""):
+            consumed += len(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter)
     rows: list[list[str]] = []
-    line_after: list[int] = []
+    ends: list[int] = []
     for row in reader:
         rows.append(row)
-        line_after.append(reader.line_num)
+        ends.append(consumed)
         if len(rows) > HEADER_SEARCH_ROWS + 40:
             break
     header_index = find_header(rows, mapped)
-    header_line = line_after[header_index - 1] if header_index else 0
     headers = unique_headers([cell.strip() for cell in rows[header_index]])
-    body = pa.py_buffer(data)[_line_offset(data, header_line) :]
+    if flaw is not None:
+        raise flaw_error(flaw, data, delimiter, header_index, headers, file)
+    # Byte offsets of the header record and of what follows it (a quoted header may span lines).
+    start = len(head_text[: ends[header_index - 1] if header_index else 0].encode("utf-8"))
+    end = len(head_text[: ends[header_index]].encode("utf-8"))
+    body = pa.py_buffer(data)[start:]  # from the header on: the row locators below count from it
+    records = pa.py_buffer(data)[end:] if end < len(data) else pa.py_buffer(b"\n")
     skipped = 0
     broken: list[str] = []
 
@@ -222,8 +205,8 @@ def _read_csv(path: Path, mapped: Callable[[list[str]], int], typed: Callable[[l
         types = {h: pa.string() for h in as_text - as_category}
         types.update({h: pa.dictionary(pa.int32(), pa.string()) for h in as_category})
         return pacsv.read_csv(
-            pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1, block_size=1 << 24),
+            pa.BufferReader(records),
+            read_options=pacsv.ReadOptions(column_names=headers, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
@@ -256,6 +239,15 @@ def _read_csv(path: Path, mapped: Callable[[list[str]], int], typed: Callable[[l
         raise InputError(f"cannot be read as CSV ({exc})", file=file) from None
     # Rows as a spreadsheet shows them: one per record, so a quoted line break stays in its row.
     header_row = header_index + 1
+    if data.count(b'"', start) % 2 and swallows_lines(table, skipped):  # quotes pair up, unless one never closes
+        unclosed = unclosed_quote(body, delimiter, header_row)
+        if unclosed is not None:
+            raise InputError(
+                f"a quote opens a value that never closes ({unclosed[1].strip()[:60]!r})",
+                file=file,
+                row=unclosed[0],
+                hint='close the quote, and write a quote inside a value as two (""); export the report again',
+            )
     if broken:
         broken_row, width = _locate_broken_row(body, delimiter, len(headers), header_row)
         raise InputError(
@@ -268,9 +260,13 @@ def _read_csv(path: Path, mapped: Callable[[list[str]], int], typed: Callable[[l
     frame = table.to_pandas(date_as_object=False)
 
     def row_of(position: int) -> int:
-        return _locate_csv_row(body, delimiter, len(headers), position, header_row)
+        return _locate_csv_row(body, delimiter, len(headers), position, header_row)[0]
 
-    return RawTable(frame, headers, file, "csv", encoding, delimiter, row_of, skipped)
+    def text_of(position: int, header: str) -> str | None:
+        fields = _locate_csv_row(body, delimiter, len(headers), position, header_row)[1]
+        return fields[headers.index(header)] if len(fields) == len(headers) else None
+
+    return RawTable(frame, headers, file, "csv", encoding, delimiter, row_of, skipped, text_of=text_of)
 
 
 def _fields(text: str, delimiter: str) -> list[str]:
@@ -288,15 +284,15 @@ def _records(body: Any, delimiter: str) -> Any:
     return enumerate(reader, start=1)
 
 
-def _locate_csv_row(body: Any, delimiter: str, width: int, position: int, header_row: int) -> int:
-    """The spreadsheet row of the record at `position`, counted the way the fast reader kept records."""
+def _locate_csv_row(body: Any, delimiter: str, width: int, position: int, header_row: int) -> tuple[int, list[str]]:
+    """The spreadsheet row and the fields of the record at `position`, counted as the fast reader kept records."""
     kept = -1
     for offset, row in _records(body, delimiter):
         if row and len(row) == width:
             kept += 1
             if kept == position:
-                return header_row + offset
-    return header_row + position + 1
+                return header_row + offset, row
+    return header_row + position + 1, []
 
 
 def _locate_broken_row(body: Any, delimiter: str, width: int, header_row: int) -> tuple[int | None, int | None]:
@@ -315,7 +311,11 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile:
-        raise InputError("looks like an Excel workbook but the file is damaged", file=str(path)) from None
+        raise InputError(
+            "looks like an Excel workbook but the file is damaged",
+            file=str(path),
+            hint="the download may have been cut short; export the report again",
+        ) from None
     total = sum(member.file_size for member in members)
     if total > MAX_UNZIPPED_BYTES:
         raise InputError(
@@ -327,7 +327,11 @@ def _check_zip(path: Path) -> None:
     try:
         problem = inspect(path, MAX_UNZIPPED_BYTES)
     except zipfile.BadZipFile:
-        raise InputError("looks like an Excel workbook but the file is damaged", file=str(path)) from None
+        raise InputError(
+            "looks like an Excel workbook but the file is damaged",
+            file=str(path),
+            hint="the download may have been cut short; export the report again",
+        ) from None
     if problem is not None:
         raise InputError(problem.message, file=str(path))
     if not any(member.filename.startswith("xl/") for member in members):
@@ -345,8 +349,14 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
     notes: list[str] = []
     if kind == "xlsx":
         _check_zip(path)
+    else:
+        check_ole(path)
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        if kind == "xlsx":
+            workbook = CalamineWorkbook.from_path(str(path))
+        else:  # by content: from_path goes by the extension, and an old .xls is often renamed .xlsx
+            with path.open("rb") as handle:
+                workbook = CalamineWorkbook.from_filelike(handle)
         names = list(workbook.sheet_names)
         if sheet is not None and sheet not in names:
             raise InputError(
@@ -369,7 +379,7 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
-        raise InputError(f"cannot be read as a workbook ({exc})", file=file) from None
+        raise workbook_error(exc, file) from None
     while rows and all(cell in ("", None) for cell in rows[-1]):
         rows.pop()
     if not rows:

@@ -13,12 +13,14 @@ import pandas as pd
 from deckgen.errors import InputError
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+MAX_AMOUNT = 1e15
 _CURRENCY = re.compile(r"[^\d.,()+\-−]")
 # Letters may stand before or after the number (USD, 원), never inside it ('1O0') or as a scale ('5k').
 _GARBLED = r"\d[^\d.,\s'’]+\d|\d\s*[kKmMbB]\s*$"
 _SCIENTIFIC = r"[-+−]?\d+(?:\.\d+)?[eE][-+]?\d+"
 _ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TRUE = {"1", "true", "yes", "y", "x", "t", "1.0"}
+_FALSE = {"0", "false", "no", "n", "f", "0.0"}
 _BLANKS = {"-", "—", "–", "n/a", "na", "null", "none", "nan", "#n/a"}
 
 
@@ -57,13 +59,9 @@ def _strip(value: Any) -> Any:
     return value
 
 
-def _strings(column: pd.Series) -> pd.Series:
-    """Cells as stripped text, missing ones as None (object dtype keeps mixed workbook cells)."""
-    return by_unique(column, _strip)
-
-
 def _numeric_text(column: pd.Series) -> pd.Series:
-    """Like _strings, with the placeholders reports print for 'no value' ('-', 'N/A') as missing."""
+    """Cells as stripped text, missing ones as None (object dtype keeps mixed workbook cells); the placeholders
+    reports print for 'no value' ('-', 'N/A') are missing too."""
     return by_unique(column, lambda v: None if isinstance(v := _strip(v), str) and v.casefold() in _BLANKS else v)
 
 
@@ -77,6 +75,8 @@ def decimal_comma(values: pd.Series, delimiter: str | None) -> bool:
         return bool((both.str.rfind(",") > both.str.rfind(".")).mean() > 0.5)
     if text.str.contains(r",\d{1,2}$|,\d{4,}$", regex=True).any():
         return True
+    if (text.str.count(",") > 1).any():
+        return False  # '11,573,087': commas that group thousands, whatever the delimiter
     if delimiter != ";":
         return False
     if text.str.contains(",", regex=False).any():
@@ -120,11 +120,17 @@ def parse_amounts(column: pd.Series, delimiter: str | None = None) -> pd.Series:
 
 
 def _finite(amounts: pd.Series, original: pd.Series) -> pd.Series:
-    """'inf' and '1e400' read as numbers, but no deal is worth infinity (and JSON cannot hold it)."""
-    infinite = np.isinf(amounts.to_numpy())
+    """'inf' and '1e400' read as numbers, but no deal is worth infinity (and JSON cannot hold it); nor is one
+    worth 10^15 or more: '1e308' twice would add up to infinity."""
+    size = np.abs(amounts.to_numpy())
+    infinite = np.isinf(size)
     if infinite.any():
         position = amounts.index[infinite.argmax()]
         raise BadValue(int(position), original.loc[position], "an amount")
+    huge = size >= MAX_AMOUNT
+    if huge.any():
+        position = amounts.index[huge.argmax()]
+        raise BadValue(int(position), original.loc[position], f"an amount below {MAX_AMOUNT:,.0f}")
     return amounts
 
 
@@ -139,6 +145,12 @@ def parse_probabilities(column: pd.Series) -> pd.Series:
         stripped = by_unique(text, lambda v: v.rstrip("%").strip().replace(",", ".") if isinstance(v, str) else v)
         values = pd.to_numeric(stripped, errors="coerce").astype("float64")
         _first_bad(text, values, "a probability")
+        if has_percent.any():
+            # '0.5' among '50%' values: a fraction meant as 50%, or 0.5%? No reading is safe.
+            fraction = ~has_percent & (values > 0) & (values < 1)
+            if fraction.any():
+                position = int(fraction.idxmax())
+                raise BadValue(position, text.loc[position], "a percentage like the column's other values ('50%')")
     negative = values < 0
     if negative.any():
         position = int(negative.idxmax())
@@ -177,7 +189,7 @@ def parse_dates(column: pd.Series, date_format: str | None = None) -> pd.Series:
     """ISO, US M/D/YYYY, day-first where US fails, Excel serials, datetimes -> dates (time dropped)."""
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
         return _to_naive_days(column)
-    text = _strings(column)
+    text = _numeric_text(column)  # '-' and 'N/A' are no date, as they are no amount
     present = text.notna()
     result = pd.Series(pd.NaT, index=column.index, dtype="datetime64[s]")
     if not present.any():
@@ -215,6 +227,7 @@ def _text_dates(strings: pd.Series, date_format: str | None) -> pd.Series:
     day_part = strings.str.split(" ", n=1).str[0].where(~iso, strings.str.slice(0, 10))
     formats = (date_format,) if date_format else _DATE_FORMATS
     best: pd.Series | None = None
+    best_format: str | None = None
     for fmt in formats:
         source = strings if date_format else day_part
         parsed = pd.to_datetime(source, format=fmt, errors="coerce")
@@ -223,18 +236,41 @@ def _text_dates(strings: pd.Series, date_format: str | None) -> pd.Series:
         if parsed.notna().all():
             return parsed.astype("datetime64[s]").dt.normalize()
         if best is None or parsed.notna().sum() > best.notna().sum():
-            best = parsed
+            best, best_format = parsed, fmt
     serial = pd.to_numeric(strings, errors="coerce")
     if serial.notna().all() and serial.between(1, 2958465).all():
         return (EXCEL_EPOCH + pd.to_timedelta(serial.astype(int), unit="D")).astype("datetime64[s]")
-    assert best is not None
+    assert best is not None and best_format is not None
+    if date_format is None:
+        _mixed_formats(strings, day_part, best, best_format)
     return best.astype("datetime64[s]").dt.normalize()
 
 
+def _mixed_formats(strings: pd.Series, day_part: pd.Series, best: pd.Series, best_format: str) -> None:
+    """The first date the column's own format cannot read, when another format can ('13/12/2026' among
+    '12/13/2026'): day-first and month-first dates mixed in one column, which no single reading gets right."""
+    failed = best.isna()
+    first = failed.idxmax()
+    for fmt in _DATE_FORMATS:
+        if fmt != best_format and pd.notna(pd.to_datetime(day_part.loc[first], format=fmt, errors="coerce")):
+            label = best_format.replace("%Y", "YYYY").replace("%y", "YY").replace("%m", "M").replace("%d", "D")
+            label = label.replace("%b", "Mon")
+            raise BadValue(int(first), strings.loc[first], f"a date in the column's format, {label}")
+
+
 def parse_flags(column: pd.Series) -> pd.Series:
-    """Yes/no columns (IsWon, IsClosed): true, 1, yes, x -> True; anything else False; blank -> NA."""
-    text = _strings(column)
-    return by_unique(text, lambda v: None if v is None else str(v).strip().casefold() in _TRUE).astype("boolean")
+    """Yes/no columns (IsWon, IsClosed): true, 1, yes, x -> True; false, 0, no -> False; blank, '-' -> NA.
+
+    Anything else ('maybe') is an error: read as 'no', it would silently make a won deal open."""
+    text = _numeric_text(column)
+
+    def flag(value: object) -> bool | None:
+        key = str(value).strip().casefold()
+        return True if key in _TRUE else False if key in _FALSE else None
+
+    flags = by_unique(text, lambda v: None if v is None else flag(v))
+    _first_bad(text, flags, "a yes/no value such as true, false, 1 or 0")
+    return flags.astype("boolean")
 
 
 def clean_text(column: pd.Series) -> pd.Series:
@@ -275,14 +311,32 @@ def clean_text(column: pd.Series) -> pd.Series:
 
 
 def wrap(
-    parse: Callable[[pd.Series], pd.Series], column: pd.Series, file: str, header: str, row_of: Callable[[int], int]
+    parse: Callable[[pd.Series], pd.Series],
+    column: pd.Series,
+    file: str,
+    header: str,
+    row_of: Callable[[int], int],
+    text_of: Callable[[int], str | None] = lambda position: None,
 ) -> pd.Series:
-    """Run a parser, turning the first bad cell into an error naming file, row, column and value."""
+    """Run a parser, turning the first bad cell into an error naming file, row, column and value.
+
+    `text_of` gives the cell as the file wrote it, for values a reader already converted ('1e999' read as inf)."""
     try:
         return parse(column)
     except BadValue as bad:
+        value = bad.value
+        if not isinstance(value, str):
+            value = text_of(bad.position) or value
+        if str(value).strip().casefold() == header.strip().casefold():
+            raise InputError(
+                f"{str(value)[:60]!r} repeats the header: this row is a second header row",
+                file=file,
+                row=row_of(bad.position),
+                column=header,
+                hint="two exports joined into one file? keep one header row, or export the report again",
+            ) from None
         raise InputError(
-            f"{str(bad.value)[:60]!r} is not {bad.expected}",
+            f"{str(value)[:60]!r} is not {bad.expected}",
             file=file,
             row=row_of(bad.position),
             column=header,
@@ -293,6 +347,10 @@ def wrap(
 def _hint(expected: str) -> str:
     if expected == "a date":
         return "use YYYY-MM-DD or M/D/YYYY, or set date_format in deckgen.toml"
+    if expected.startswith("a date in the column's format"):
+        return "the column mixes date formats; use one in every row, or set date_format in deckgen.toml"
+    if expected.startswith("a percentage"):
+        return "write every probability the same way, as 50% or as 0.5"
     if expected.startswith("a probability"):
         return "fix the value in the export; probabilities run from 0% to 100%"
     return "fix the value in the export, or map another column with --column"
