@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deckgen.api import review
-from deckgen.config import Settings
+from deckgen.config import FIELDS, Settings
 from deckgen.errors import DeckgenError
 
 AS_OF = date(2026, 11, 27)
@@ -79,22 +79,7 @@ PROFILES: dict[str, dict[str, str]] = {
         "owner": "Owner",
         "account": "Organization",
     },
-    "snake_case": {
-        name: name
-        for name in (
-            "id",
-            "name",
-            "account",
-            "owner",
-            "team",
-            "stage",
-            "amount",
-            "probability",
-            "close_date",
-            "created_date",
-            "forecast_category",
-        )
-    },
+    "snake_case": {name: name for name in FIELDS if name not in ("status", "is_won", "is_closed")},
 }
 STAGES = [
     "Prospecting",

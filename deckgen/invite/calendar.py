@@ -260,7 +260,7 @@ def updated_calendar(path: Path, deck: Deck, meeting: Meeting, now: datetime, in
         event.add("organizer", _address(meeting.organizer))
     if "organizer" not in event:
         raise InputError("has no organizer", file=str(path), hint="give --organizer")
-    present = {str(a).lower().removeprefix("mailto:") for a in _as_list(event.get("attendee"))}
+    present = {str(a).lower().removeprefix("mailto:") for a in as_list(event.get("attendee"))}
     for attendee in meeting.attendees:
         if attendee.email.lower() not in present:
             event.add("attendee", _address(attendee, "REQ-PARTICIPANT"))
@@ -274,7 +274,8 @@ def updated_calendar(path: Path, deck: Deck, meeting: Meeting, now: datetime, in
     return calendar
 
 
-def _as_list(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
+    """An iCalendar property that may occur once or many times, as a list."""
     if value is None:
         return []
     return value if isinstance(value, list) else [value]

@@ -13,7 +13,7 @@ from email.utils import format_datetime, make_msgid
 
 from icalendar import Calendar
 
-from deckgen.invite.calendar import PPTX_TYPE, Deck
+from deckgen.invite.calendar import PPTX_TYPE, Deck, as_list
 from deckgen.invite.meeting import Meeting
 
 
@@ -24,7 +24,7 @@ def message(calendar: Calendar, deck: Deck, meeting: Meeting, body: str, now: da
     organizer = str(event.get("organizer", "")).removeprefix("mailto:")
     mail["From"] = meeting.organizer.address if meeting.organizer else organizer
     recipients = [p.address for p in meeting.attendees] or [
-        str(a).removeprefix("mailto:") for a in _as_list(event.get("attendee"))
+        str(a).removeprefix("mailto:") for a in as_list(event.get("attendee"))
     ]
     if recipients:
         mail["To"] = ", ".join(recipients)
@@ -41,9 +41,3 @@ def message(calendar: Calendar, deck: Deck, meeting: Meeting, body: str, now: da
         maintype, subtype = PPTX_TYPE.split("/")
         mail.add_attachment(deck.data, maintype=maintype, subtype=subtype, filename=deck.name)
     return mail.as_bytes()
-
-
-def _as_list(value: object) -> list[object]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
