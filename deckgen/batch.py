@@ -161,7 +161,7 @@ def build_groups(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Outcome]:
     """The overall deck and one per group of column `by`, written into `folder`; outcomes in that order."""
-    import deckgen.render.charts  # noqa: F401  (imported once here, inherited by every forked worker)
+    import deckgen.render.preload  # noqa: F401  (imported and warmed up once here, inherited by every worker)
 
     column = resolve_column(review.pipeline.frame, by)
     names = group_names(review.pipeline.frame, column)

@@ -293,15 +293,12 @@ def build(
 
     # The chart workers get ready (Matplotlib imported in a server process) while the export is read.
     # Native charts need no drawing processes (a slide asking for a picture is then drawn here).
-    starting = start_pool(1 if charts == "native" else jobs)
+    pool = start_pool(1 if charts == "native" else jobs)
     try:
         say("reading and computing")
         result = _review(input_path, previous, as_of, config, DECK_FINDINGS, **flags)
-        pool = starting.result()
     except BaseException:
-        # Stop the chart workers cleanly; a server left half-started would print its own traceback.
-        if starting.exception() is None:
-            starting.result().terminate()
+        pool.terminate()  # stop the chart workers cleanly: a server left half-started prints its own traceback
         raise
     explain = (lambda line: click.echo(line, err=True)) if verbose else None
     try:

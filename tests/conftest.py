@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _template_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Compiled slide templates go to a folder of this test session, not the user's cache folder."""
+    previous = os.environ.get("DECKGEN_CACHE_DIR")
+    os.environ["DECKGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        del os.environ["DECKGEN_CACHE_DIR"]
+    else:
+        os.environ["DECKGEN_CACHE_DIR"] = previous
 
 
 @pytest.fixture

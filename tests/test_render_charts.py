@@ -150,6 +150,49 @@ def test_same_metrics_give_the_same_bytes(metrics: Metrics, rendered: dict[str, 
     assert CHARTS[name](metrics, DEFAULT_THEME, SIZE) == rendered[name]
 
 
+def test_charts_drawn_after_others_equal_charts_drawn_in_a_fresh_process(
+    metrics: Metrics, rendered: dict[str, bytes], tmp_path: Path
+) -> None:
+    """Charts share renderers (and their cached text sizes) and remembered font lookups within a process:
+    nothing of one chart, size or theme may show in the next."""
+    serif = replace(DEFAULT_THEME, chart_fonts=("DejaVu Serif",), accents=("#00A3A1", *DEFAULT_THEME.accents[1:]))
+    for name in NAMES:  # other charts, another size, other fonts and colours first
+        CHARTS[name](metrics, serif, (6.0, 4.0))
+        CHARTS[name](metrics, DEFAULT_THEME, (6.0, 4.0))
+    here = {name: CHARTS[name](metrics, DEFAULT_THEME, SIZE) for name in ("owners", "close_dates")}
+    path = tmp_path / "metrics.pickle"
+    path.write_bytes(pickle.dumps(metrics))
+    code = (
+        "import pickle, sys\n"
+        "from deckgen.render.charts import CHARTS\n"
+        "from deckgen.render.theme import DEFAULT_THEME\n"
+        "metrics = pickle.loads(open(sys.argv[1], 'rb').read())\n"
+        f"sys.stdout.buffer.write(pickle.dumps({{n: CHARTS[n](metrics, DEFAULT_THEME, {SIZE}) for n in {list(here)}}}))"
+    )
+    fresh = pickle.loads(
+        subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, check=True).stdout
+    )
+    assert fresh == here == {name: rendered[name] for name in here}
+    assert CHARTS["owners"](metrics, serif, SIZE) != here["owners"]  # the serif theme did draw differently
+
+
+def test_font_lookups_are_remembered_only_while_drawing() -> None:
+    from matplotlib import font_manager
+
+    with chartkit.style(DEFAULT_THEME):
+        assert "_find_fonts_by_props" in vars(font_manager.fontManager)
+    assert "_find_fonts_by_props" not in vars(font_manager.fontManager)
+
+
+def test_png_without_isal_holds_the_same_pixels(metrics: Metrics, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zlib
+
+    fast = CHARTS["teams"](metrics, DEFAULT_THEME, SIZE)
+    monkeypatch.setattr(chartkit, "_deflate", zlib.compress)
+    plain = CHARTS["teams"](metrics, DEFAULT_THEME, SIZE)
+    assert np.array_equal(np.asarray(image(fast)), np.asarray(image(plain)))
+
+
 def test_parallel_render_matches_sequential(metrics: Metrics, rendered: dict[str, bytes]) -> None:
     requests = [(f"slide-{i}", name, SIZE) for i, name in enumerate(reversed(NAMES))]
     parallel = render_all(requests, metrics, DEFAULT_THEME, jobs=2)

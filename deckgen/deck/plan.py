@@ -12,6 +12,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from deckgen.deck.spec import GROUPS, SlideSpec, TableSpec
 from deckgen.errors import ConfigError
+from deckgen.render import jinja_cache
 from deckgen.textutil import printable
 
 
@@ -98,11 +99,14 @@ def _style(slide: SlideSpec, override: str | None) -> str:
 
 
 def compiled(env: SandboxedEnvironment, source: str, expression: bool = False) -> Any:
-    """The compiled template (or expression), compiled once per environment: a deck per group repeats them all."""
+    """The compiled template (or expression), compiled once per environment: a deck per group repeats them all.
+
+    Templates also come from the compiled-template cache between runs (render/jinja_cache.py).
+    """
     cache: dict[tuple[str, bool], Any] = env.__dict__.setdefault("deckgen_compiled", {})
     key = (source, expression)
     if key not in cache:
-        cache[key] = env.compile_expression(source) if expression else env.from_string(source)
+        cache[key] = env.compile_expression(source) if expression else jinja_cache.from_string(env, source)
     return cache[key]
 
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import matplotlib
 import numpy as np
+from matplotlib import font_manager
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -27,6 +28,11 @@ from deckgen.render.i18n import tr
 from deckgen.render.theme import SHARED_ROOM, Theme
 from deckgen.render.theme import luminance as luminance  # re-exported: the charts call kit.luminance
 
+try:  # ISA-L's deflate: the same zlib stream format, about ten times faster at level 1 on these images
+    from isal.isal_zlib import compress as _deflate
+except ImportError:  # a platform without its wheels: the standard library's
+    from zlib import compress as _deflate
+
 DPI = 200
 Size = tuple[float, float]
 
@@ -39,6 +45,9 @@ def style(theme: Theme) -> Iterator[None]:
         "font.family": list(choice.family),
         "font.size": label_size(theme),
         "text.parse_math": False,  # '$1.2M … $3.4M' is money, not mathtext
+        # At 200 dpi a label's glyphs are 30 pixels tall: hinting them to the pixel grid changes nothing one
+        # can see, and drawing unhinted outlines is 6% faster over a deck's charts.
+        "text.hinting": "no_hinting",
         "text.color": theme.text,
         "axes.edgecolor": theme.muted,
         "axes.labelcolor": theme.muted,
@@ -59,11 +68,46 @@ def style(theme: Theme) -> Iterator[None]:
         "hatch.color": theme.background,
         "hatch.linewidth": 1.5,
     }
-    with matplotlib.rc_context(rc), warnings.catch_warnings():
+    with matplotlib.rc_context(rc), warnings.catch_warnings(), _remembered_fonts():
         if choice.cjk is None:
             # fonts.missing_cjk_note(theme) tells the user once; one warning per glyph and chart helps nobody.
             warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         yield
+
+
+# Font files per font description, for the font settings in effect: see _remembered_fonts().
+_FONT_FILES: dict[tuple[Any, ...], list[str]] = {}
+_FONT_RC = ("family", "style", "variant", "weight", "stretch", "size", "serif", "sans-serif", "cursive", "fantasy")
+
+
+@contextmanager
+def _remembered_fonts() -> Iterator[None]:
+    """While drawing, look each font description up once rather than for every text measured or drawn.
+
+    Matplotlib resolves a text's family list to font files each time (a chart has ~80 texts, each measured
+    and drawn several times): about 7% of a chart's time. The answer depends only on the description and
+    the font settings, which stay fixed inside style(); the lookup is remembered per those settings and
+    restored when the drawing ends. A Matplotlib without this method is left as it is.
+    """
+    manager = font_manager.fontManager
+    lookup = getattr(type(manager), "_find_fonts_by_props", None)
+    if lookup is None:
+        yield
+        return
+    rc: Any = matplotlib.rcParams  # typed by literal key names
+    settings = tuple(str(rc[f"font.{key}"]) for key in _FONT_RC)
+
+    def remembered(prop: Any, fontext: str = "ttf", directory: Any = None, *args: Any, **kwargs: Any) -> list[str]:
+        key = (settings, hash(prop), fontext, directory, args, tuple(sorted(kwargs.items())))
+        if key not in _FONT_FILES:
+            _FONT_FILES[key] = list(lookup(manager, prop, fontext, directory, *args, **kwargs))
+        return list(_FONT_FILES[key])
+
+    manager.__dict__["_find_fonts_by_props"] = remembered  # an instance attribute, shadowing the method
+    try:
+        yield
+    finally:
+        del manager.__dict__["_find_fonts_by_props"]
 
 
 def label_size(theme: Theme | None) -> float:
@@ -78,10 +122,25 @@ Margins = tuple[float, float, float, float]  # pixels: left, bottom, right, top
 
 
 def new_figure(theme: Theme, size: Size) -> Figure:
-    """A figure of exactly the placeholder's size at DPI; png() fits its axes so no label is cut off."""
+    """A figure of exactly the placeholder's size at DPI; png() fits its axes so no label is cut off.
+
+    Figures of the same pixel size share one Agg renderer: its text measurements are cached per renderer,
+    so tick labels, names and amounts measured for one chart are not measured again for the next one (or
+    the next group's deck), and the 10 MB pixel buffer is not allocated anew. Each draw clears it first.
+    """
     figure = Figure(figsize=size, dpi=DPI, facecolor=theme.background)
-    FigureCanvasAgg(figure)
+    canvas = FigureCanvasAgg(figure)
+    key = (*figure.bbox.size, figure.dpi)  # what FigureCanvasAgg.get_renderer() compares
+    if hasattr(canvas, "_lastKey"):
+        if key not in _RENDERERS:
+            if len(_RENDERERS) >= 3:  # a deck's charts come in two or three sizes
+                del _RENDERERS[next(iter(_RENDERERS))]
+            _RENDERERS[key] = canvas.get_renderer()
+        canvas.__dict__.update(renderer=_RENDERERS[key], _lastKey=key)  # as get_renderer() leaves them
     return figure
+
+
+_RENDERERS: dict[tuple[float, float, float], Any] = {}
 
 
 def png(figure: Figure) -> bytes:
@@ -99,7 +158,7 @@ def fit(figure: Figure) -> None:
     the tick labels at either end of an axis) is measured on its own, few and cheap, and again where the axes
     end up, until the margins settle (twice for the deck's charts).
     """
-    renderer = _canvas(figure).get_renderer()
+    renderer = canvas_of(figure).get_renderer()
     pad = PAD * figure.dpi
     width, height = figure.bbox.width, figure.bbox.height
     for ax in figure.axes:
@@ -164,13 +223,14 @@ def _overhang(box: Bbox, extents: Sequence[Bbox | None]) -> Margins:
 
 
 def save(figure: Figure) -> bytes:
-    """The drawn figure as a PNG of RGBA rows, unfiltered, compressed by zlib at level 1; size and dpi only.
+    """The drawn figure as a PNG of RGBA rows, unfiltered, deflated at level 1; size and dpi only.
 
     Written here rather than by Pillow through savefig: Pillow tries five filters on every row, which costs
-    more than the compression itself and leaves these flat-coloured charts no smaller. No Software or date
-    chunks: the same metrics give the same bytes, so decks diff cleanly week to week.
+    more than the compression itself and leaves these flat-coloured charts no smaller. ISA-L deflates a
+    chart in 2 ms where zlib takes 19 ms, to the same size. No Software or date chunks: the same metrics
+    give the same bytes, so decks diff cleanly week to week.
     """
-    canvas = _canvas(figure)
+    canvas = canvas_of(figure)
     canvas.draw()
     pixels = np.asarray(canvas.buffer_rgba())
     height, width = pixels.shape[:2]
@@ -182,7 +242,7 @@ def save(figure: Figure) -> bytes:
             b"\x89PNG\r\n\x1a\n",
             _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),  # 8-bit RGBA, not interlaced
             _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-            _chunk(b"IDAT", zlib.compress(rows.data, 1)),
+            _chunk(b"IDAT", _deflate(rows.data, 1)),
             _chunk(b"IEND", b""),
         )
     )
@@ -192,7 +252,7 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def _canvas(figure: Figure) -> FigureCanvasAgg:
+def canvas_of(figure: Figure) -> FigureCanvasAgg:
     canvas = figure.canvas
     assert isinstance(canvas, FigureCanvasAgg), "new_figure() gives every chart an Agg canvas"
     return canvas

@@ -512,3 +512,14 @@ def hygiene(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     kit.legend(ax, size)
     return kit.png(figure)
+
+
+def warm_up() -> None:
+    """Measure a label in the default theme's fonts, regular and bold, Latin and Hangul: loads those fonts."""
+    from deckgen.render.theme import DEFAULT_THEME
+
+    with kit.style(DEFAULT_THEME):
+        figure = kit.new_figure(DEFAULT_THEME, (1.0, 1.0))
+        renderer = kit.canvas_of(figure).get_renderer()
+        for weight in ("normal", "bold"):
+            figure.text(0, 0, "$1.2M −5% 영업", fontweight=weight).get_window_extent(renderer)

@@ -75,7 +75,7 @@ class ChartPool:
             # A server process imports Matplotlib and the charts once, then forks the workers from itself:
             # started in a thread by start_pool(), all of that happens while the export is being read.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["deckgen.render.charts"])
+            context.set_forkserver_preload(["deckgen.render.preload"])
             with quiet_children():
                 self.pool = context.Pool(workers)
         elif workers > 1 and "fork" in methods:
@@ -158,21 +158,24 @@ class ChartPool:
 _cache: dict[int, tuple[dict[str, Metrics], Theme]] = {}
 
 
-def start_pool(jobs: int | None = None) -> Future[ChartPool]:
-    """A preloaded ChartPool, created in a thread: call .result() once the metrics are computed."""
+def start_pool(jobs: int | None = None) -> StartingPool:
+    """A preloaded ChartPool, created in a thread while the export is read; used like a ChartPool.
+
+    Nothing waits for it until charts are submitted: the deck's spec, template and slide text are prepared
+    meanwhile.
+    """
+    future: Future[ChartPool] = Future()
     if (jobs or os.cpu_count() or 1) <= 1:
-        done: Future[ChartPool] = Future()
-        done.set_result(ChartPool(1))
-        return done
+        future.set_result(ChartPool(1))
+        return StartingPool(future)
     if "forkserver" in multiprocessing.get_all_start_methods():
         # The forkserver (and the resource tracker) are started here, in the main thread, ignoring Ctrl-C:
         # the workers it forks later inherit that. Preloading Matplotlib happens in the server meanwhile.
         from multiprocessing import forkserver
 
-        multiprocessing.get_context("forkserver").set_forkserver_preload(["deckgen.render.charts"])
+        multiprocessing.get_context("forkserver").set_forkserver_preload(["deckgen.render.preload"])
         with quiet_children():
             forkserver.ensure_running()
-    future: Future[ChartPool] = Future()
 
     def start() -> None:
         try:
@@ -181,7 +184,30 @@ def start_pool(jobs: int | None = None) -> Future[ChartPool]:
             future.set_exception(exc)
 
     threading.Thread(target=start, name="deckgen-chart-pool", daemon=True).start()
-    return future
+    return StartingPool(future)
+
+
+class StartingPool:
+    """A ChartPool still being created: each call waits for it first (and raises what creating it raised)."""
+
+    def __init__(self, future: Future[ChartPool]) -> None:
+        self.future = future
+
+    def submit(
+        self, requests: list[Request], metrics: Metrics, theme: Theme, scoped: dict[str, Metrics] | None = None
+    ) -> Callable[[], dict[str, bytes]]:
+        return self.future.result().submit(requests, metrics, theme, scoped)
+
+    def font_note(self, theme: Theme) -> str | None:
+        return self.future.result().font_note(theme)
+
+    def close(self) -> None:
+        self.future.result().close()
+
+    def terminate(self) -> None:
+        """Stop the workers, once they exist; a pool that failed to start has none."""
+        if self.future.exception() is None:
+            self.future.result().terminate()
 
 
 def _font_note(theme: Theme) -> str | None:
