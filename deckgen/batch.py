@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from deckgen.errors import DeckgenError, InputError
-from deckgen.render.pool import quiet_children
+from deckgen.render.pool import quiet_children, tune_gc
 
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -198,7 +198,7 @@ class _pool:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks")
                 with quiet_children():
-                    self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+                    self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=tune_gc)
             return self.pool
         return _Serial()
 

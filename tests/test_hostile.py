@@ -269,6 +269,21 @@ def test_the_self_check_passes_real_decks_and_names_what_is_wrong(tmp_path: Path
     assert any(p.endswith("points at missing part ppt/theme/theme1.xml") for p in found)
 
 
+def test_the_self_check_finds_a_damaged_part(tmp_path: Path) -> None:
+    from deckgen.deck.verify import SelfCheckFailed, check
+
+    deck = tmp_path / "deck.pptx"
+    shutil.copy(ROOT / "templates" / "default" / "template.pptx", deck)
+    with zipfile.ZipFile(deck) as archive:
+        info = archive.getinfo("ppt/presentation.xml")
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data = bytearray(deck.read_bytes())
+    data[start + info.compress_size // 2] ^= 0xFF  # one flipped byte inside the compressed part
+    deck.write_bytes(bytes(data))
+    with pytest.raises(SelfCheckFailed, match=r"presentation\.xml"):
+        check(deck)
+
+
 def test_ctrl_c_stops_a_build_with_one_line_and_no_leftovers(tmp_path: Path) -> None:
     out = tmp_path / "deck.pptx"
     command = [sys.executable, "-m", "deckgen", "build", *SAMPLE_ARGS, "-o", str(out)]

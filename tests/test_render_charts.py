@@ -352,3 +352,34 @@ def test_importing_render_does_not_import_charts() -> None:
     )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout.strip().splitlines()[-1]) == [False, False]
+
+
+@pytest.mark.parametrize("horizontal", [False, True])
+def test_bar_helpers_make_the_rectangles_and_limits_axes_bar_makes(horizontal: bool) -> None:
+    at, lengths, starts = [0, 1.5, 3], [2.0, -1.0, 0.0], [0.0, 1.0, 0.5]
+    colours = ["#1F4E79", "#F39C12", "#27AE60"]
+    made = []
+    for ours in (False, True):
+        figure = Figure()
+        ax = figure.add_subplot()
+        if ours:
+            draw = chartkit.barh if horizontal else chartkit.bar
+            draw(ax, at, lengths, 0.6, starts, color=colours, hatch="//", label="Open")
+            draw(ax, 5, 4.0, 0.6, color="#8E44AD", alpha=0.5)
+        elif horizontal:
+            ax.barh(at, lengths, height=0.6, left=starts, color=colours, hatch="//", label="Open")
+            ax.barh(5, 4.0, height=0.6, color="#8E44AD", alpha=0.5)
+        else:
+            ax.bar(at, lengths, width=0.6, bottom=starts, color=colours, hatch="//", label="Open")
+            ax.bar(5, 4.0, width=0.6, color="#8E44AD", alpha=0.5)
+        rectangles = [
+            (*np.round([*p.get_xy(), p.get_width(), p.get_height(), *p.sticky_edges.x, *p.sticky_edges.y], 9),
+             len(p.sticky_edges.x), p.get_facecolor(), p.get_edgecolor(), p.get_hatch(), p.get_alpha())
+            for p in ax.patches
+        ]  # fmt: skip
+        legend = ax.legend()
+        swatches = [(p.get_facecolor(), p.get_hatch()) for p in legend.get_patches()]
+        labels = [text.get_text() for text in legend.get_texts()]
+        made.append((rectangles, ax.get_xlim(), ax.get_ylim(), labels, swatches))
+    assert made[1] == made[0]
+    assert made[0][3] == ["Open"]

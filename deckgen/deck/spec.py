@@ -200,9 +200,18 @@ def parse_spec(data: dict[str, Any], source: str, collect: list[str] | None = No
 
 def load_spec(path: Path) -> list[SlideSpec]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(str(path), ["file not found"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), [f"is not valid TOML: {exc}"]) from None
-    return parse_spec(data, str(path))
+    key = (str(path), text)
+    if key not in _PARSED:  # a deck per group reads the same spec again: parsed and checked once
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(str(path), [f"is not valid TOML: {exc}"]) from None
+        _PARSED.clear()
+        _PARSED[key] = tuple(parse_spec(data, str(path)))
+    return list(_PARSED[key])
+
+
+_PARSED: dict[tuple[str, str], tuple[SlideSpec, ...]] = {}

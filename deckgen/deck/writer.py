@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import weakref
 import zipfile
@@ -49,23 +50,8 @@ def open_template(path: Path) -> Any:
     (pictures or objects fetched when the file opens). PowerPoint templates (.potx) are read too: they differ
     from a deck only in the main part's content type.
     """
-    from deckgen.safezip import inspect
-
     try:
-        problem = inspect(path, MAX_TEMPLATE_BYTES)
-        if problem is not None:
-            raise InputError(problem.message, file=str(path))
-        with zipfile.ZipFile(path) as archive:
-            types = archive.read("[Content_Types].xml")
-            names = set(archive.namelist())
-            if MACRO_MARK in types or any(name.endswith("vbaProject.bin") for name in names):
-                raise InputError(
-                    "has macros (a .pptm file); deckgen neither runs nor keeps them",
-                    file=str(path),
-                    hint="save the template as a PowerPoint Presentation (.pptx) without macros",
-                )
-            _refuse_external_links(archive, str(path))
-            source: Any = _as_presentation(archive) if TEMPLATE_TYPE.encode() in types else str(path)
+        source = _checked_template(path)
     except FileNotFoundError:
         raise InputError("template not found", file=str(path)) from None
     except IsADirectoryError:
@@ -73,13 +59,52 @@ def open_template(path: Path) -> Any:
     except (zipfile.BadZipFile, KeyError, EOFError, zlib.error):
         raise InputError("is not a PowerPoint file (.pptx or .potx)", file=str(path)) from None
     try:
-        presentation = Presentation(source)
+        presentation = Presentation(io.BytesIO(source))
     except Exception as exc:  # python-pptx raises several types for damaged packages
         raise InputError(f"cannot be read as a PowerPoint template ({exc})", file=str(path)) from None
     if not len(presentation.slide_layouts):
         raise InputError("has no slide layouts", file=str(path), hint="save a slide master with layouts in it")
     _remove_slides(presentation)
     return presentation
+
+
+def _checked_template(path: Path) -> bytes:
+    """The template's bytes (a .potx rewritten as a .pptx), checked once per file and version of it.
+
+    A deck per group opens the same template again: the checks (and reading the file) are done once.
+    """
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _CHECKED:
+        _CHECKED.clear()
+        _CHECKED[key] = _check_template(path)
+    return _CHECKED[key]
+
+
+_CHECKED: dict[tuple[str, int, int], bytes] = {}
+
+
+def _check_template(path: Path) -> bytes:
+    from deckgen.safezip import inspect
+
+    if path.is_dir():
+        raise IsADirectoryError(path)
+    problem = inspect(path, MAX_TEMPLATE_BYTES)
+    if problem is not None:
+        raise InputError(problem.message, file=str(path))
+    with zipfile.ZipFile(path) as archive:
+        types = archive.read("[Content_Types].xml")
+        names = set(archive.namelist())
+        if MACRO_MARK in types or any(name.endswith("vbaProject.bin") for name in names):
+            raise InputError(
+                "has macros (a .pptm file); deckgen neither runs nor keeps them",
+                file=str(path),
+                hint="save the template as a PowerPoint Presentation (.pptx) without macros",
+            )
+        _refuse_external_links(archive, str(path))
+        if TEMPLATE_TYPE.encode() in types:
+            return _as_presentation(archive).getvalue()
+    return path.read_bytes()
 
 
 def _refuse_external_links(archive: zipfile.ZipFile, name: str) -> None:
@@ -196,6 +221,7 @@ class SlideWriter:
         self.scoped = scoped or {}  # metrics by scope ("" = the whole export), for native charts
         # Picture charts are placed last, once the worker processes have drawn them: (slide, box, chart key).
         self.pictures: list[tuple[Any, Box, str]] = []
+        self._blank_notes: Any = None  # the first notes page as the notes master made it, before any text
 
     def place_charts(self, charts: dict[str, bytes], boxes: dict[str, Box] | None = None) -> None:
         """The drawn PNGs, each in the box it was drawn for (so it is never stretched)."""
@@ -253,10 +279,37 @@ class SlideWriter:
             if idx not in used:
                 shape._element.getparent().remove(shape._element)
         if planned.notes:
-            slide.notes_slide.notes_text_frame.text = planned.notes
-            for paragraph in slide.notes_slide.notes_text_frame.paragraphs:
+            notes = self._notes_page(slide)
+            notes.notes_text_frame.text = planned.notes
+            for paragraph in notes.notes_text_frame.paragraphs:
                 for run in paragraph.runs:
                     _set_fonts(run, self.theme)
+
+    def _notes_page(self, slide: Any) -> Any:
+        """The slide's new notes page: python-pptx builds the first from the notes master, the others are copies.
+
+        python-pptx clones the notes master's placeholders for every page (2 ms each, a tenth of a small
+        deck's slide writing); every page starts the same, so the first one's XML, copied before any text
+        goes in, is related to each further slide as python-pptx relates it.
+        """
+        if self._blank_notes is None:
+            notes = slide.notes_slide
+            self._blank_notes = copy.deepcopy(notes._element)
+            return notes
+        from pptx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+        from pptx.parts.slide import NotesSlidePart
+
+        part, package = slide.part, slide.part.package
+        page = NotesSlidePart(
+            package.next_partname("/ppt/notesSlides/notesSlide%d.xml"),
+            CONTENT_TYPE.PML_NOTES_SLIDE,
+            package,
+            copy.deepcopy(self._blank_notes),
+        )
+        page.relate_to(package.presentation_part.notes_master_part, RELATIONSHIP_TYPE.NOTES_MASTER)
+        page.relate_to(part, RELATIONSHIP_TYPE.SLIDE)
+        part.relate_to(page, RELATIONSHIP_TYPE.NOTES_SLIDE)
+        return page.notes_slide
 
     def _title(self, shape: Any, text: str, spot: Spot) -> None:
         default = self.theme.title_size

@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Bbox
 
@@ -234,7 +235,8 @@ def save(figure: Figure) -> bytes:
     canvas.draw()
     pixels = np.asarray(canvas.buffer_rgba())
     height, width = pixels.shape[:2]
-    rows = np.zeros((height, 1 + width * 4), dtype=np.uint8)  # each row: filter type 0 (none), then its pixels
+    rows = np.empty((height, 1 + width * 4), dtype=np.uint8)  # each row: filter type 0 (none), then its pixels
+    rows[:, 0] = 0
     rows[:, 1:] = pixels.reshape(height, -1)
     per_metre = round(DPI / 0.0254)
     return b"".join(
@@ -275,6 +277,49 @@ def new_axes(figure: Figure, theme: Theme, value_axis: Literal["x", "y"] = "y") 
     ax.tick_params(axis="x" if value_axis == "y" else "y", length=0, pad=6)
     ax.tick_params(axis=value_axis, length=0, labelcolor=theme.muted)
     return ax
+
+
+Many = float | Sequence[float]
+
+
+def bar(ax: Axes, x: Many, height: Many, width: float, bottom: Many = 0.0, **style: Any) -> list[Rectangle]:
+    """ax.bar(x, height, width, bottom, color=..., hatch=..., label=...), centred, with the same rectangles."""
+    return _bars(ax, x, height, width, bottom, False, style)
+
+
+def barh(ax: Axes, y: Many, width: Many, height: float, left: Many = 0.0, **style: Any) -> list[Rectangle]:
+    """ax.barh(y, width, height, left, color=..., alpha=..., label=...), centred, with the same rectangles."""
+    return _bars(ax, y, width, height, left, True, style)
+
+
+def _bars(
+    ax: Axes, at: Many, length: Many, thickness: float, start: Many, horizontal: bool, style: dict[str, Any]
+) -> list[Rectangle]:
+    """Rectangles as Axes.bar makes them, the data limits updated once for all of them.
+
+    Axes.bar adds each rectangle with add_patch, which works out the rectangle's transform to data
+    coordinates on its own: about 1 ms per bar, a tenth of the time of a chart with 50 bars.
+    """
+    places, lengths, starts = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (at, length, start)))
+    colour = style.pop("color", None)
+    colours = [colour] * places.size if colour is None or isinstance(colour, str) else list(colour)
+    label = style.pop("label", None)
+    made: list[Rectangle] = []
+    corners: list[tuple[float, float]] = []
+    for i, (place, extent, origin) in enumerate(zip(places.ravel(), lengths.ravel(), starts.ravel(), strict=True)):
+        low = float(place) - thickness / 2
+        corner, size = ((origin, low), (extent, thickness)) if horizontal else ((low, origin), (thickness, extent))
+        patch = Rectangle(
+            corner, *size, facecolor=colours[i], label=label if i == 0 and label else "_nolegend_", **style
+        )
+        (patch.sticky_edges.x if horizontal else patch.sticky_edges.y).append(float(origin))
+        ax.add_artist(patch)  # a patch still: drawn, listed in ax.patches and in the legend like one
+        made.append(patch)
+        corners += [(float(corner[0]), float(corner[1])), (float(corner[0] + size[0]), float(corner[1] + size[1]))]
+    if corners:
+        ax.update_datalim(corners)
+        ax.autoscale_view()
+    return made
 
 
 def money_axis(ax: Axes, currency: str, axis: str = "y", lang: str = "en") -> None:

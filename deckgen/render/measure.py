@@ -49,6 +49,12 @@ def _font(bold: bool, family: str = "Arial") -> Any:
 
 def text_width(text: str, size_pt: float, bold: bool = False, family: str = "Arial") -> float:
     """Width in points. Wide (CJK) characters count one em each, as East Asian fonts draw them."""
+    return _ems(text, bold, family) * size_pt
+
+
+@lru_cache(maxsize=1 << 16)
+def _ems(text: str, bold: bool, family: str) -> float:
+    """Width in ems, remembered: fitting measures the same labels, names and amounts slide after slide."""
     font = _font(bold, family)
     is_wide = [unicodedata.east_asian_width(ch) in "WF" for ch in text]
     narrow = "".join(ch for ch, wide in zip(text, is_wide, strict=True) if not wide)
@@ -61,7 +67,7 @@ def text_width(text: str, size_pt: float, bold: bool = False, family: str = "Ari
         for before, after, a, b in zip(is_wide, is_wide[1:], text, text[1:], strict=False)
         if before != after and not a.isspace() and not b.isspace()
     )
-    return (narrow_em + wide + 0.25 * switches) * size_pt
+    return narrow_em + wide + 0.25 * switches
 
 
 def fit_line(text: str, width_pt: float, size_pt: float, bold: bool = False, family: str = "Arial") -> str:
