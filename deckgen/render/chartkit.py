@@ -270,12 +270,15 @@ def message(theme: Theme, size: Size, text: str) -> bytes:
 def new_axes(figure: Figure, theme: Theme, value_axis: Literal["x", "y"] = "y") -> Axes:
     """Light grid along the values, a muted baseline under the categories, no other frame."""
     ax = figure.add_subplot()
+    ax.patch.set_visible(False)  # the same colour as the figure behind it: painting it again shows nothing
     ax.grid(True, axis=value_axis, color=theme.grid, linewidth=0.8)
     baseline, hidden = ("bottom", "left") if value_axis == "y" else ("left", "bottom")
     ax.spines[baseline].set_color(theme.muted)
     ax.spines[hidden].set_visible(False)
-    ax.tick_params(axis="x" if value_axis == "y" else "y", length=0, pad=6)
-    ax.tick_params(axis=value_axis, length=0, labelcolor=theme.muted)
+    # No tick marks: zero length, and hidden so that drawing skips them (labels and their padding unchanged).
+    marks = {"bottom": False, "top": False, "left": False, "right": False}
+    ax.tick_params(axis="x" if value_axis == "y" else "y", which="both", length=0, pad=6, **marks)
+    ax.tick_params(axis=value_axis, which="both", length=0, labelcolor=theme.muted, **marks)
     return ax
 
 
