@@ -173,9 +173,14 @@ def fit(figure: Figure) -> None:
         others = [a for a in ax.get_default_bbox_extra_artists() if not any(a is m for m in moving)]
         frame = _overhang(ax.bbox, [ax.get_tightbbox(renderer, for_layout_only=True, bbox_extra_artists=others)])
         moving += _end_tick_labels(ax)
-        need = _widest(frame, _overhang(ax.bbox, [artist.get_tightbbox(renderer) for artist in moving]))
+        # The frame's margins do not depend on where the axes are: placed by them first, the labels that move
+        # are measured where they will most likely stay (once, for most charts, rather than twice).
+        _place(ax, frame, pad, width, height)
+        extents = [artist.get_tightbbox(renderer) for artist in moving]
+        need = _widest(frame, _overhang(ax.bbox, extents))
+        drift = [(0.0, 0.0)] * len(moving)  # how far each extent may have moved since it was measured
         for _ in range(6):
-            box = ax.bbox
+            box = ax.bbox.frozen()
             left, bottom, right, top = pad + need[0], pad + need[1], width - pad - need[2], height - pad - need[3]
             if right - left < 1 or top - bottom < 1:
                 # A placeholder too small for the labels at a readable size: fixed margins rather than none.
@@ -184,7 +189,35 @@ def fit(figure: Figure) -> None:
             if max(abs(left - box.x0), abs(bottom - box.y0), abs(right - box.x1), abs(top - box.y1)) < 0.5:
                 break
             ax.set_position((left / width, bottom / height, (right - left) / width, (top - bottom) / height))
-            need = _widest(frame, _overhang(ax.bbox, [artist.get_tightbbox(renderer) for artist in moving]))
+            # What is placed on the data or the axes moves no further than the axes edges on its side do: a label
+            # that stays inside the axes by more than that overhangs nothing and is not measured again.
+            across = max(abs(left - box.x0), abs(right - box.x1)) + 1.0
+            up = max(abs(bottom - box.y0), abs(top - box.y1)) + 1.0
+            for i, artist in enumerate(moving):
+                drift[i] = (drift[i][0] + across, drift[i][1] + up)
+                if not _well_inside(extents[i], ax.bbox, *drift[i]):
+                    extents[i], drift[i] = artist.get_tightbbox(renderer), (0.0, 0.0)
+            need = _widest(frame, _overhang(ax.bbox, extents))
+
+
+def _well_inside(extent: Bbox | None, box: Bbox, across: float, up: float) -> bool:
+    """Whether the extent, grown by `across` pixels left and right and `up` above and below, is inside the box."""
+    if extent is None:
+        return True  # nothing drawn
+    return bool(
+        np.isfinite(extent.extents).all()
+        and extent.x0 - across >= box.x0
+        and extent.x1 + across <= box.x1
+        and extent.y0 - up >= box.y0
+        and extent.y1 + up <= box.y1
+    )
+
+
+def _place(ax: Axes, need: Margins, pad: float, width: float, height: float) -> None:
+    """Put the axes where margins `need` (pixels) leave PAD around everything, if that leaves room at all."""
+    left, bottom, right, top = pad + need[0], pad + need[1], width - pad - need[2], height - pad - need[3]
+    if right - left >= 1 and top - bottom >= 1:
+        ax.set_position((left / width, bottom / height, (right - left) / width, (top - bottom) / height))
 
 
 def _widest(one: Margins, other: Margins) -> Margins:
