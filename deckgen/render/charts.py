@@ -119,11 +119,11 @@ def _stacked_text(ax: Axes, theme: Theme, x: float, y: float, lines: list[tuple[
     step = kit.label_size(theme) + 4
     y = max(y, ax.get_ylim()[1] * 0.12)  # clear of the x axis when nothing is booked yet
     for i, (text, colour) in enumerate(lines):
-        ax.annotate(
+        kit.label(
+            ax,
             text,
             (x, y),
-            xytext=(-10 if left else 10, step * (len(lines) / 2 - i - 0.5)),
-            textcoords="offset points",
+            (-10 if left else 10, step * (len(lines) / 2 - i - 0.5)),
             ha="right" if left else "left",
             va="center",
             color=colour,
@@ -150,7 +150,7 @@ def pipeline_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         if pacing.goal:  # the track to the goal, so the bar reads as a share of it
             kit.barh(ax, i, pacing.goal, height, color=theme.grid, alpha=0.5)
         kit.barh(ax, i, value, height, color=colour)
-        ax.annotate(text, (value, i), xytext=(8, 0), textcoords="offset points", va="center", bbox=kit.backed(theme))
+        kit.label(ax, text, (value, i), (8, 0), va="center", bbox=kit.backed(theme))
         ax.texts[-1].set(fontsize=kit.label_size(theme) + 1, fontweight="bold")
     ax.set_yticks(range(len(rows)), [row[0] for row in rows])
     ax.set_ylim(len(rows) - 0.5, -0.9)
@@ -210,11 +210,11 @@ def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     ax.text(closed, 0, f"  {compact(closed)}", va="center", fontweight="bold", fontsize=label + 1)
     kit.barh(ax, 1, high - low, height, left=low, color=kit.tint(theme.secondary, 0.5))
     ax.plot([forecast.mid], [1], marker="D", markersize=12, color=theme.secondary, markeredgecolor=theme.background)
-    ax.annotate(
+    kit.label(
+        ax,
         mid_text,
         (forecast.mid, 1 - height / 2),
-        xytext=(0, 6),
-        textcoords="offset points",
+        (0, 6),
         ha="center",
         va="bottom",
         fontweight="bold",
@@ -227,7 +227,7 @@ def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     if (high - low) / per_inch < (kit.text_inches(ends[0][0], label) + kit.text_inches(ends[1][0], label)) / 2 + 0.15:
         ends = [(tr("low–high {low} – {high}", lang).format(low=compact(low), high=compact(high)), (low + high) / 2)]
     for text, x in ends:
-        ax.annotate(text, (x, 1 + height / 2), xytext=(0, -6), textcoords="offset points", ha="center", va="top")
+        kit.label(ax, text, (x, 1 + height / 2), (0, -6), ha="center", va="top")
         ax.texts[-1].set_bbox(kit.backed(theme))
     ax.set_yticks([0, 1], categories)
     kit.money_axis(ax, currency, axis="x", lang=lang)
@@ -273,7 +273,7 @@ def pipeline_by_stage(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         amount = money(stage.amount, currency, compact=True, lang=lang)
         weighted = tr("{amount} weighted", lang).format(amount=money(stage.weighted, currency, compact=True, lang=lang))
         ends.append(f"{amount}  ·  {kit.deals(stage.count, lang)}  ·  {weighted}")
-        ax.annotate(ends[-1], (max(stage.amount, 0.0), i), xytext=(6, 0), textcoords="offset points", va="center")
+        kit.label(ax, ends[-1], (max(stage.amount, 0.0), i), (6, 0), va="center")
     names = [rowkit.display_name(s.stage, lang) for s in stages]
     ax.set_yticks(rows, names)
     ax.set_ylim(len(stages) - 0.5, -0.6)
@@ -421,7 +421,7 @@ def _waterfall_rows(
     height = kit.bar_height(len(steps), size, 0.66)
     for i, ((_, before, after, colour), text) in enumerate(zip(steps, texts, strict=True)):
         kit.barh(ax, i, after - before, height, left=before, color=colour)
-        ax.annotate(text, (max(before, after), i), xytext=(4, 0), textcoords="offset points", va="center")
+        kit.label(ax, text, (max(before, after), i), (4, 0), va="center")
         if i < len(steps) - 1:
             ax.plot([after, after], [i + height / 2, i + 1 - height / 2], color=theme.muted, linewidth=1.0)
     ax.set_yticks(range(len(steps)), names)
@@ -456,7 +456,7 @@ def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size
         for i, value in enumerate(values):
             ends.append(value)
             texts.append(money(value, currency, compact=True, lang=lang))
-            ax.annotate(texts[-1], (value, i + offset), xytext=(4, 0), textcoords="offset points", va="center")
+            kit.label(ax, texts[-1], (value, i + offset), (4, 0), va="center")
             ax.texts[-1].set_fontsize(label)
     names = [rowkit.display_name(r.name, lang) for r in rows]
     ax.set_yticks(range(len(rows)), names)
@@ -502,7 +502,7 @@ def hygiene(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         left = [a + b for a, b in zip(left, values, strict=True)]
     ends = [plural(total, tr("finding", lang), lang=lang) for total in left]
     for i, (total, text) in enumerate(zip(left, ends, strict=True)):
-        ax.annotate(text, (total, i), xytext=(6, 0), textcoords="offset points", va="center", color=theme.muted)
+        kit.label(ax, text, (total, i), (6, 0), va="center", color=theme.muted)
     ax.set_yticks(range(len(names)), names)
     ax.set_ylim(len(names) - 0.5, -0.6)
     ax.set_xlim(0, kit.right_limit([float(t) for t in left], ends, size, names))
