@@ -222,6 +222,7 @@ class SlideWriter:
         # Picture charts are placed last, once the worker processes have drawn them: (slide, box, chart key).
         self.pictures: list[tuple[Any, Box, str]] = []
         self._blank_notes: Any = None  # the first notes page as the notes master made it, before any text
+        self._placeholders: dict[int, tuple[int, tuple[Any, ...], Any]] = {}  # id -> idx, position, itself
 
     def place_charts(self, charts: dict[str, bytes], boxes: dict[str, Box] | None = None) -> None:
         """The drawn PNGs, each in the box it was drawn for (so it is never stretched)."""
@@ -238,10 +239,11 @@ class SlideWriter:
         def shape_for(spot: Spot) -> Any:
             """The slide's own copy of the spot's placeholder, else a new text box at the spot."""
             box = spot.box
-            if spot.placeholder is not None and spot.placeholder.placeholder_format.idx in by_idx:
-                used.add(spot.placeholder.placeholder_format.idx)
-                shape = by_idx[spot.placeholder.placeholder_format.idx]
-                if (shape.left, shape.top, shape.width, shape.height) != (box.left, box.top, box.width, box.height):
+            idx, inherited = self._layout_placeholder(spot.placeholder) if spot.placeholder is not None else (-1, None)
+            if idx in by_idx:
+                used.add(idx)
+                shape = by_idx[idx]
+                if inherited != (box.left, box.top, box.width, box.height):
                     # The layout's placeholder reaches off the slide: this slide's copy is pulled inside.
                     shape.left, shape.top, shape.width, shape.height = box.left, box.top, box.width, box.height
                 return shape
@@ -284,6 +286,15 @@ class SlideWriter:
             for paragraph in notes.notes_text_frame.paragraphs:
                 for run in paragraph.runs:
                     _set_fonts(run, self.theme)
+
+    def _layout_placeholder(self, placeholder: Any) -> tuple[int, tuple[Any, ...]]:
+        """A layout placeholder's idx and position, which the slide's copy of it inherits (looked up once)."""
+        key = id(placeholder)
+        if key not in self._placeholders:
+            geometry = (placeholder.left, placeholder.top, placeholder.width, placeholder.height)
+            self._placeholders[key] = (placeholder.placeholder_format.idx, geometry, placeholder)
+        idx, geometry, _ = self._placeholders[key]
+        return idx, geometry
 
     def _notes_page(self, slide: Any) -> Any:
         """The slide's new notes page: python-pptx builds the first from the notes master, the others are copies.
