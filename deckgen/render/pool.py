@@ -32,6 +32,7 @@ COST = {
     "forecast_range": 1.7,
 }
 Request = tuple[str, str, tuple[float, float]] | tuple[str, str, tuple[float, float], str]
+PRELOAD = ["deckgen.render.preload"]  # what the chart forkserver imports (and warms up) before forking workers
 
 
 def render_all(requests: list[Request], metrics: Metrics, theme: Theme, jobs: int | None = None) -> dict[str, bytes]:
@@ -87,7 +88,7 @@ class ChartPool:
             # A server process imports Matplotlib and the charts once, then forks the workers from itself:
             # started in a thread by start_pool(), all of that happens while the export is being read.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["deckgen.render.preload"])
+            context.set_forkserver_preload(PRELOAD)
             with quiet_children():
                 self.pool = context.Pool(workers, initializer=tune_gc)
         elif workers > 1 and "fork" in methods:
@@ -185,7 +186,7 @@ def start_pool(jobs: int | None = None) -> StartingPool:
         # the workers it forks later inherit that. Preloading Matplotlib happens in the server meanwhile.
         from multiprocessing import forkserver
 
-        multiprocessing.get_context("forkserver").set_forkserver_preload(["deckgen.render.preload"])
+        multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
         with quiet_children():
             forkserver.ensure_running()
 
