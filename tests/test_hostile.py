@@ -284,11 +284,29 @@ def test_the_self_check_finds_a_damaged_part(tmp_path: Path) -> None:
         check(deck)
 
 
+def group_members(group: int) -> list[int]:
+    """The processes of a process group, from /proc (Linux)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # gone meanwhile
+                continue
+            if int(fields[2]) == group:  # after the state and the parent: the process group
+                members.append(int(entry.name))
+    return members
+
+
 def test_ctrl_c_stops_a_build_with_one_line_and_no_leftovers(tmp_path: Path) -> None:
     out = tmp_path / "deck.pptx"
     command = [sys.executable, "-m", "deckgen", "build", *SAMPLE_ARGS, "-o", str(out)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    time.sleep(1.2)  # reading, computing, chart workers starting
+    # Interrupted once the chart workers exist (the forkserver, its resource tracker and two workers beside the
+    # command itself), while the deck is still being built: the moment a stray traceback would come from.
+    deadline = time.monotonic() + 10
+    while len(group_members(process.pid)) < 5 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends the whole foreground group on Ctrl-C
     _, err = process.communicate(timeout=60)
     if process.returncode == 0:
