@@ -159,7 +159,7 @@ def test_charts_drawn_after_others_equal_charts_drawn_in_a_fresh_process(
     for name in NAMES:  # other charts, another size, other fonts and colours first
         CHARTS[name](metrics, serif, (6.0, 4.0))
         CHARTS[name](metrics, DEFAULT_THEME, (6.0, 4.0))
-    here = {name: CHARTS[name](metrics, DEFAULT_THEME, SIZE) for name in ("owners", "close_dates")}
+    here = {name: CHARTS[name](metrics, DEFAULT_THEME, SIZE) for name in NAMES}
     path = tmp_path / "metrics.pickle"
     path.write_bytes(pickle.dumps(metrics))
     code = (
@@ -184,7 +184,7 @@ def test_font_lookups_are_remembered_only_while_drawing() -> None:
     assert "_find_fonts_by_props" not in vars(font_manager.fontManager)
 
 
-def test_png_without_isal_holds_the_same_pixels(metrics: Metrics, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_png_without_zlib_ng_holds_the_same_pixels(metrics: Metrics, monkeypatch: pytest.MonkeyPatch) -> None:
     import zlib
 
     fast = CHARTS["teams"](metrics, DEFAULT_THEME, SIZE)
