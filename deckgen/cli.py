@@ -528,13 +528,17 @@ def console_main() -> None:
     gc.set_threshold(10_000, 50, 100)  # this process's own: fewer collections while building (see pool.tune_gc)
     try:
         main()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # decided: a late Ctrl-C must not turn this into a traceback
     except SystemExit as exc:
         if isinstance(exc.code, str):
             click.echo(exc.code, err=True)
             code = 1
         else:
             code = exc.code or 0
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # decided: a late Ctrl-C must not turn this into a traceback
+    except KeyboardInterrupt:  # in the instant between main()'s end and the line above: still one line, no traceback
+        click.echo("Interrupted.", err=True)
+        code = 130
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if code != 0:
         sys.exit(code)  # after an error, the full exit: worker pools and their semaphores are cleaned up
     try:

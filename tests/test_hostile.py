@@ -284,35 +284,35 @@ def test_the_self_check_finds_a_damaged_part(tmp_path: Path) -> None:
         check(deck)
 
 
-def group_members(group: int) -> list[int]:
-    """The processes of a process group, from /proc (Linux)."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:  # gone meanwhile
-                continue
-            if int(fields[2]) == group:  # after the state and the parent: the process group
-                members.append(int(entry.name))
-    return members
-
-
 def test_ctrl_c_stops_a_build_with_one_line_and_no_leftovers(tmp_path: Path) -> None:
+    import pty
+    import select
+
     out = tmp_path / "deck.pptx"
     command = [sys.executable, "-m", "deckgen", "build", *SAMPLE_ARGS, "-o", str(out)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    # Interrupted once the chart workers exist (the forkserver, its resource tracker and two workers beside the
-    # command itself), while the deck is still being built: the moment a stray traceback would come from.
-    deadline = time.monotonic() + 10
-    while len(group_members(process.pid)) < 5 and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.02)
+    terminal, stderr = pty.openpty()  # a terminal, so that deckgen says what it is doing
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, start_new_session=True)
+    os.close(stderr)
+    said = b""
+    deadline = time.monotonic() + 30
+    # Interrupted as soon as the charts are being drawn: the workers exist and the deck is not written yet.
+    while b"drawing" not in said and time.monotonic() < deadline:
+        if select.select([terminal], [], [], 0.5)[0]:
+            said += os.read(terminal, 4096)
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends the whole foreground group on Ctrl-C
-    _, err = process.communicate(timeout=60)
-    if process.returncode == 0:
-        pytest.skip("the build finished before the interrupt")
-    assert process.returncode == 130
-    assert err.decode().strip() == "Interrupted."  # no worker's traceback
+    process.communicate(timeout=60)
+    while True:
+        try:
+            more = os.read(terminal, 4096)
+        except OSError:  # the other end is closed: everything is read
+            break
+        if not more:
+            break
+        said += more
+    os.close(terminal)
+    lines = [line.strip() for line in said.decode().splitlines() if line.strip()]
+    assert process.returncode == 130, lines
+    assert [line for line in lines if not line.startswith("…")] == ["Interrupted."]  # no worker's traceback
     assert list(tmp_path.iterdir()) == []
 
 
