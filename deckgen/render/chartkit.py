@@ -161,8 +161,8 @@ def fit(figure: Figure) -> None:
     Constrained layout's result without its cost: it measured every label twice and then drew the whole figure
     once more before the real draw. Here one tight bounding box gives the margins that the titles and tick
     labels need. What moves when the axes resize (texts placed on the data, the legend pinned to a corner,
-    the tick labels at either end of an axis) is measured on its own, few and cheap, and again where the axes
-    end up, until the margins settle (twice for the deck's charts).
+    the tick labels at either end of an axis) is measured on its own where the frame's margins put the axes,
+    and again where the axes end up (only what comes near an edge), until the margins settle.
     """
     renderer = canvas_of(figure).get_renderer()
     pad = PAD * figure.dpi
@@ -186,14 +186,14 @@ def fit(figure: Figure) -> None:
         drift = [(0.0, 0.0)] * len(moving)  # how far each extent may have moved since it was measured
         for _ in range(6):
             box = ax.bbox.frozen()
-            left, bottom, right, top = pad + need[0], pad + need[1], width - pad - need[2], height - pad - need[3]
+            left, bottom, right, top = _inner(need, pad, width, height)
             if right - left < 1 or top - bottom < 1:
                 # A placeholder too small for the labels at a readable size: fixed margins rather than none.
                 figure.subplots_adjust(left=0.3, right=0.92, bottom=0.2, top=0.8)
                 break
             if max(abs(left - box.x0), abs(bottom - box.y0), abs(right - box.x1), abs(top - box.y1)) < 0.5:
                 break
-            ax.set_position((left / width, bottom / height, (right - left) / width, (top - bottom) / height))
+            _set(ax, (left, bottom, right, top), width, height)
             # What is placed on the data or the axes moves no further than the axes edges on its side do: a label
             # that stays inside the axes by more than that overhangs nothing and is not measured again.
             across = max(abs(left - box.x0), abs(right - box.x1)) + 1.0
@@ -220,9 +220,19 @@ def _well_inside(extent: Bbox | None, box: Bbox, across: float, up: float) -> bo
 
 def _place(ax: Axes, need: Margins, pad: float, width: float, height: float) -> None:
     """Put the axes where margins `need` (pixels) leave PAD around everything, if that leaves room at all."""
-    left, bottom, right, top = pad + need[0], pad + need[1], width - pad - need[2], height - pad - need[3]
+    left, bottom, right, top = _inner(need, pad, width, height)
     if right - left >= 1 and top - bottom >= 1:
-        ax.set_position((left / width, bottom / height, (right - left) / width, (top - bottom) / height))
+        _set(ax, (left, bottom, right, top), width, height)
+
+
+def _inner(need: Margins, pad: float, width: float, height: float) -> Margins:
+    """The axes' left, bottom, right and top edges (pixels) that leave `need` plus PAD to the image's edges."""
+    return pad + need[0], pad + need[1], width - pad - need[2], height - pad - need[3]
+
+
+def _set(ax: Axes, edges: Margins, width: float, height: float) -> None:
+    left, bottom, right, top = edges
+    ax.set_position((left / width, bottom / height, (right - left) / width, (top - bottom) / height))
 
 
 def _widest(one: Margins, other: Margins) -> Margins:
