@@ -43,6 +43,7 @@ class Review:
             previous_file=self.previous.file if self.previous is not None else "",
             notes=[],
             max_findings=self.max_findings,
+            currencies=self.metrics.currencies,
         )
 
 
@@ -72,6 +73,15 @@ def review(
             )
         # Last week's file may come from a differently configured report: same column overrides apply.
         previous = read_pipeline(previous_path, replace(settings))
+    currencies = pipeline.currencies
+    if currencies is not None and currencies.currency != settings.currency:
+        settings = replace(settings, currency=currencies.currency)  # the amounts' own currency labels the deck
+    if previous is not None and previous.currencies is not None and previous.currencies.currency != settings.currency:
+        raise InputError(
+            f"has amounts in {previous.currencies.currency}, this week's export in {settings.currency}",
+            file=previous.file,
+            hint="compare exports in one currency, or give [fx] rates in deckgen.toml to convert both",
+        )
     source = Source(pipeline.file, pipeline.sha256, pipeline.rows_read, pipeline.rows_skipped, len(pipeline.frame))
     notes = list(pipeline.notes)
     if previous is not None:
@@ -85,5 +95,6 @@ def review(
         previous_file=previous.file if previous is not None else "",
         notes=notes,
         max_findings=max_findings,
+        currencies=currencies,
     )
     return Review(settings, metrics, pipeline, previous, max_findings)

@@ -26,6 +26,11 @@ FIELDS = (
     "status",
     "is_won",
     "is_closed",
+    "closed_date",
+    "won_date",
+    "lost_date",
+    "closed_amount",
+    "currency",
 )
 CURVES = ("linear", "curved", "weights", "history")
 STATES = ("open", "won", "lost")
@@ -80,6 +85,7 @@ class Settings:
     date_format: str | None = None
     sheet: str | None = None
     query: str | None = None  # --query: SQL run in DuckDB over the input (see ingest/warehouse.py)
+    fx: dict[str, float] = field(default_factory=dict)  # [fx]: 1 unit of the key's currency = rate x `currency`
     source: str = "defaults"
 
     def goal_for(self, quarter_label: str) -> float | None:
@@ -197,6 +203,7 @@ _TOP_KEYS = {
     "stages",
     "deck",
     "meeting",
+    "fx",
 }
 
 
@@ -264,11 +271,25 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
         values["columns"] = _columns(problems, data["columns"])
     if "stages" in data:
         values["stages"] = _stages(problems, data["stages"])
+    if "fx" in data:
+        values["fx"] = _rates(problems, data["fx"])
     settings = replace(Settings(), **{k: v for k, v in values.items() if v is not None})
     _cross_key_rules(settings, problems)  # in the same list, so one run names every problem
     if problems.items:
         raise ConfigError(source, problems.items)
     return settings
+
+
+def _rates(problems: _Problems, raw: Any) -> dict[str, float]:
+    """[fx]: currency (as the export writes it: 'MXN', 'Euro') -> units of `currency` per unit of it."""
+    rates: dict[str, float] = {}
+    for name, rate in _table(problems, "fx", raw).items():
+        number = problems.number(f"fx.{name}", rate, 0)
+        if number is not None and number <= 0:
+            problems.add(f"fx.{name}", f"must be above 0, not {rate!r} (1 {name} = how many units of `currency`)")
+        elif number is not None:
+            rates[name] = number
+    return rates
 
 
 def _weights(problems: _Problems, raw: Any) -> tuple[float, ...] | None:

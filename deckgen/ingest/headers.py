@@ -69,6 +69,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "amount": (
         "amountconverted",
+        "amountincompanycurrency",
+        "amountinhomecurrency",
+        "estrevenuebase",
+        "estimatedrevenuebase",
         "amount",
         "dealamount",
         "opportunityamount",
@@ -95,7 +99,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "dealexpectedclosedate",
         "closingdate",
         "closedon",
-        "actualclosedate",
     ),
     "created_date": (
         "createddate",
@@ -118,6 +121,22 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("status", "dealstatus", "opportunitystatus", "state", "statecode"),
     "is_won": ("iswon", "isclosedwon", "won"),
     "is_closed": ("isclosed", "isdealclosed", "closed"),
+    # When a closed deal was won or lost, and for how much: Dynamics keeps the estimates beside them.
+    "closed_date": ("actualclosedate", "actualclosedon", "dateclosed", "closeddate"),
+    "won_date": ("wontime", "dealwontime", "wondate", "datewon"),
+    "lost_date": ("losttime", "deallosttime", "lostdate", "datelost"),
+    "closed_amount": ("actualrevenuebase", "actualrevenue", "actualamount", "closedamount", "actualvalue"),
+    "currency": (
+        "currencyisocode",
+        "currency",
+        "dealcurrencyofvalue",
+        "currencyofvalue",
+        "currencycode",
+        "transactioncurrency",
+        "transactioncurrencyid",
+        "dealcurrency",
+        "amountcurrency",
+    ),
 }
 REQUIRED = ("amount", "close_date")
 _LOOKUP = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
@@ -183,6 +202,10 @@ def map_headers(headers: list[str], overrides: dict[str, str], file: str) -> dic
                 break
     if "stage" not in mapping and "status" in mapping:
         mapping["stage"] = mapping["status"]
+    # A list of closed deals may carry only their actual close date and amount.
+    for estimate, actual in (("close_date", "closed_date"), ("amount", "closed_amount")):
+        if estimate not in mapping and actual in mapping:
+            mapping[estimate] = mapping[actual]
     for field in (*REQUIRED, "stage"):
         if field not in mapping:
             label = LABELS.get(field, field)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,10 +12,11 @@ import pandas as pd
 
 from deckgen.config import Settings
 from deckgen.errors import InputError
-from deckgen.ingest import values
+from deckgen.ingest import currency, values
 from deckgen.ingest.headers import header_score, map_headers
 from deckgen.ingest.readers import FOOTER, RawTable, read_raw
 from deckgen.ingest.stages import default_probabilities, derive_states, forecast_categories
+from deckgen.model.types import Currencies
 from deckgen.textutil import has_control, printable
 
 TEXT_FIELDS = ("id", "name", "account", "owner", "team", "stage")
@@ -33,6 +35,8 @@ CANONICAL = (
     "state",
 )
 NO_OWNER = "(no owner)"
+DATE_FIELDS = ("close_date", "created_date", "closed_date", "won_date", "lost_date")
+NATIVE_FIELDS = ("amount", "closed_amount", "probability", *DATE_FIELDS)
 
 
 @dataclass
@@ -48,6 +52,7 @@ class Pipeline:
     columns: dict[str, str]
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    currencies: Currencies | None = None  # the export's currencies, when it has a currency column
 
     @property
     def name(self) -> str:
@@ -100,8 +105,8 @@ def _typed_headers(headers: list[str], settings: Settings, file: str) -> dict[st
         mapping = map_headers(headers, settings.columns, file)
     except InputError:
         return {}  # reported with full detail once the file is read
-    kinds = {mapping[f]: "native" for f in ("amount", "probability", "close_date", "created_date") if f in mapping}
-    for name in ("owner", "team", "stage", "forecast_category", "status"):
+    kinds = {mapping[f]: "native" for f in NATIVE_FIELDS if f in mapping}
+    for name in ("owner", "team", "stage", "forecast_category", "status", "currency"):
         if name in mapping and mapping[name] not in kinds:
             kinds[mapping[name]] = "category"
     return kinds
@@ -143,6 +148,7 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
         raise InputError("has a header row but no deals", file=raw.file, hint="export the report with its rows")
     canonical = _canonical(kept, mapping, raw, settings)
     notes = list(raw.notes) + canonical.attrs.pop("notes", [])
+    currencies = canonical.attrs.pop("currencies", None)
     extras = [h for h in raw.headers if h not in mapping.values() and h not in canonical.columns]
     if extras:  # in one step: one column at a time is quadratic in the number of columns
         canonical = pd.concat([canonical, kept[extras]], axis=1)
@@ -156,6 +162,7 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
         columns=mapping,
         encoding=raw.encoding,
         notes=notes,
+        currencies=currencies,
     )
 
 
@@ -196,11 +203,29 @@ def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, setti
     flags = {name: parse(name, values.parse_flags) for name in ("is_won", "is_closed") if name in mapping}
     status = values.clean_text(kept[mapping["status"]]) if "status" in mapping else None
     out["state"] = derive_states(out["stage"], settings, status, flags.get("is_won"), flags.get("is_closed"))
-    defaults, unknown = default_probabilities(out["stage"], out["state"], settings)
+    notes = _closing(out, mapping, parse, settings.date_format)
+    if "closed_amount" in mapping and mapping["closed_amount"] != mapping["amount"]:
+        out["closed_amount"] = parse("closed_amount", lambda c: values.parse_amounts(c, raw.delimiter))
+    converted = currency.convert(
+        values.clean_text(kept[mapping["currency"]]).astype(object) if "currency" in mapping else None,
+        out["amount"],
+        out.pop("closed_amount") if "closed_amount" in out else None,
+        mapping,
+        settings,
+        raw.file,
+    )
+    out["amount"] = converted.amount
+    if converted.closed_amount is not None:
+        closed = out["state"].isin(("won", "lost")) & converted.closed_amount.notna()
+        out["amount"] = out["amount"].mask(closed, converted.closed_amount)
+    out.attrs["currencies"] = converted.currencies
+    notes += converted.notes
+    defaults, fallback = default_probabilities(out["stage"], out["state"], settings)
     if "probability" in mapping:
         given = parse("probability", values.parse_probabilities)
         out["probability"] = given.where(given.notna(), defaults)
         out["probability_given"] = given.notna()
+        fallback &= given.isna()
     else:
         out["probability"] = defaults
         out["probability_given"] = False
@@ -209,10 +234,48 @@ def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, setti
     # Few distinct values each: categories make the model's filters and groupings cheap.
     for name in ("owner", "team", "stage", "forecast_category"):
         out[name] = _clean_categories(out[name].astype("category"))
-    if unknown:
-        out.attrs["notes"] = [
+    if fallback.any():
+        # Only deals that really took the fallback: a stage whose deals all carry their own probability is fine.
+        unknown = sorted({str(stage) for stage in out["stage"][fallback]})
+        count = int(fallback.sum())
+        notes.append(
             f"no default probability for stage {', '.join(repr(s) for s in unknown[:5])}"
-            f"{' and others' if len(unknown) > 5 else ''}: used {settings.default_probability:.0%}"
-            " where the export gives none (set one under [stages] in deckgen.toml)"
-        ]
+            f"{' and others' if len(unknown) > 5 else ''}: used {settings.default_probability:.0%} for"
+            f" {count:,} open deal{'s that give' if count != 1 else ' that gives'} none"
+            " (set one under [stages] in deckgen.toml)"
+        )
+    out.attrs["notes"] = notes
     return out
+
+
+def _closing(
+    out: pd.DataFrame,
+    mapping: dict[str, str],
+    parse: Callable[[str, values.Parser], pd.Series],
+    date_format: str | None,
+) -> list[str]:
+    """Won and lost deals dated and valued by when they actually closed and for how much, where the export says.
+
+    Dynamics keeps the estimates (Est. Close Date, Est. Revenue) beside the actuals; Pipedrive has a won time
+    and a lost time. Open deals keep the estimates. (Actual amounts are applied after the currency conversion.)"""
+    closed_state = out["state"].astype(object)
+    actual = pd.Series(pd.NaT, index=out.index, dtype="datetime64[s]")
+    sources = []
+    for name, state in (("won_date", "won"), ("lost_date", "lost"), ("closed_date", None)):
+        if name not in mapping or mapping[name] == mapping["close_date"]:
+            continue
+        dates = parse(name, lambda c: values.parse_dates(c, date_format))
+        wanted = closed_state.isin(("won", "lost")) if state is None else closed_state == state
+        actual = actual.where(actual.notna() | ~wanted, dates)
+        sources.append(mapping[name])
+    if not sources:
+        return []
+    use = actual.notna()
+    moved = int((use & (actual != out["close_date"])).sum())
+    out["close_date"] = out["close_date"].where(~use, actual)
+    if not moved:
+        return []
+    return [
+        f"{moved:,} won or lost deal{'s are' if moved != 1 else ' is'} dated by {' / '.join(repr(s) for s in sources)}"
+        f" rather than '{mapping['close_date']}'"
+    ]

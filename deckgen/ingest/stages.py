@@ -140,8 +140,9 @@ def derive_states(
     return pd.Series(pd.Categorical.from_codes(state.astype(np.int8), categories=list(STATES)), index=stages.index)
 
 
-def default_probabilities(stages: pd.Series, states: pd.Series, settings: Settings) -> tuple[pd.Series, list[str]]:
-    """Probability from the stage when the export has none: config, then the CRM defaults."""
+def default_probabilities(stages: pd.Series, states: pd.Series, settings: Settings) -> tuple[pd.Series, pd.Series]:
+    """Probability from the stage when the export has none: config, then the CRM defaults; and which open
+    deals would take the catch-all default_probability (a stage neither knows)."""
     codes, keys = _stage_keys(stages)
     table: list[float] = []
     unknown: set[int] = set()
@@ -158,7 +159,7 @@ def default_probabilities(stages: pd.Series, states: pd.Series, settings: Settin
     probability = pd.Series(np.asarray(table, dtype="float64")[codes], index=stages.index)
     probability = probability.mask(states == "won", 1.0).mask(states == "lost", 0.0)
     unknown_open = np.isin(codes, sorted(unknown)) & (states == "open").to_numpy()
-    return probability, sorted({str(stage) for stage in stages[unknown_open]})
+    return probability, pd.Series(unknown_open, index=stages.index)
 
 
 def forecast_categories(raw: pd.Series | None, stages: pd.Series, settings: Settings) -> pd.Series:

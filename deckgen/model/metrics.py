@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -18,6 +19,7 @@ from deckgen.model.pacing import PacingCurve, bookings_curve
 from deckgen.model.types import (
     Bookings,
     CloseWeek,
+    Currencies,
     Forecast,
     GroupRow,
     Hygiene,
@@ -281,13 +283,15 @@ def compute_metrics(
     previous_file: str = "",
     notes: list[str] | None = None,
     max_findings: int | None = 200,
+    currencies: Currencies | None = None,
 ) -> Metrics:
     """All metrics for the quarter holding `as_of`."""
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
     # Hygiene hashes every id and name (Arrow releases the GIL there): run it beside the other metrics.
     with ThreadPoolExecutor(max_workers=1) as executor:
         checks = executor.submit(hygiene_checks.hygiene, frame, quarter, as_of, max_findings)
-        return _assemble(frame, settings, as_of, source, quarter, checks, previous, previous_file, notes)
+        metrics = _assemble(frame, settings, as_of, source, quarter, checks, previous, previous_file, notes)
+    return replace(metrics, currencies=currencies) if currencies is not None else metrics
 
 
 def _assemble(

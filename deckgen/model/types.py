@@ -206,6 +206,18 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Currencies:
+    """The export's currencies and how its amounts became the deck's one currency."""
+
+    currency: str  # the deck's
+    column: str  # the export's currency column
+    deals: dict[str, int]  # deals per currency, as the export names them
+    method: str  # "single": one currency; "rates": converted with [fx]; "converted column": the export's own
+    rates: dict[str, float]  # rates applied: 1 unit of the key = rate units of `currency`
+    amount_column: str  # the column the amounts came from
+
+
+@dataclass(frozen=True)
 class Metrics:
     as_of: date
     currency: str
@@ -225,6 +237,7 @@ class Metrics:
     hygiene: Hygiene
     changes: Changes | None
     notes: list[str]
+    currencies: Currencies | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: dates as ISO text, money rounded to the cent, NaN/inf as null."""
