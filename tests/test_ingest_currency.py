@@ -153,3 +153,36 @@ def test_fx_rates_are_validated() -> None:
         parse_settings({"fx": {"MXN": 0}}, "deckgen.toml")
     assert "'fx.MXN' must be above 0" in caught.value.problems[0]
     assert parse_settings({"fx": {"MXN": 0.058}}, "x").fx == {"MXN": 0.058}
+
+
+def test_the_terminal_summary_states_the_rates(capsys: pytest.CaptureFixture[str], write_file: WriteFile) -> None:
+    config = write_file("deckgen.toml", FX_TOML)
+    code_, out, _ = run(capsys, "metrics", str(SALESFORCE), "--config", str(config), "--as-of", "2026-11-27")
+    assert code_ == 0
+    assert out.rstrip().splitlines()[-1] == (
+        "Currencies: COP 2, MXN 2, PEN 2, USD 2 deals in 'CurrencyIsoCode', converted to USD with [fx] rates: "
+        "1 COP = 0.00025 USD, 1 MXN = 0.058 USD, 1 PEN = 0.27 USD"
+    )
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "converted to USD with [fx] rates"), ("ko", "환율로 USD로 환산")])
+def test_the_deck_appendix_states_the_rates(
+    capsys: pytest.CaptureFixture[str], write_file: WriteFile, tmp_path: Path, lang: str, words: str
+) -> None:
+    from pptx import Presentation
+
+    config = write_file("deckgen.toml", FX_TOML + '[goals]\n"FY2026 Q4" = 250000\n')
+    deck = tmp_path / "deck.pptx"
+    args = [str(SALESFORCE), "--config", str(config), "--as-of", "2026-11-27", "--lang", lang, "-o", str(deck)]
+    code_, _, err = run(capsys, "build", *args)
+    assert code_ == 0, err
+    texts = [
+        shape.text_frame.text
+        for slide in Presentation(str(deck)).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    ]
+    appendix = [text for text in texts if "CurrencyIsoCode" in text]
+    assert len(appendix) == 1
+    assert words in appendix[0]
+    assert "1 COP = 0.00025 USD; 1 MXN = 0.058 USD; 1 PEN = 0.27 USD" in appendix[0]

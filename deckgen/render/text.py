@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from deckgen.model.types import CHECKS, Changes, Metrics
+from deckgen.model.types import CHECKS, Changes, Currencies, Metrics
 from deckgen.render.format import day, delta, money, pct, ratio
 
 LABELS = {
@@ -127,7 +127,18 @@ def metrics_table(m: Metrics) -> str:
         f"Source: {m.source.file}, {m.source.deals} deals ({m.source.rows_skipped} rows skipped), "
         f"sha256 {m.source.sha256[:12]}",
     ]
+    if m.currencies is not None and m.currencies.method != "single":
+        lines.append(f"Currencies: {currency_line(m.currencies)}")
     return "\n".join(lines)
+
+
+def currency_line(c: Currencies) -> str:
+    """How several currencies became one: the converted column, or the [fx] rates used."""
+    found = ", ".join(f"{name} {count:,}" for name, count in c.deals.items())
+    if c.method == "converted column":
+        return f"{found} deals in '{c.column}'; amounts from the converted '{c.amount_column}' ({c.currency})"
+    rates = ", ".join(f"1 {name} = {rate:g} {c.currency}" for name, rate in sorted(c.rates.items()))
+    return f"{found} deals in '{c.column}', converted to {c.currency} with [fx] rates: {rates}"
 
 
 def _group_lines(rows: list, cur: str) -> list[str]:
