@@ -61,6 +61,7 @@ class StageRule:
     state: str | None = None
     probability: float | None = None
     forecast_category: str | None = None
+    label: str | None = None  # the name slides show, for an id such as a custom HubSpot stage's '12345678'
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,9 @@ def _stages(problems: _Problems, raw: Any) -> dict[str, StageRule]:
     for stage, spec in _table(problems, "stages", raw).items():
         key = f"stages.{stage}"
         spec = _table(problems, key, spec)
-        unknown = set(spec) - {"state", "probability", "forecast_category"}
+        unknown = set(spec) - {"state", "probability", "forecast_category", "label"}
         for name in sorted(unknown):
-            problems.add(f"{key}.{name}", "is not a stage setting (state, probability, forecast_category)")
+            problems.add(f"{key}.{name}", "is not a stage setting (state, probability, forecast_category, label)")
         state = spec.get("state")
         if state is not None:
             state = problems.text(f"{key}.state", state, STATES)
@@ -174,7 +175,13 @@ def _stages(problems: _Problems, raw: Any) -> dict[str, StageRule]:
         category = spec.get("forecast_category")
         if category is not None:
             category = problems.text(f"{key}.forecast_category", category, FORECAST_CATEGORIES)
-        rules[normalize_key(stage)] = StageRule(state, probability, category)
+        label = spec.get("label")
+        if label is not None:
+            label = problems.text(f"{key}.label", label)
+            if label is not None and not label.strip():
+                problems.add(f"{key}.label", "must not be empty")
+                label = None
+        rules[normalize_key(stage)] = StageRule(state, probability, category, label.strip() if label else None)
     return rules
 
 

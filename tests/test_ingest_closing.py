@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from deckgen.config import Settings
+from deckgen.errors import InputError
 from deckgen.ingest import read_pipeline
 from deckgen.model import compute_metrics
 from deckgen.model.types import Source
@@ -154,3 +155,13 @@ def test_the_default_probability_note_counts_the_deals_it_was_applied_to(
         assert len(notes) == 1
         assert "'Mystery'" in notes[0]
         assert expected_note in notes[0]
+
+
+def test_a_salesforce_expected_revenue_is_not_taken_for_the_amount(write_file: WriteFile) -> None:
+    text = "Opportunity Name,StageName,ExpectedRevenue,CloseDate\nA,Prospecting,100,2026-12-01\n"
+    with pytest.raises(InputError) as caught:
+        read_pipeline(write_file("sf.csv", text), Settings())
+    assert "its 'ExpectedRevenue' is amount × probability here, not the amount" in str(caught.value)
+    # Mapped on purpose, it is read.
+    pipeline = read_pipeline(write_file("sf.csv", text), Settings(columns={"amount": "ExpectedRevenue"}))
+    assert pipeline.frame["amount"].tolist() == [100]

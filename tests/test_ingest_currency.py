@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from deckgen.config import ConfigError, Settings, parse_settings
+from deckgen.errors import InputError
 from deckgen.ingest import read_pipeline
 from deckgen.ingest.currency import code
 from tests.deck_helpers import run
@@ -186,3 +187,31 @@ def test_the_deck_appendix_states_the_rates(
     assert len(appendix) == 1
     assert words in appendix[0]
     assert "1 COP = 0.00025 USD; 1 MXN = 0.058 USD; 1 PEN = 0.27 USD" in appendix[0]
+
+
+SIGNED = (
+    'Opportunity Name,Stage,Amount,Close Date\nA,Closed Won,"$1,000",2026-10-10\nB,Closed Won,"€2,000.00",2026-10-11\n'
+)
+SIGNED += 'C,Prospecting,"CHF 300",2026-12-01\nD,Prospecting,500,2026-12-01\n'
+
+
+def test_currency_signs_mixed_in_one_amount_column_are_refused(write_file: WriteFile) -> None:
+    with pytest.raises(InputError) as caught:
+        read_pipeline(write_file("signs.csv", SIGNED), Settings())
+    message = str(caught.value)
+    assert "column 'Amount': holds 3 currencies (CHF 1 deal, EUR 1 deal, USD 1 deal)" in message
+    assert "CHF and EUR have no rate" in message
+
+
+def test_currency_signs_mixed_in_one_amount_column_convert_with_rates(write_file: WriteFile) -> None:
+    pipeline = read_pipeline(write_file("signs.csv", SIGNED), Settings(fx={"EUR": 1.1, "CHF": 1.2}))
+    assert pipeline.frame["amount"].tolist() == [1000, 2200, 360, 500]
+    assert "1 deal has no currency in 'Amount': read as USD" in pipeline.notes
+
+
+@pytest.mark.parametrize("amounts", [("$1,000", "$20"), ("12,500,000원", "3,000원"), ("USD 10", "1,200")])
+def test_one_currency_sign_changes_nothing(write_file: WriteFile, amounts: tuple[str, str]) -> None:
+    rows = "".join(f'D{i},Prospecting,"{a}",2026-12-01\n' for i, a in enumerate(amounts))
+    pipeline = read_pipeline(write_file("one.csv", f"Opportunity Name,Stage,Amount,Close Date\n{rows}"), Settings())
+    assert pipeline.currencies is None
+    assert not [note for note in pipeline.notes if "currenc" in note]

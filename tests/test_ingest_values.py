@@ -203,6 +203,12 @@ def test_parse_probabilities_out_of_range_or_text_is_bad(
         (("3/1/2026 14:05", "3/2/2026 9:00 AM"), ["2026-03-01", "2026-03-02"]),
         (("31/12/2026", "1/2/2026"), ["2026-12-31", "2026-02-01"]),
         (("45000",), ["2023-03-15"]),
+        # Zoho CRM, whose dates hold spaces before the time: the time is cut from the end
+        (("16 Apr, 2021 00:03:00", "30 Apr, 2021"), ["2021-04-16", "2021-04-30"]),
+        (("Apr 16, 2021 12:03 AM", "May 1, 2021"), ["2021-04-16", "2021-05-01"]),
+        (("16 April 2021", "1 May 2021"), ["2021-04-16", "2021-05-01"]),
+        (("April 16, 2021", "May 1, 2021"), ["2021-04-16", "2021-05-01"]),
+        (("3/1/2026 14:05:00 UTC", "3/2/2026 9:00:00 p.m."), ["2026-03-01", "2026-03-02"]),
     ],
 )
 def test_parse_dates_text(column: tuple[str, ...], expected: list[str]) -> None:
@@ -255,6 +261,30 @@ def test_parse_dates_impossible_date_is_bad(column: tuple[str, ...], position: i
     with pytest.raises(BadValue) as caught:
         parse_dates(cells(*column))
     assert (caught.value.position, caught.value.value, caught.value.expected) == (position, "31/31/2026", "a date")
+
+
+def test_parse_dates_mixed_day_first_and_month_first_with_times_is_bad() -> None:
+    with pytest.raises(BadValue) as caught:
+        parse_dates(cells("12/13/2026 10:00", "13/12/2026 10:00"))
+    assert (caught.value.position, caught.value.expected) == (1, "a date in the column's format, M/D/YYYY")
+
+
+def test_parse_dates_a_date_with_words_after_it_is_bad() -> None:
+    # only a time is dropped from the end, not anything after a space
+    with pytest.raises(BadValue) as caught:
+        parse_dates(cells("3/1/2026", "3/2/2026 or later"))
+    assert (caught.value.position, caught.value.value) == (1, "3/2/2026 or later")
+
+
+@pytest.mark.parametrize("blank", ["(blank)", "#N/A"])
+def test_pivot_placeholders_are_missing_values(blank: str) -> None:
+    assert parse_amounts(cells(blank, "5")).isna().tolist() == [True, False]
+    assert parse_probabilities(cells(blank, "5%")).isna().tolist() == [True, False]
+    assert parse_dates(cells(blank, "2026-03-01")).isna().tolist() == [True, False]
+    assert clean_text(cells(blank, "Kim")).isna().tolist() == [True, False]
+    assert clean_text(cells(blank, 1001.0)).isna().tolist() == [True, False]
+    assert clean_text(pd.Series([blank, "Kim"], dtype="str")).isna().tolist() == [True, False]
+    assert clean_text(pd.Series([blank, "Kim"], dtype="category")).isna().tolist() == [True, False]
 
 
 def test_parse_dates_text_that_is_no_date_is_bad() -> None:

@@ -71,6 +71,34 @@ def code(value: str) -> str:
     return NAMES.get(normalize_key(text), text)
 
 
+# Currency signs in amount cells, and what they stand for; '$' and '¥' depend on the configured currency.
+SIGNS = {"US$": "USD", "C$": "CAD", "CA$": "CAD", "A$": "AUD", "AU$": "AUD", "€": "EUR", "£": "GBP"}
+SIGNS |= {"₩": "KRW", "원": "KRW", "円": "JPY", "元": "CNY", "₹": "INR", "R$": "BRL"}
+DOLLARS = {"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD"}
+_SIGN = re.compile(r"(US\$|CA?\$|AU?\$|R\$|\$|€|£|¥|₩|원|円|元|₹|\b[A-Z]{3}\b)")
+
+
+def markers(amounts: pd.Series, base: str) -> pd.Series | None:
+    """The currency written into each amount ('$1,200', '900 €', 'CHF 1'200') when the column mixes several;
+    None when it writes one or none (then the amounts are the deck's currency, as before)."""
+    if pd.api.types.is_numeric_dtype(amounts.dtype):
+        return None
+
+    def sign(cell: object) -> str | None:
+        found = _SIGN.search(cell) if isinstance(cell, str) else None
+        if found is None:
+            return None
+        text = found.group(1)
+        if text == "$":
+            return base if base in DOLLARS else "USD"
+        if text == "¥":
+            return base if base in ("JPY", "CNY") else "JPY"
+        return SIGNS.get(text, text)
+
+    signs = by_unique(amounts, sign)
+    return signs if signs.dropna().nunique() > 1 else None
+
+
 @dataclass
 class Converted:
     """The amounts in one currency, and how they got there."""
@@ -83,6 +111,7 @@ class Converted:
 
 def convert(
     codes: pd.Series | None,
+    column: str,
     amount: pd.Series,
     closed_amount: pd.Series | None,
     columns: dict[str, str],
@@ -91,14 +120,14 @@ def convert(
 ) -> Converted:
     """Amounts in the deck's currency: as exported (one currency), the export's converted column, or [fx] rates.
 
-    `codes` is the currency column's text per deal (None without one); `columns` maps fields to headers."""
+    `codes` is the currency per deal (None without any) as `column` writes it; `columns` maps fields to headers."""
     if codes is None:
         return Converted(amount, closed_amount, None, [])
     per_deal = by_unique(codes, lambda v: code(v) if isinstance(v, str) and v.strip() else None)
     counts = Counter({str(name): int(n) for name, n in per_deal.value_counts(dropna=True).items()})
     if not counts:
         return Converted(amount, closed_amount, None, [])
-    column, base = columns["currency"], settings.currency
+    base = settings.currency
     deals = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
     listed = ", ".join(f"{name} {count:,} deal{'s' if count != 1 else ''}" for name, count in deals.items())
     amount_header = columns["amount"]
@@ -149,7 +178,7 @@ def convert(
         + ", ".join(f"1 {name} = {rate:g} {base}" for name, rate in used.items())
     ]
     if blank:
-        notes.append(f"{blank:,} deals have no currency in '{column}': read as {base}")
+        notes.append(f"{blank:,} deal{'s have' if blank != 1 else ' has'} no currency in '{column}': read as {base}")
     return Converted(
         _scaled(amount, factor),
         _scaled(closed_amount, factor) if closed_amount is not None else None,

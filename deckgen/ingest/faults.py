@@ -1,27 +1,83 @@
-"""What breaks an export, in one line: a CSV's first flawed cell or unclosed quote, a locked or damaged workbook."""
+"""What breaks an export, in one line: a CSV's first flawed cell or unclosed quote, a locked or damaged workbook;
+and NUL bytes, dropped where deckgen does not read them."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from deckgen.errors import InputError
-from deckgen.ingest.encodings import Flaw
+from deckgen.ingest.encodings import NUL, Flaw
+
+
+@dataclass(frozen=True)
+class NulBytes:
+    """The NUL bytes of one column: how many, and the first cell holding one (its row and text)."""
+
+    count: int
+    row: int
+    text: str
+
+
+def _cells(data: bytes, delimiter: str) -> Any:
+    """(record index, column position, cell) of every cell of the file, the header's included."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""), delimiter=delimiter)
+    for index, row in enumerate(reader):
+        for position, cell in enumerate(row):
+            yield index, position, cell
+
+
+def _at(flaw: Flaw, cell: str, file: str, row: int, column: str | None) -> InputError:
+    at = cell.find(flaw.marker)
+    shown = cell[max(0, at - 20) :][:60]
+    return InputError(f"{shown!r} {flaw.detail}", file=file, row=row, column=column, hint=flaw.hint)
 
 
 def flaw_error(flaw: Flaw, data: bytes, delimiter: str, header_index: int, headers: list[str], file: str) -> InputError:
     """The error naming the first cell that holds the flaw's marker (a NUL, an undecodable byte)."""
-    reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""), delimiter=delimiter)
-    for index, row in enumerate(reader):
-        for position, cell in enumerate(row):
-            at = cell.find(flaw.marker)
-            if at >= 0:
-                column = headers[position] if index > header_index and position < len(headers) else None
-                shown = cell[max(0, at - 20) :][:60]
-                return InputError(f"{shown!r} {flaw.detail}", file=file, row=index + 1, column=column, hint=flaw.hint)
+    for index, position, cell in _cells(data, delimiter):
+        if flaw.marker in cell:
+            column = headers[position] if index > header_index and position < len(headers) else None
+            return _at(flaw, cell, file, index + 1, column)
     return InputError(flaw.detail, file=file, hint=flaw.hint)
+
+
+def nul_bytes(data: bytes, delimiter: str, header_index: int, headers: list[str], file: str) -> dict[str, NulBytes]:
+    """The NUL bytes below the header, per column. One in the header, above it or beyond the last column is an
+    error: it belongs to no column that can be set aside. (A Salesforce rich-text field can hold NULs.)"""
+    found: dict[str, NulBytes] = {}
+    for index, position, cell in _cells(data, delimiter):
+        if "\x00" not in cell:
+            continue
+        if index <= header_index or position >= len(headers):
+            column = headers[position] if index > header_index and position < len(headers) else None
+            raise _at(NUL, cell, file, index + 1, column)
+        header, count = headers[position], cell.count("\x00")
+        first = found.get(header, NulBytes(0, index + 1, cell))
+        found[header] = NulBytes(first.count + count, first.row, first.text)
+    return found
+
+
+def nul_note(nuls: dict[str, NulBytes], used: Iterable[str], file: str) -> str | None:
+    """A NUL byte in a column deckgen reads is an error naming its cell (the value may be cut or damaged);
+    the others were dropped, and the note counts them."""
+    in_use = set(used)
+    cells = sorted((nul.row, header) for header, nul in nuls.items() if header in in_use)
+    if cells:
+        row, header = cells[0]
+        raise _at(NUL, nuls[header].text, file, row, header)
+    if not nuls:
+        return None
+    total = sum(nul.count for nul in nuls.values())
+    columns = ", ".join(repr(header) for header in list(nuls)[:5]) + (" and others" if len(nuls) > 5 else "")
+    return (
+        f"dropped {total:,} NUL byte{'s' if total != 1 else ''} in column{'s' if len(nuls) != 1 else ''} {columns}"
+        " (deckgen does not use them)"
+    )
 
 
 def swallows_lines(table: Any, skipped: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from deckgen.config import normalize_key
@@ -22,10 +23,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "donotmodifyopportunity",
         "opportunityguid",
         "uniqueid",
+        "hsobjectid",  # HubSpot API names
+        "potentialid",  # Zoho's older Potentials module
+        "guid",
+        "externalidc",  # Salesforce External_Id__c
+        "externalid",
     ),
     "name": (
         "opportunityname",
         "dealname",
+        "potentialname",
         "name",
         "topic",
         "dealtitle",
@@ -40,10 +47,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "organization",
         "organisation",
         "dealorganization",
+        # Odoo: the Customer; its 'Company' is the seller's own company (multi-company databases)
+        "customer",
+        "partnerid",
         "companyname",
         "company",
         "associatedcompany",
-        "customer",
         "organizationname",
         "accountid",
     ),
@@ -51,14 +60,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "opportunityowner",
         "ownername",
         "dealowner",
+        "potentialowner",
         "owner",
         "salesagent",
         "salesrep",
+        "salesperson",
         "assignedto",
         "ownerfullname",
+        "hubspotownerid",
         "ownerid",
+        "userid",  # Odoo's user_id: the salesperson
     ),
-    "team": ("team", "salesteam", "teamname", "ownerteam", "ownerrole", "role"),
+    "team": ("team", "salesteam", "teamname", "ownerteam", "ownerrole", "role", "teamid"),
     "stage": (
         "stage",
         "stagename",
@@ -66,6 +79,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "salesstage",
         "pipelinestage",
         "opportunitystage",
+        "stageid",
     ),
     "amount": (
         "amountconverted",
@@ -78,6 +92,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "opportunityamount",
         "estrevenue",
         "estimatedrevenue",
+        # Odoo's deal amount; Zoho's Expected Revenue (amount x probability) stands beside its Amount, which wins
+        "expectedrevenue",
+        "plannedrevenue",
         "dealvalue",
         "value",
         "closevalue",
@@ -90,6 +107,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "probabilitypercent",
         "winprobability",
         "probabilitypct",
+        "hsdealstageprobability",
     ),
     "close_date": (
         "closedate",
@@ -99,13 +117,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "dealexpectedclosedate",
         "closingdate",
         "closedon",
+        "expectedclosing",
+        "datedeadline",
     ),
     "created_date": (
         "createddate",
         "createdate",
         "createdon",
         "dealcreated",
-        "dealdealcreated",
+        "createdtime",
         "created",
         "engagedate",
         "dealaddtime",
@@ -118,9 +138,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "hsmanualforecastcategory",
         "hsforecastcategory",
     ),
-    "status": ("status", "dealstatus", "opportunitystatus", "state", "statecode"),
-    "is_won": ("iswon", "isclosedwon", "won"),
-    "is_closed": ("isclosed", "isdealclosed", "closed"),
+    "status": ("status", "dealstatus", "opportunitystatus", "state", "statecode", "forecasttype"),
+    "is_won": ("iswon", "isclosedwon", "hsisclosedwon", "won"),
+    "is_closed": ("isclosed", "isdealclosed", "hsisclosed", "closed"),
     # When a closed deal was won or lost, and for how much: Dynamics keeps the estimates beside them.
     "closed_date": ("actualclosedate", "actualclosedon", "dateclosed", "closeddate"),
     "won_date": ("wontime", "dealwontime", "wondate", "datewon"),
@@ -139,8 +159,26 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }
 REQUIRED = ("amount", "close_date")
+# Headers of CRMs whose 'Expected Revenue' is amount x probability (Salesforce, Zoho), unlike Odoo's.
+WEIGHTED_REVENUE_CRMS = {
+    "stagename",
+    "opportunityname",
+    "forecastcategoryname",
+    "iswon",
+    "forecasttype",
+    "potentialname",
+}
 _LOOKUP = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
 LABELS = {"close_date": "close-date", "created_date": "created-date", "forecast_category": "forecast-category"}
+# Pipedrive names each column after its record: 'Deal - Value', 'Person - Name', 'Organization - Name'.
+_DEAL_PREFIX = re.compile(r"^\s*deal\s*[-–]\s*(?=\S)", re.IGNORECASE)
+
+
+def deal_column(header: str) -> str | None:
+    """The key of a 'Deal - X' header's X: a deal's own column matches what X alone would ('Deal - Value' as
+    'Value'). Other records' columns ('Person - Name') match only under their full name."""
+    match = _DEAL_PREFIX.match(header)
+    return normalize_key(header[match.end() :]) if match else None
 
 
 def unique_headers(headers: list[str]) -> list[str]:
@@ -162,20 +200,26 @@ def unique_headers(headers: list[str]) -> list[str]:
 def header_score(cells: Iterable[object], user_headers: Iterable[str] = ()) -> int:
     """How many cells of a row are headers deckgen knows: finds the header under report titles."""
     user = {normalize_key(h) for h in user_headers}
-    return sum(1 for cell in cells if (key := normalize_key(str(cell))) and (key in _LOOKUP or key in user))
+    known = _LOOKUP.keys() | user
+    return sum(
+        1 for cell in cells if (key := normalize_key(str(cell))) and (key in known or deal_column(str(cell)) in _LOOKUP)
+    )
 
 
 def map_headers(headers: list[str], overrides: dict[str, str], file: str) -> dict[str, str]:
     """field -> header. Overrides first (any header, any language), then the known profiles."""
     by_key: dict[str, list[str]] = {}
+    by_deal_key: dict[str, list[str]] = {}  # 'Deal - Value' under 'value': used when no header is 'Value' itself
     for header in headers:
         base = header.rsplit(" (", 1)[0] if header.endswith(")") and " (" in header else header
         by_key.setdefault(normalize_key(header), []).append(header)
         if base != header and normalize_key(base) != normalize_key(header):
             by_key.setdefault(normalize_key(base), []).append(header)
+        if (bare := deal_column(base)) is not None:
+            by_deal_key.setdefault(bare, []).append(header)
     mapping: dict[str, str] = {}
     for field, wanted in overrides.items():
-        matches = by_key.get(normalize_key(wanted), [])
+        matches = by_key.get(normalize_key(wanted)) or by_deal_key.get(normalize_key(wanted), [])
         if not matches:
             raise InputError(
                 f"has no column '{wanted}' for {field} (headers: {_list(headers)})",
@@ -189,6 +233,7 @@ def map_headers(headers: list[str], overrides: dict[str, str], file: str) -> dic
             continue
         for alias in aliases:
             matches = [h for h in by_key.get(alias, []) if h not in taken]
+            matches = matches or [h for h in by_deal_key.get(alias, []) if h not in taken]
             if len(matches) > 1:
                 raise InputError(
                     f"has {len(matches)} columns named like '{matches[0]}' for the {LABELS.get(field, field)}"
@@ -206,6 +251,16 @@ def map_headers(headers: list[str], overrides: dict[str, str], file: str) -> dic
     for estimate, actual in (("close_date", "closed_date"), ("amount", "closed_amount")):
         if estimate not in mapping and actual in mapping:
             mapping[estimate] = mapping[actual]
+    weighted = mapping.get("amount")
+    if "amount" not in overrides and weighted and normalize_key(weighted) == "expectedrevenue":
+        # Odoo's Expected Revenue is the deal's amount; Salesforce's and Zoho's is amount x probability.
+        weighted_crm = {normalize_key(h) for h in headers} & WEIGHTED_REVENUE_CRMS
+        if weighted_crm:
+            raise InputError(
+                f"has no amount column, and its '{weighted}' is amount × probability here, not the amount",
+                file=file,
+                hint="export the Amount column too, or map one with --column amount=HEADER",
+            )
     for field in (*REQUIRED, "stage"):
         if field not in mapping:
             label = LABELS.get(field, field)

@@ -8,14 +8,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from deckgen.config import Settings
+from deckgen.config import Settings, normalize_key
 from deckgen.errors import InputError
 from deckgen.ingest import currency, values
+from deckgen.ingest.faults import nul_note
 from deckgen.ingest.headers import header_score, map_headers
 from deckgen.ingest.readers import FOOTER, RawTable, read_raw
-from deckgen.ingest.stages import default_probabilities, derive_states, forecast_categories
+from deckgen.ingest.stages import default_probabilities, derive_states, forecast_categories, stage_labels
 from deckgen.model.types import Currencies
 from deckgen.textutil import has_control, printable
 
@@ -139,15 +141,30 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
                 error.detail, file=error.file, row=error.row, column=error.column, hint=error.hint
             ) from None
         raise
+    notes = list(raw.notes)
+    if (dropped := nul_note(raw.nuls, mapping.values(), raw.file)) is not None:
+        notes.append(dropped)
     frame = raw.frame
     if frame.empty:
         raise InputError("has a header row but no deals", file=raw.file, hint="export the report with its rows")
     footer = _footer_rows(frame, mapping)
-    kept = frame[~footer]
+    leads, lead_column = _lead_rows(frame, mapping)
+    kept = frame[~(footer | leads)]
+    if kept.empty and leads.any():
+        raise InputError(
+            f"holds only leads (column '{lead_column}'), no opportunities",
+            file=raw.file,
+            hint="export the opportunities, or convert the leads in the CRM",
+        )
     if kept.empty:
         raise InputError("has a header row but no deals", file=raw.file, hint="export the report with its rows")
+    if leads.any():
+        count = int((leads & ~footer).sum())
+        notes.append(f"skipped {count:,} lead{'s' if count != 1 else ''} (column '{lead_column}'): leads are not deals")
     canonical = _canonical(kept, mapping, raw, settings)
-    notes = list(raw.notes) + canonical.attrs.pop("notes", [])
+    notes += canonical.attrs.pop("notes", [])
+    canonical["stage"], unnamed = stage_labels(canonical["stage"], settings)
+    notes += unnamed
     currencies = canonical.attrs.pop("currencies", None)
     extras = [h for h in raw.headers if h not in mapping.values() and h not in canonical.columns]
     if extras:  # in one step: one column at a time is quadratic in the number of columns
@@ -158,12 +175,26 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
         sha256=digest.result(),
         kind=raw.kind,
         rows_read=len(frame) + raw.skipped,
-        rows_skipped=int(footer.sum()) + raw.skipped,
+        rows_skipped=int((footer | leads).sum()) + raw.skipped,
         columns=mapping,
         encoding=raw.encoding,
         notes=notes,
         currencies=currencies,
     )
+
+
+def _lead_rows(raw: pd.DataFrame, mapping: dict[str, str]) -> tuple[pd.Series, str | None]:
+    """Leads, and the column telling them apart: Odoo exports leads beside opportunities (crm.lead), its Type
+    column holding only 'Lead' and 'Opportunity'. A Type of anything else (Salesforce's 'New Business') is not it."""
+    for header in raw.columns:
+        if normalize_key(header) != "type" or header in mapping.values():
+            continue
+        codes, uniques = pd.factorize(raw[header], use_na_sentinel=True)  # a few distinct values, however many rows
+        kinds = [str(kind).strip().casefold() for kind in uniques]
+        if "lead" in kinds and set(kinds) - {""} <= {"lead", "opportunity"}:
+            is_lead = np.asarray([kind == "lead" for kind in kinds] + [False])  # code -1: an empty cell
+            return pd.Series(is_lead[codes], index=raw.index), header
+    return pd.Series(False, index=raw.index), None
 
 
 def _clean_categories(column: pd.Series) -> pd.Series:
@@ -206,8 +237,13 @@ def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, setti
     notes = _closing(out, mapping, parse, settings.date_format)
     if "closed_amount" in mapping and mapping["closed_amount"] != mapping["amount"]:
         out["closed_amount"] = parse("closed_amount", lambda c: values.parse_amounts(c, raw.delimiter))
+    if "currency" in mapping:
+        codes, code_column = values.clean_text(kept[mapping["currency"]]).astype(object), mapping["currency"]
+    else:  # '$1,200' beside '€900' in one amount column: currencies too, written into the amounts
+        codes, code_column = currency.markers(kept[mapping["amount"]], settings.currency), mapping["amount"]
     converted = currency.convert(
-        values.clean_text(kept[mapping["currency"]]).astype(object) if "currency" in mapping else None,
+        codes,
+        code_column,
         out["amount"],
         out.pop("closed_amount") if "closed_amount" in out else None,
         mapping,

@@ -15,8 +15,16 @@ from typing import Any
 import pandas as pd
 
 from deckgen.errors import InputError
-from deckgen.ingest.encodings import decode
-from deckgen.ingest.faults import check_ole, flaw_error, swallows_lines, unclosed_quote, workbook_error
+from deckgen.ingest.encodings import NUL, decode
+from deckgen.ingest.faults import (
+    NulBytes,
+    check_ole,
+    flaw_error,
+    nul_bytes,
+    swallows_lines,
+    unclosed_quote,
+    workbook_error,
+)
 from deckgen.ingest.headers import unique_headers
 
 HEADER_SEARCH_ROWS = 20
@@ -51,6 +59,8 @@ class RawTable:
     sheets: list[str] = field(default_factory=list)
     # The text of a record's cell as the file has it ('1e999' where Arrow read inf); None when not known.
     text_of: Callable[[int, str], str | None] = lambda i, header: None
+    # NUL bytes dropped from the records, per column: an error if the column is mapped (faults.nul_note).
+    nuls: dict[str, NulBytes] = field(default_factory=dict)
 
 
 def sniff_kind(path: Path, head: bytes) -> str:
@@ -76,8 +86,10 @@ def read_raw(
     if query is not None:
         from deckgen.ingest.warehouse import reads_itself, run_query
 
-        table = None if not path.exists() or reads_itself(path) else read_raw(path, sheet, mapped, typed).frame
-        return _whole_table(run_query(path, query, table), name, "duckdb")
+        inner = None if not path.exists() or reads_itself(path) else read_raw(path, sheet, mapped, typed)
+        result = _whole_table(run_query(path, query, inner.frame if inner else None), name, "duckdb")
+        result.nuls = inner.nuls if inner else {}  # by header: the query's columns keep the file's names
+        return result
     if path.is_dir():
         from deckgen.ingest.warehouse import read_dataset
 
@@ -178,7 +190,13 @@ def _read_csv(path: Path, mapped: Callable[[list[str]], int], typed: Callable[[l
             break
     header_index = find_header(rows, mapped)
     headers = unique_headers([cell.strip() for cell in rows[header_index]])
-    if flaw is not None:
+    nuls: dict[str, NulBytes] = {}
+    if flaw is NUL:
+        # Dropped here, judged once the columns are mapped. The header and the rows above it hold none (else an
+        # error), so the offsets below are the same with or without them.
+        nuls = nul_bytes(data, delimiter, header_index, headers, file)
+        data = data.replace(b"\x00", b"")
+    elif flaw is not None:
         raise flaw_error(flaw, data, delimiter, header_index, headers, file)
     # Byte offsets of the header record and of what follows it (a quoted header may span lines).
     start = len(head_text[: ends[header_index - 1] if header_index else 0].encode("utf-8"))
@@ -266,7 +284,7 @@ def _read_csv(path: Path, mapped: Callable[[list[str]], int], typed: Callable[[l
         fields = _locate_csv_row(body, delimiter, len(headers), position, header_row)[1]
         return fields[headers.index(header)] if len(fields) == len(headers) else None
 
-    return RawTable(frame, headers, file, "csv", encoding, delimiter, row_of, skipped, text_of=text_of)
+    return RawTable(frame, headers, file, "csv", encoding, delimiter, row_of, skipped, text_of=text_of, nuls=nuls)
 
 
 def _fields(text: str, delimiter: str) -> list[str]:

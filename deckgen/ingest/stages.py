@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -25,6 +27,8 @@ DEFAULT_PROBABILITY: dict[str, float] = {
     "proposalpricequote": 0.75,
     "negotiationreview": 0.90,
     "proposalquote": 0.75,
+    # Zoho CRM (the rest of its default stages are Salesforce's)
+    "identifydecisionmakers": 0.60,
     # HubSpot (labels and internal ids)
     "appointmentscheduled": 0.20,
     "qualifiedtobuy": 0.40,
@@ -59,6 +63,38 @@ DEFAULT_PROBABILITY: dict[str, float] = {
     "contract": 0.90,
     "verbal": 0.90,
 }
+# Stage names as people read them, for exports that give internal ids: HubSpot's default pipeline first (its
+# API and some exports write 'decisionmakerboughtin'), then the other stages above, written run together.
+HUBSPOT_LABELS = (
+    "Appointment Scheduled",
+    "Qualified To Buy",
+    "Presentation Scheduled",
+    "Decision Maker Bought-In",
+    "Contract Sent",
+    "Closed Won",
+    "Closed Lost",
+)
+READABLE_LABELS = (
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Id. Decision Makers",
+    "Identify Decision Makers",
+    "Perception Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+    "Lead In",
+    "Contact Made",
+    "Demo Scheduled",
+    "Proposal Made",
+    "Negotiations Started",
+)
+LABELS = {normalize_key(label): label for label in (*HUBSPOT_LABELS, *READABLE_LABELS)}
+# An internal id rather than a name: lower-case letters and digits run together, or a UUID.
+_STAGE_ID = re.compile(r"[a-z0-9]+|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+# An id no one can read and no table names: a custom pipeline's stage in HubSpot ('12345678').
+_OPAQUE_ID = re.compile(r"[0-9]+|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 WON_NAMES = {"won", "closedwon", "dealwon", "win", "booked"}
 LOST_NAMES = {"lost", "closedlost", "deallost", "dead", "closeddead", "disqualified", "closednotwon"}
 STATES = ("open", "won", "lost")
@@ -174,3 +210,38 @@ def forecast_categories(raw: pd.Series | None, stages: pd.Series, settings: Sett
         from_stage = np.asarray([configured.get(key) for key in keys], dtype=object)[codes]
         category = category.where(category.notna(), pd.Series(from_stage, index=stages.index))
     return category.astype(object).where(category.notna(), None)
+
+
+def stage_labels(stages: pd.Series, settings: Settings) -> tuple[pd.Series, list[str]]:
+    """Stage names as slides show them, and a note on ids left without one.
+
+    A [stages] entry's `label` renames its stage. A column holding only internal ids ('decisionmakerboughtin',
+    'closedwon') takes the labels above; numeric ids (a custom HubSpot pipeline's) are named in the note.
+    States, probabilities and forecast categories are derived before: from the ids, which [stages] may name.
+    """
+    column = stages if isinstance(stages.dtype, pd.CategoricalDtype) else stages.astype("category")
+    names = [str(name) for name in column.cat.categories]
+    only_ids = bool(names) and all(_STAGE_ID.fullmatch(name) for name in names)
+    renamed: dict[str, str] = {}
+    unnamed: list[str] = []
+    for name in names:
+        key = normalize_key(name)
+        rule = settings.stages.get(key)
+        if rule is not None and rule.label:
+            renamed[name] = rule.label
+        elif only_ids and key in LABELS:
+            renamed[name] = LABELS[key]
+        elif _OPAQUE_ID.fullmatch(name):
+            unnamed.append(name)
+    notes = []
+    if unnamed:
+        shown = ", ".join(unnamed[:5]) + (", …" if len(unnamed) > 5 else "")
+        ids = f"ids {shown} have no label: name them" if len(unnamed) > 1 else f"id {shown} has no label: name it"
+        notes.append(f'stage {ids} under [stages] in deckgen.toml, e.g. [stages."{unnamed[0]}"] label = "Demo"')
+    if not renamed:
+        return column, notes
+    labels = [renamed.get(name, name) for name in names]
+    if len(set(labels)) == len(labels):
+        return column.cat.rename_categories(labels), notes
+    # Two names for one label (an id and its label, or two ids named alike): one category.
+    return column.astype(object).map(dict(zip(names, labels, strict=True))).astype("category"), notes

@@ -21,7 +21,14 @@ _SCIENTIFIC = r"[-+−]?\d+(?:\.\d+)?[eE][-+]?\d+"
 _ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TRUE = {"1", "true", "yes", "y", "x", "t", "1.0"}
 _FALSE = {"0", "false", "no", "n", "f", "0.0"}
-_BLANKS = {"-", "—", "–", "n/a", "na", "null", "none", "nan", "#n/a"}
+_BLANKS = {"-", "—", "–", "n/a", "na", "null", "none", "nan", "#n/a", "(blank)"}
+# What a pivot table or a lookup formula writes for 'no value', in a name or an owner as much as in a number.
+_TEXT_BLANKS = ("(blank)", "(Blank)", "(BLANK)", "#N/A", "#n/a", "#N/a")
+_BLANK_TEXT = {"(blank)", "#n/a"}
+# A time after the date, dropped: '3/1/2026 14:05', '3/2/2026 9:00 AM', '16 Apr, 2021 00:03:00', '3/1/2026 14:05 UTC'.
+_TIME = re.compile(
+    r"\s+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:Z|[A-Z]{3,4}|[+-]\d{2}:?\d{2}))?\s*$"
+)
 
 
 Parser = Callable[[pd.Series], pd.Series]
@@ -176,6 +183,9 @@ _DATE_FORMATS = (
     "%d-%b-%Y",
     "%b %d, %Y",
     "%d %b %Y",
+    "%d %b, %Y",  # Zoho CRM: '16 Apr, 2021'
+    "%B %d, %Y",
+    "%d %B %Y",
 )
 
 
@@ -223,8 +233,9 @@ def _text_dates(strings: pd.Series, date_format: str | None) -> pd.Series:
     iso = strings.str.match(_ISO_PREFIX)
     if iso.all():
         return pd.to_datetime(strings.str.slice(0, 10), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
-    # Times after a space are dropped: "3/1/2026 14:05" is a date with a time.
-    day_part = strings.str.split(" ", n=1).str[0].where(~iso, strings.str.slice(0, 10))
+    # A trailing time is dropped: "3/1/2026 14:05" is a date with a time. (Not everything after the first space:
+    # "Apr 16, 2021" and "16 Apr, 2021" have spaces inside the date.)
+    day_part = strings.str.replace(_TIME, "", regex=True).where(~iso, strings.str.slice(0, 10))
     formats = (date_format,) if date_format else _DATE_FORMATS
     best: pd.Series | None = None
     best_format: str | None = None
@@ -254,7 +265,7 @@ def _mixed_formats(strings: pd.Series, day_part: pd.Series, best: pd.Series, bes
     for fmt in _DATE_FORMATS:
         if fmt != best_format and pd.notna(pd.to_datetime(day_part.loc[first], format=fmt, errors="coerce")):
             label = best_format.replace("%Y", "YYYY").replace("%y", "YY").replace("%m", "M").replace("%d", "D")
-            label = label.replace("%b", "Mon")
+            label = label.replace("%b", "Mon").replace("%B", "Month")
             raise BadValue(int(first), strings.loc[first], f"a date in the column's format, {label}")
 
 
@@ -274,7 +285,8 @@ def parse_flags(column: pd.Series) -> pd.Series:
 
 
 def clean_text(column: pd.Series) -> pd.Series:
-    """Strings stripped, blanks missing; numbers read from workbooks become their text ('1001', not '1001.0')."""
+    """Strings stripped, blanks missing (also a pivot table's '(blank)' and '#N/A'); numbers read from workbooks
+    become their text ('1001', not '1001.0')."""
 
     def text(value: object) -> object:
         if value is None or (isinstance(value, float) and np.isnan(value)):
@@ -282,7 +294,7 @@ def clean_text(column: pd.Series) -> pd.Series:
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         out = str(value).strip()
-        return out or None
+        return None if not out or out.casefold() in _BLANK_TEXT else out
 
     if isinstance(column.dtype, pd.CategoricalDtype):
         # Owner, team and stage arrive as categories: clean the few distinct names, not every cell.
@@ -306,7 +318,7 @@ def clean_text(column: pd.Series) -> pd.Series:
         # Text read by the CSV reader stays in its Arrow-backed dtype: converting 1M names to Python
         # objects would cost more than the whole model.
         stripped = column.str.strip()
-        return stripped.where(stripped != "")
+        return stripped.mask(stripped.isin(("", *_TEXT_BLANKS)))
     return by_unique(column, text)
 
 
