@@ -31,6 +31,7 @@ FIELDS = (
     "lost_date",
     "closed_amount",
     "currency",
+    "lost_reason",
 )
 CURVES = ("linear", "curved", "weights", "history")
 STATES = ("open", "won", "lost")

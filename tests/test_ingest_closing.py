@@ -165,3 +165,13 @@ def test_a_salesforce_expected_revenue_is_not_taken_for_the_amount(write_file: W
     # Mapped on purpose, it is read.
     pipeline = read_pipeline(write_file("sf.csv", text), Settings(columns={"amount": "ExpectedRevenue"}))
     assert pipeline.frame["amount"].tolist() == [100]
+
+
+def test_odoo_lost_opportunities_at_zero_with_a_reason_are_lost(write_file: WriteFile) -> None:
+    text = "Opportunity,Expected Revenue,Stage,Expected Closing,Probability,Lost Reason\n"
+    text += "A,100,Proposition,2026-12-01,0,Too expensive\nB,200,Proposition,2026-12-01,30,Too expensive\n"
+    text += "C,300,Proposition,2026-12-01,0,\n"
+    pipeline, metrics = metrics_of(write_file("odoo.csv", text))
+    assert pipeline.frame["state"].tolist() == ["lost", "open", "open"]
+    assert "1 open deal at 0% with a 'Lost Reason' read as lost" in pipeline.notes
+    assert metrics.pipeline.open_amount == 500

@@ -299,6 +299,7 @@ def test_pipedrive_deal_prefixed_headers() -> None:
         "status": "Deal - Status",
         "won_date": "Deal - Won time",
         "lost_date": "Deal - Lost time",
+        "lost_reason": "Deal - Lost reason",
         "currency": "Deal - Currency of Value",
     }
     assert column(pipeline, "name")[0] == "Kingfisher Hotels booking engine"  # not 'Person - Name'

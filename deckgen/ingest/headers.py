@@ -146,6 +146,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "won_date": ("wontime", "dealwontime", "wondate", "datewon"),
     "lost_date": ("losttime", "deallosttime", "lostdate", "datelost"),
     "closed_amount": ("actualrevenuebase", "actualrevenue", "actualamount", "closedamount", "actualvalue"),
+    "lost_reason": ("lostreason", "lostreasonid", "reasonforloss", "lossreason", "lossreasonc"),
     "currency": (
         "currencyisocode",
         "currency",

@@ -265,6 +265,8 @@ def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, setti
     else:
         out["probability"] = defaults
         out["probability_given"] = False
+    if "lost_reason" in mapping:
+        notes += _archived_losses(out, values.clean_text(kept[mapping["lost_reason"]]), mapping["lost_reason"])
     raw_category = values.clean_text(kept[mapping["forecast_category"]]) if "forecast_category" in mapping else None
     out["forecast_category"] = forecast_categories(raw_category, out["stage"], settings)
     # Few distinct values each: categories make the model's filters and groupings cheap.
@@ -282,6 +284,20 @@ def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, setti
         )
     out.attrs["notes"] = notes
     return out
+
+
+def _archived_losses(out: pd.DataFrame, reasons: pd.Series, header: str) -> list[str]:
+    """Odoo keeps a lost opportunity in its stage, archived at 0% with a lost reason: that deal is lost, not open.
+
+    Only at 0%: a reopened deal that still carries an old reason keeps its probability, and stays open."""
+    lost = (out["state"] == "open").to_numpy() & reasons.notna().to_numpy() & (out["probability"] == 0).to_numpy()
+    if not lost.any():
+        return []
+    states = out["state"].astype(object)
+    states[lost] = "lost"
+    out["state"] = pd.Categorical(states, categories=out["state"].cat.categories)
+    count = int(lost.sum())
+    return [f"{count:,} open deal{'s' if count != 1 else ''} at 0% with a '{header}' read as lost"]
 
 
 def _closing(
