@@ -175,3 +175,13 @@ def test_odoo_lost_opportunities_at_zero_with_a_reason_are_lost(write_file: Writ
     assert pipeline.frame["state"].tolist() == ["lost", "open", "open"]
     assert "1 open deal at 0% with a 'Lost Reason' read as lost" in pipeline.notes
     assert metrics.pipeline.open_amount == 500
+
+
+def test_deleted_pipedrive_deals_are_skipped_not_lost(write_file: WriteFile) -> None:
+    text = "Deal - Title,Deal - Value,Deal - Status,Deal - Expected close date\n"
+    text += "A,100,open,2026-12-01\nB,200,deleted,2026-12-01\nC,300,lost,2026-12-01\n"
+    pipeline = read_pipeline(write_file("pd.csv", text), Settings())
+    assert pipeline.frame["name"].tolist() == ["A", "C"]
+    assert pipeline.frame["state"].tolist() == ["open", "lost"]
+    assert pipeline.rows_skipped == 1
+    assert "skipped 1 deleted deal (column 'Deal - Status'): gone from the CRM, not lost" in pipeline.notes

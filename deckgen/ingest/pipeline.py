@@ -149,7 +149,8 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
         raise InputError("has a header row but no deals", file=raw.file, hint="export the report with its rows")
     footer = _footer_rows(frame, mapping)
     leads, lead_column = _lead_rows(frame, mapping)
-    kept = frame[~(footer | leads)]
+    deleted = _deleted_rows(frame, mapping)
+    kept = frame[~(footer | leads | deleted)]
     if kept.empty and leads.any():
         raise InputError(
             f"holds only leads (column '{lead_column}'), no opportunities",
@@ -161,6 +162,12 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
     if leads.any():
         count = int((leads & ~footer).sum())
         notes.append(f"skipped {count:,} lead{'s' if count != 1 else ''} (column '{lead_column}'): leads are not deals")
+    if deleted.any():
+        count = int((deleted & ~footer).sum())
+        notes.append(
+            f"skipped {count:,} deleted deal{'s' if count != 1 else ''} (column '{mapping['status']}'):"
+            " gone from the CRM, not lost"
+        )
     canonical = _canonical(kept, mapping, raw, settings)
     notes += canonical.attrs.pop("notes", [])
     canonical["stage"], unnamed = stage_labels(canonical["stage"], settings)
@@ -175,12 +182,21 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
         sha256=digest.result(),
         kind=raw.kind,
         rows_read=len(frame) + raw.skipped,
-        rows_skipped=int((footer | leads).sum()) + raw.skipped,
+        rows_skipped=int((footer | leads | deleted).sum()) + raw.skipped,
         columns=mapping,
         encoding=raw.encoding,
         notes=notes,
         currencies=currencies,
     )
+
+
+def _deleted_rows(raw: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
+    """Deals a status column marks deleted (Pipedrive's 'deleted'): no longer deals, neither won nor lost."""
+    if "status" not in mapping:
+        return pd.Series(False, index=raw.index)
+    codes, uniques = pd.factorize(raw[mapping["status"]], use_na_sentinel=True)
+    gone = np.asarray([normalize_key(str(value)) == "deleted" for value in uniques] + [False])
+    return pd.Series(gone[codes], index=raw.index)
 
 
 def _lead_rows(raw: pd.DataFrame, mapping: dict[str, str]) -> tuple[pd.Series, str | None]:
