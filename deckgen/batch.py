@@ -94,7 +94,8 @@ def shared_limits(all_metrics: Iterable[Any]) -> dict[str, float]:
     for m in all_metrics:
         cumulative = [w.cumulative or 0.0 for w in m.bookings.by_week]
         limits["bookings_pacing"] = max(limits["bookings_pacing"], m.bookings.goal or 0.0, *cumulative)
-        forecast = (m.forecast.high, m.forecast.mid, m.forecast.low, m.bookings.goal or 0.0)
+        f = m.forecast
+        forecast = (f.high, f.mid, f.low, f.commit, f.best_case, m.bookings.closed_won, m.bookings.goal or 0.0)
         limits["forecast_range"] = max(limits["forecast_range"], *forecast)
         limits["pipeline_by_stage"] = max(limits["pipeline_by_stage"], *(s.amount for s in m.pipeline.by_stage), 0.0)
         limits["close_dates"] = max(limits["close_dates"], *(w.amount for w in m.close_dates), 0.0)

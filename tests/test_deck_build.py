@@ -65,13 +65,30 @@ def test_korean_runs_carry_an_east_asian_typeface(sample_deck: Path) -> None:
         assert ea is not None and ea.get("typeface") == "Malgun Gothic"
 
 
-def test_without_previous_the_bridge_slide_is_left_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("lang", "slipped", "past_due"), [("en", "slipped", "Past due: "), ("ko", "이월", "기한 경과: ")]
+)
+def test_without_previous_the_bridge_slide_is_left_out_and_nothing_counts_slipped_deals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, slipped: str, past_due: str
+) -> None:
+    # Without last week's export nobody knows what slipped: no "0 deals slipped", only the past-due deals.
     args = [a for a in SAMPLE_ARGS if "last-week" not in a and a != "--previous"]
-    code, out, _ = run(capsys, "build", *args, "-o", str(tmp_path / "deck.pptx"))
+    code, out, _ = run(capsys, "build", *args, "--lang", lang, "-o", str(tmp_path / "deck.pptx"))
     assert code == 0, out
-    titles = [s.shapes.title.text for s in Presentation(str(tmp_path / "deck.pptx")).slides if s.shapes.title]
+    slides = list(Presentation(str(tmp_path / "deck.pptx")).slides)
+    titles = [s.shapes.title.text for s in slides if s.shapes.title]
     assert not any("since last week" in t for t in titles)
-    assert not any(t.startswith("Slipped and past due") and "slipped," not in t for t in titles)
+    assert not any(slipped in t for t in titles)
+    assert any(t.startswith(past_due) for t in titles)
+    cells = [
+        cell.text
+        for s in slides
+        for shape in s.shapes
+        if shape.has_table
+        for row in shape.table.rows
+        for cell in row.cells
+    ]
+    assert cells and not any(text == slipped for text in cells)  # the "Why" column says past due only
 
 
 def test_snapshot_of_the_sample_deck(sample_deck: Path) -> None:

@@ -146,7 +146,7 @@ TILE_TEXT = ("label", "detail")
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 # Words that stay in Latin letters in Korean text: product and standard names.
-LATIN_OK = {"CRM", "SHA", "ID", "deckgen", "check"}
+LATIN_OK = {"CRM", "SHA", "ID", "deckgen", "check", "fx"}  # fx: the [fx] table of deckgen.toml
 
 
 def spec(name: str) -> dict[str, Any]:
@@ -233,7 +233,7 @@ def test_korean_spec_renders_on_the_sample(metrics: Metrics) -> None:
             assert "None" not in slide.title + slide.notes, slide.id
         if currency == "KRW":
             summary = next(s for s in slides if s.id == "summary")
-            assert summary.title == "FY2026 Q4: 수주 112만원, 목표 250만원의 45%, 예측 258만원"
+            assert summary.title == "FY2026 Q4: 수주 112만원, 목표 250만원의 45%, 예상 마감 258만원"
 
 
 # ---------------------------------------------------------------- the word table of the charts

@@ -146,7 +146,12 @@ def test_no_goal() -> None:
     assert booked.goal is None
     assert booked.expected_to_date is None and booked.pace_delta is None and booked.needed_per_week is None
     assert m.pipeline.coverage is None
-    assert m.forecast.prob_hit_goal is None and m.forecast.method == "none"
+    # No goal, no chance; the range is still there. Won 500; open 1000 at 0.5 and 500 at 0.2 add 0 (0.4),
+    # 500 (0.1), 1000 (0.4) or 1500 (0.1): P(<= 0) = 0.4, P(<= 500) = 0.5, P(<= 1000) = 0.9.
+    fc = m.forecast
+    assert fc.prob_hit_goal is None and fc.method == "exact"
+    assert (fc.low, fc.mid, fc.high) == (500.0, 1000.0, 1500.0)
+    assert fc.expected == 1100.0  # 500 + 500 + 100
     assert any("no goal for FY2026 Q4" in note for note in m.notes)
 
 
@@ -157,7 +162,7 @@ def test_needed_on_the_last_day() -> None:
     assert booked.expected_to_date == 2000.0  # elapsed 1.0
 
 
-def test_forecast_range() -> None:
+def test_forecast_call_is_commit_and_best_case() -> None:
     deals = frame(
         {"amount": 400, "probability": 0.8, "close_date": "2026-12-01"},  # band: commit (>= 0.7)
         {"amount": 600, "probability": 0.5, "close_date": "2026-12-01"},  # band: best case (0.4-0.7)
@@ -169,16 +174,15 @@ def test_forecast_range() -> None:
         {"state": "won", "amount": 500, "close_date": "2026-10-10"},
     )
     fc = metrics(deals).forecast
-    assert fc.commit == 2100.0  # 400 + 1000 + 700
-    assert fc.best_case == 850.0  # 600 + 250
-    assert fc.low == 2600.0  # 500 + 2100
-    assert fc.mid == pytest.approx(2375.0)  # 500 + (320 + 300 + 200 + 450 + 90 + 25 + 490)
-    assert fc.high == 3450.0  # 500 + 2100 + 850
+    assert fc.commit == 2600.0  # 500 won + 400 + 1000 + 700
+    assert fc.best_case == 3450.0  # commit + 600 + 250
+    assert fc.expected == pytest.approx(2375.0)  # 500 + (320 + 300 + 200 + 450 + 90 + 25 + 490)
+    # The range is the outcome's, not the call's: the 1,000 committed at 20% sits in it as a 20% chance.
+    assert fc.low <= fc.mid <= fc.high and fc.low >= 500.0
     # Other thresholds: commit >= 0.9, best case 0.5-0.9; categories still win over bands.
     fc = metrics(deals, Settings(commit_min_probability=0.9, best_case_min_probability=0.5)).forecast
-    assert fc.commit == 1000.0  # only the deal in the commit category
-    assert fc.best_case == 1950.0  # 400 + 600 + 700 by band, 250 by category
-    assert (fc.low, fc.high) == (1500.0, 3450.0)
+    assert fc.commit == 1500.0  # 500 won + only the deal in the commit category
+    assert fc.best_case == 3450.0  # commit + 400 + 600 + 700 by band, 250 by category
 
 
 def test_forecast_categories_closed_and_omitted() -> None:
@@ -188,7 +192,7 @@ def test_forecast_categories_closed_and_omitted() -> None:
         {"amount": 400, "probability": 0.45, "close_date": "2026-12-01"},  # best case by band
     )
     fc = metrics(deals).forecast
-    assert (fc.commit, fc.best_case, fc.low, fc.high) == (100.0, 400.0, 100.0, 500.0)
+    assert (fc.commit, fc.best_case) == (100.0, 500.0)
 
 
 def test_prob_hit_goal() -> None:
@@ -202,6 +206,8 @@ def test_prob_hit_goal() -> None:
     fc = metrics(deals, Settings(goal=650.0)).forecast
     assert fc.prob_hit_goal == pytest.approx(0.25)
     assert fc.method == "exact"
+    # The outcome is 500 (0.25), 600 (0.5) or 700 (0.25): the median misses the goal, as the 25% says.
+    assert (fc.low, fc.mid, fc.high, fc.expected) == (500.0, 600.0, 700.0, 600.0)
     # Gap 100: either deal will do, 1 - 0.5 x 0.5 = 0.75.
     assert metrics(deals, Settings(goal=600.0)).forecast.prob_hit_goal == pytest.approx(0.75)
 
@@ -325,7 +331,8 @@ def test_empty_frame() -> None:
     assert (m.bookings.closed_won, m.pipeline.open_amount, m.pipeline.deal_count) == (0.0, 0.0, 0)
     assert m.pipeline.by_stage == []
     assert m.forecast.prob_hit_goal == 0.0
-    assert (m.forecast.low, m.forecast.mid, m.forecast.high) == (0.0, 0.0, 0.0)
+    assert (m.forecast.low, m.forecast.mid, m.forecast.high, m.forecast.expected) == (0.0, 0.0, 0.0, 0.0)
+    assert (m.forecast.commit, m.forecast.best_case) == (0.0, 0.0)
     json.dumps(m.to_dict(), allow_nan=False)
 
 
@@ -338,7 +345,7 @@ def test_to_dict_has_the_stable_keys() -> None:
     assert {"goal", "closed_won", "expected_to_date", "pace_delta", "curve", "by_week"} <= set(data["bookings"])
     assert {"open_amount", "weighted", "deal_count", "coverage", "by_stage"} <= set(data["pipeline"])
     assert {"stage", "count", "amount", "weighted"} <= set(data["pipeline"]["by_stage"][0])
-    assert {"low", "mid", "high", "prob_hit_goal"} <= set(data["forecast"])
+    assert set(data["forecast"]) == {"low", "mid", "high", "expected", "prob_hit_goal", "commit", "best_case", "method"}
     assert {"start", "end", "open_amount", "weighted", "deal_count"} <= set(data["next_quarter"])
     assert {"counts", "by_owner"} <= set(data["hygiene"])
     assert data["changes"] is None

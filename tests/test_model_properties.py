@@ -82,17 +82,25 @@ def test_metrics_add_up(rows: list[dict], previous: list[dict], chosen: dict, as
         assert close(sum(r.closed_won for r in m.by_team), booked.closed_won)
         assert close(sum(r.open_amount for r in m.by_team), pipe.open_amount)
 
-    # Forecast: a probability; the range is closed won + commit .. + best case.
+    # Forecast: percentiles of the outcome in order around its mean, a probability that agrees with the
+    # median; the reps' call (commit, best case) beside it.
     forecast = m.forecast
+    assert forecast.low <= forecast.mid <= forecast.high
+    assert close(forecast.expected, booked.closed_won + pipe.weighted)
+    # goal - closed won + closed won need not be the goal; a gap within 1e-9 grid units is on the grid point.
+    slack = 1e-9 * max(1.0, abs(booked.goal or 0.0), float(current["amount"].abs().sum()))
     if booked.goal is None:
         assert forecast.prob_hit_goal is None
     else:
         assert forecast.prob_hit_goal is not None and 0.0 <= forecast.prob_hit_goal <= 1.0
-    assert close(forecast.low, booked.closed_won + forecast.commit)
-    assert close(forecast.high - forecast.low, forecast.best_case)
+        if forecast.prob_hit_goal > 0.5:
+            assert forecast.mid >= booked.goal - slack
+        if forecast.prob_hit_goal < 0.5:
+            assert forecast.mid < booked.goal + slack
     if not (current["amount"] < 0).any():
-        assert forecast.low <= forecast.high
-        assert forecast.best_case >= 0
+        ceiling = booked.closed_won + pipe.open_amount
+        assert booked.closed_won <= forecast.low and (forecast.high <= ceiling or close(forecast.high, ceiling))
+        assert booked.closed_won <= forecast.commit <= forecast.best_case
 
     # Weeks and months: what was booked in each adds up to the running total.
     for periods in (booked.by_week, booked.by_month):

@@ -131,14 +131,31 @@ def test_pipeline_pacing_bars_sit_on_a_track_to_the_goal(tmp_path: Path, metrics
     assert "of the quarter gone" in chart.chart_title.text_frame.text
 
 
-def test_forecast_range_shows_closed_won_the_range_and_the_goal(tmp_path: Path, metrics: Metrics) -> None:
+def test_forecast_range_shows_closed_won_the_range_the_call_and_the_goal(tmp_path: Path, metrics: Metrics) -> None:
     chart = one_chart(tmp_path, "forecast_range", metrics)
     forecast = metrics.forecast
     assert chart.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
-    assert leaves(chart) == ["Closed won", "Forecast low", "Forecast mid", "Forecast high", "Goal"]
+    assert leaves(chart) == [
+        "Closed won",
+        "Forecast low",
+        "Forecast mid",
+        "Forecast high",
+        "Reps' commit",
+        "Reps' best case",
+        "Goal",
+    ]
     low, high = sorted((forecast.low, forecast.high))
+    assert low <= forecast.mid <= high  # the range holds its middle
     assert values(chart) == {
-        "Where we will finish": [metrics.bookings.closed_won, low, forecast.mid, high, metrics.bookings.goal]
+        "Where we will finish": [
+            metrics.bookings.closed_won,
+            low,
+            forecast.mid,
+            high,
+            forecast.commit,
+            forecast.best_case,
+            metrics.bookings.goal,
+        ]
     }
     assert f"{round(forecast.prob_hit_goal * 100)}% chance to reach the goal" in chart.chart_title.text_frame.text
 

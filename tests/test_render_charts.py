@@ -243,7 +243,9 @@ def empty(metrics: Metrics) -> Metrics:
     bookings = replace(
         metrics.bookings, goal=None, closed_won=0.0, expected_to_date=None, pace_delta=None, by_week=weeks
     )
-    nothing_ahead = replace(metrics.forecast, low=0.0, mid=0.0, high=0.0, commit=0.0, best_case=0.0, prob_hit_goal=None)
+    nothing_ahead = replace(
+        metrics.forecast, low=0.0, mid=0.0, high=0.0, expected=0.0, commit=0.0, best_case=0.0, prob_hit_goal=None
+    )
     return replace(
         metrics,
         bookings=bookings,

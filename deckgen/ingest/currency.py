@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from deckgen.config import Settings, normalize_key
+from deckgen.currencies import Currencies
 from deckgen.errors import InputError
 from deckgen.ingest.values import by_unique
-from deckgen.model.types import Currencies
 
 # Amount columns already converted into the company's currency by the CRM (Salesforce "Amount (converted)",
 # Dynamics "Est. Revenue (Base)", HubSpot "Amount in company currency").

@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 
 from deckgen.config import Settings, normalize_key
+from deckgen.currencies import Currencies
 from deckgen.errors import InputError
 from deckgen.ingest import currency, values
 from deckgen.ingest.faults import nul_note
 from deckgen.ingest.headers import header_score, map_headers
 from deckgen.ingest.readers import FOOTER, RawTable, read_raw
 from deckgen.ingest.stages import default_probabilities, derive_states, forecast_categories, stage_labels
-from deckgen.model.types import Currencies
 from deckgen.textutil import has_control, printable
 
 TEXT_FIELDS = ("id", "name", "account", "owner", "team", "stage")

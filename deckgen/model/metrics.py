@@ -14,7 +14,7 @@ from deckgen.model import hygiene as hygiene_checks
 from deckgen.model.calendar import Quarter, quarter_of
 from deckgen.model.changes import bridge
 from deckgen.model.deals import in_period, labelled, money, open_in, top, weighted, won_in
-from deckgen.model.forecast import bands, prob_reaching
+from deckgen.model.forecast import bands, outcome
 from deckgen.model.pacing import PacingCurve, bookings_curve
 from deckgen.model.types import (
     Bookings,
@@ -170,19 +170,24 @@ def forecast(
     commit, best = bands(
         probabilities, deals["forecast_category"], settings.commit_min_probability, settings.best_case_min_probability
     )
-    commit_amount, best_amount = float(amounts[commit].sum()), float(amounts[best].sum())
-    if goal is None:
-        chance, method = None, "none"
-    else:
-        chance, method = prob_reaching(goal - closed_won, amounts.to_numpy(), probabilities.to_numpy())
+    call = closed_won + float(amounts[commit].sum())
+    # One distribution gives the range and the chance, so they cannot disagree: mid reaches the goal when the
+    # chance is above 50% and falls short when it is below.
+    finish = outcome(
+        amounts.to_numpy(dtype=float),
+        probabilities.to_numpy(dtype=float),
+        goal - closed_won if goal is not None else None,
+    )
+    low, mid, high = (closed_won + finish.percentile(share) for share in (0.1, 0.5, 0.9))
     return Forecast(
-        low=closed_won + commit_amount,
-        mid=closed_won + weighted(deals),
-        high=closed_won + commit_amount + best_amount,
-        commit=commit_amount,
-        best_case=best_amount,
-        prob_hit_goal=chance,
-        method=method,
+        low=low,
+        mid=mid,
+        high=high,
+        expected=closed_won + weighted(deals),
+        prob_hit_goal=finish.chance,
+        commit=call,
+        best_case=call + float(amounts[best].sum()),
+        method=finish.method,
     )
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from deckgen.currencies import Currencies
+
 Money = float
 # The hygiene checks, in the order reports list them (here, not in hygiene.py, so that readers of
 # Metrics need no pandas).
@@ -95,12 +97,21 @@ class PipelinePacing:
 
 @dataclass(frozen=True)
 class Forecast:
+    """Where the quarter will finish (DESIGN.md: Forecast).
+
+    low, mid, high: the 10th, 50th and 90th percentiles of closed won + Σ amount x Bernoulli(probability) over
+    the quarter's open deals; expected: its mean; prob_hit_goal: P(it reaches the goal). commit and best_case
+    are the reps' call beside it (closed won + commit; + best case), never its range. method: how the
+    distribution was computed ("exact", "grid" or "grid+normal").
+    """
+
     low: Money
     mid: Money
     high: Money
+    expected: Money
+    prob_hit_goal: float | None
     commit: Money
     best_case: Money
-    prob_hit_goal: float | None
     method: str
 
 
@@ -203,18 +214,6 @@ class Source:
     rows_read: int
     rows_skipped: int
     deals: int
-
-
-@dataclass(frozen=True)
-class Currencies:
-    """The export's currencies and how its amounts became the deck's one currency."""
-
-    currency: str  # the deck's
-    column: str  # the export's currency column
-    deals: dict[str, int]  # deals per currency, as the export names them
-    method: str  # "single": one currency; "rates": converted with [fx]; "converted column": the export's own
-    rates: dict[str, float]  # rates applied: 1 unit of the key = rate units of `currency`
-    amount_column: str  # the column the amounts came from
 
 
 @dataclass(frozen=True)

@@ -184,36 +184,43 @@ def pipeline_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
 
 @_chart
 def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+    """Closed won; the forecast range (10th to 90th percentile) with its median; the reps' call; the goal."""
     forecast, currency, goal, lang = metrics.forecast, metrics.currency, metrics.bookings.goal, theme.lang
-    closed = metrics.bookings.closed_won
+    closed, mid = metrics.bookings.closed_won, forecast.mid
     low, high = sorted((forecast.low, forecast.high))
-    if not (closed or high or forecast.mid):
+    commit, best = sorted((forecast.commit, forecast.best_case))
+    if not (closed or high or mid or best):
         return kit.message(theme, size, tr("Nothing won and no open deals this quarter", lang))
     figure = kit.new_figure(theme, size)
     ax = kit.new_axes(figure, theme, value_axis="x")
-    top = kit.shared(theme, "forecast_range", max(goal or 0.0, high, forecast.mid, closed) or 1.0)
+    top = kit.shared(theme, "forecast_range", max(goal or 0.0, high, mid, closed, best) or 1.0)
     label = kit.label_size(theme)
-    height = kit.bar_height(3, size, 0.45, most_inches=0.6)
+    height = kit.bar_height(4, size, 0.45, most_inches=0.6)
     compact = functools.partial(money, currency=currency, compact=True, lang=lang)
-    categories = [tr("Closed won", lang), tr("Forecast range", lang)]
-    mid_text = tr("mid {amount}", lang).format(amount=compact(forecast.mid))
-    centred = [(forecast.mid, mid_text), (high, tr("high {amount}", lang).format(amount=compact(high)))]
+    categories = [tr("Closed won", lang), tr("Forecast range", lang), tr("Reps' call", lang)]
+    mid_text = tr("mid {amount}", lang).format(amount=compact(mid))
+    high_text = tr("high {amount}", lang).format(amount=compact(high))
+    commit_text = tr("commit {amount}", lang).format(amount=compact(forecast.commit))
+    best_text = tr("best case {amount}", lang).format(amount=compact(forecast.best_case))
+    centred = [(mid, mid_text), (high, high_text), (forecast.commit, commit_text), (forecast.best_case, best_text)]
     limit = kit.right_limit(
         [closed, *(x for x, _ in centred)],
         [f"  {compact(closed)}", *(text[: len(text) // 2 + 1] for _, text in centred)],
         size,
         categories,
     )
-    ax.set_xlim(0, max(limit, top * 1.1))
-    ax.set_ylim(1.65, -0.75)
+    floor = min(0.0, low, commit)  # a quarter of negative amounts (credits) can finish below zero
+    ax.set_xlim(floor * 1.1, max(limit, top * 1.1))
+    ax.set_ylim(2.65, -0.75)
     kit.barh(ax, 0, closed, height, color=theme.primary)
     ax.text(closed, 0, f"  {compact(closed)}", va="center", fontweight="bold", fontsize=label + 1)
+    # The range: the middle 80% of outcomes, the median on it.
     kit.barh(ax, 1, high - low, height, left=low, color=kit.tint(theme.secondary, 0.5))
-    ax.plot([forecast.mid], [1], marker="D", markersize=12, color=theme.secondary, markeredgecolor=theme.background)
+    ax.plot([mid], [1], marker="D", markersize=12, color=theme.secondary, markeredgecolor=theme.background)
     kit.label(
         ax,
         mid_text,
-        (forecast.mid, 1 - height / 2),
+        (mid, 1 - height / 2),
         (0, 6),
         ha="center",
         va="bottom",
@@ -222,24 +229,29 @@ def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         fontsize=label + 1,
         bbox=kit.backed(theme),
     )
-    ends = [(tr("low {amount}", lang).format(amount=compact(low)), low), (centred[1][1], high)]
-    per_inch = ax.get_xlim()[1] / (size[0] * 0.8)
-    if (high - low) / per_inch < (kit.text_inches(ends[0][0], label) + kit.text_inches(ends[1][0], label)) / 2 + 0.15:
-        ends = [(tr("low–high {low} – {high}", lang).format(low=compact(low), high=compact(high)), (low + high) / 2)]
-    for text, x in ends:
-        kit.label(ax, text, (x, 1 + height / 2), (0, -6), ha="center", va="top")
-        ax.texts[-1].set_bbox(kit.backed(theme))
-    ax.set_yticks([0, 1], categories)
+    low_text = tr("low {amount}", lang).format(amount=compact(low))
+    merged = tr("low–high {low} – {high}", lang).format(low=compact(low), high=compact(high))
+    _end_labels(ax, theme, size, 1 + height / 2, ((low, low_text), (high, high_text)), merged)
+    # The reps' call beside it: commit and best case as marks of their own, not as the range.
+    ax.plot([commit, best], [2, 2], color=theme.highlight, linewidth=2.5, solid_capstyle="butt")
+    ax.plot([forecast.commit], [2], marker="|", markersize=18, markeredgewidth=3, color=theme.highlight)
+    ax.plot([forecast.best_case], [2], marker="o", markersize=9, markeredgewidth=2.5, color=theme.highlight)
+    ax.lines[-1].set_markerfacecolor(theme.background)
+    merged = tr("commit–best case {commit} – {best}", lang).format(
+        commit=compact(forecast.commit), best=compact(forecast.best_case)
+    )
+    ends = ((forecast.commit, commit_text), (forecast.best_case, best_text))
+    _end_labels(ax, theme, size, 2 + height / 4, ends, merged)
+    ax.set_yticks([0, 1, 2], categories)
     kit.money_axis(ax, currency, axis="x", lang=lang)
     if goal:
         ax.axvline(goal, color=theme.text, linewidth=1.2, linestyle=":")
         goal_text = tr("Goal {amount}", lang).format(amount=compact(goal))
         ax.text(goal, -0.5, goal_text, ha="center", va="center", fontweight="bold", bbox=kit.backed(theme))
-    if goal:
         chance = tr("Where we will finish", lang)
         if forecast.prob_hit_goal is not None:
             chance = tr("{chance} chance to reach the goal", lang).format(chance=pct(forecast.prob_hit_goal, lang=lang))
-        gap = forecast.mid - goal
+        gap = mid - goal
         verdict = tr("mid forecast {delta} vs goal", lang).format(delta=kit.signed(gap, currency, lang))
         kit.headline(
             ax,
@@ -250,6 +262,23 @@ def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     else:
         ax.set_title(tr("No goal set for this quarter", lang), loc="left", color=theme.muted, fontsize=label + 2)
     return kit.png(figure)
+
+
+def _end_labels(
+    ax: Axes, theme: Theme, size: Size, y: float, ends: tuple[tuple[float, str], tuple[float, str]], merged: str
+) -> None:
+    """Labels under the two ends of a span; one label under its middle when the two would overlap."""
+    (first, first_text), (second, second_text) = sorted(ends)
+    left, right = ax.get_xlim()
+    per_inch = (right - left) / (size[0] * 0.8)
+    points = kit.label_size(theme)
+    room = (kit.text_inches(first_text, points) + kit.text_inches(second_text, points)) / 2 + 0.15
+    placed = [(first_text, first), (second_text, second)]
+    if (second - first) / per_inch < room:
+        placed = [(merged, (first + second) / 2)]
+    for text, x in placed:
+        kit.label(ax, text, (x, y), (0, -6), ha="center", va="top")
+        ax.texts[-1].set_bbox(kit.backed(theme))
 
 
 # ---------------------------------------------------------------- pipeline shape

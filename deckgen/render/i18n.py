@@ -48,13 +48,18 @@ KO: dict[str, str] = {
     "Quarter goal {amount}": "분기 목표 {amount}",
     "Week {week} of {weeks} · {elapsed} of the quarter gone": "{weeks}주 중 {week}주차 · 분기 {elapsed} 경과",
     "{delta} vs linear pace{share}": "선형 페이스 대비 {delta}{share}",
-    # Forecast range: low, mid and high read as conservative, base and optimistic.
+    # Forecast range: low, mid and high (10th, 50th, 90th percentile) read as conservative, base and optimistic;
+    # the reps' call (commit, best case) is drawn beside it.
     "Closed won": "수주",
     "Forecast range": "예측 범위",
     "low {amount}": "보수 {amount}",
     "mid {amount}": "기준 {amount}",
     "high {amount}": "낙관 {amount}",
     "low–high {low} – {high}": "보수–낙관 {low} – {high}",
+    "Reps' call": "영업 전망",
+    "commit {amount}": "커밋 {amount}",
+    "best case {amount}": "베스트 케이스 {amount}",
+    "commit–best case {commit} – {best}": "커밋–베스트 케이스 {commit} – {best}",
     "{chance} chance to reach the goal": "목표 달성 확률 {chance}",
     "Where we will finish": "분기 마감 전망",
     "mid forecast {delta} vs goal": "기준 예측, 목표 대비 {delta}",
@@ -82,6 +87,8 @@ KO: dict[str, str] = {
     "Forecast low": "보수 예측",
     "Forecast mid": "기준 예측",
     "Forecast high": "낙관 예측",
+    "Reps' commit": "영업 커밋",
+    "Reps' best case": "영업 베스트 케이스",
     "Base (hidden)": "받침 (숨김)",
     "Total": "합계",
     "Increase": "증가",

@@ -167,17 +167,20 @@ def pipeline_pacing(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -
 
 @_native
 def forecast_range(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
-    """Closed won, the low/mid/high forecast and the goal as bars, the chance to reach the goal above them."""
+    """Closed won, the low/mid/high forecast (10th, 50th, 90th percentile), the reps' call (commit, best case)
+    and the goal as bars, the chance to reach the goal above them."""
     forecast, currency, goal = metrics.forecast, metrics.currency, metrics.bookings.goal
     closed = metrics.bookings.closed_won
     low, high = sorted((forecast.low, forecast.high))
-    if not (closed or high or forecast.mid):
+    if not (closed or high or forecast.mid or forecast.best_case):
         return kit.message(shapes, theme, box, "Nothing won and no open deals this quarter")
     rows = [
         ("Closed won", closed, theme.primary),
         ("Forecast low", low, kit.tint(theme.secondary, 0.5)),
         ("Forecast mid", forecast.mid, theme.secondary),
         ("Forecast high", high, kit.tint(theme.secondary, 0.5)),
+        ("Reps' commit", forecast.commit, kit.tint(theme.highlight, 0.35)),
+        ("Reps' best case", forecast.best_case, kit.tint(theme.highlight, 0.35)),
     ]
     if goal:
         rows.append(("Goal", goal, theme.muted))

@@ -82,13 +82,16 @@ def metrics_table(m: Metrics) -> str:
             f"    {s.stage:<{width}}  {s.count:>5}  {money(s.amount, cur):>14}  {money(s.weighted, cur):>14}"
             for s in p.by_stage
         ]
-    lines += ["", "Forecast"]
+    lines += ["", f"Forecast ({f.method})"]
     lines += _rows(
         [
-            ("low (won + commit)", money(f.low, cur)),
-            ("mid (won + weighted)", money(f.mid, cur)),
-            ("high (+ best case)", money(f.high, cur)),
+            ("low (10th percentile)", money(f.low, cur)),
+            ("mid (median)", money(f.mid, cur)),
+            ("high (90th percentile)", money(f.high, cur)),
+            ("expected (won + weighted)", money(f.expected, cur)),
             ("chance to hit goal", pct(f.prob_hit_goal)),
+            ("reps' call: commit", money(f.commit, cur)),
+            ("reps' call: best case", money(f.best_case, cur)),
         ]
     )
     pp = m.pipeline_pacing
