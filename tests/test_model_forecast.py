@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -292,16 +291,14 @@ def test_many_equal_deals(sds: float) -> None:
     assert result.percentile(0.5) == pytest.approx(amount * 5_000, abs=0.05 * amount * 50)
 
 
-def test_timing_a_million_deals() -> None:
+def test_a_million_deals_stay_on_a_bounded_grid() -> None:
     rng = np.random.default_rng(3)
     n = 1_000_000
     amounts = np.round(rng.lognormal(9.0, 1.2, n), 2)
     probabilities = rng.uniform(0.0, 1.0, n)
     gap = float(amounts @ probabilities)
-    began = time.perf_counter()
     result = outcome(amounts, probabilities, gap)
-    took = time.perf_counter() - began
-    print(f"outcome on {n:,} deals: {took:.3f} s ({result.method}, {len(result.mass)} grid points)")
+    assert result.method == "grid+normal"
     assert len(result.mass) <= 2 * GRID_BINS
     assert result.percentile(0.1) < gap < result.percentile(0.9)
     assert result.chance == pytest.approx(0.5, abs=0.05)
