@@ -1,34 +1,42 @@
-"""Library entry points the command line calls: settings + files in, Metrics out."""
+"""The library below the deck: settings loaded, exports read, metrics computed (decks: deckgen.build)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from deckgen.config import Settings, apply_overrides, load_settings
-from deckgen.errors import InputError
+from deckgen.config import Settings, apply_overrides
+from deckgen.config import load_settings as read_config
+from deckgen.errors import InputError, option
+
+if TYPE_CHECKING:  # pandas stays out of `import deckgen` until an export is read
+    from deckgen.ingest.pipeline import Pipeline
+    from deckgen.model.types import Metrics
+
+MAX_FINDINGS = 200  # hygiene findings kept per owner, by default
 
 
 @dataclass
 class Review:
-    """What one run computed, and where it came from."""
+    """What one review computed, and from what: the settings, this week's (and last week's) export, the metrics."""
 
     settings: Settings
-    metrics: Any  # deckgen.model.Metrics; typed loosely so importing this module stays cheap
-    pipeline: Any  # deckgen.ingest.Pipeline
-    previous: Any | None
-    max_findings: int | None = 200
+    metrics: Metrics
+    pipeline: Pipeline
+    previous: Pipeline | None
+    max_findings: int | None = MAX_FINDINGS
 
-    def scoped(self, field: str, name: str) -> Any:
+    def scoped(self, field: str, name: str) -> Metrics:
         """The metrics of one team or owner ('team', 'EMEA'): their deals only, this week and last.
 
         Goals are the group's own, from [goals."<name>"] in the config; without them none is shown (no pace,
         coverage or chance): the company's goal is not a team's.
         """
-        from deckgen.model import compute_metrics
         from deckgen.model.deals import subset
+        from deckgen.model.metrics import compute_metrics
 
         frame = subset(self.pipeline.frame, field, name)
         previous = subset(self.previous.frame, field, name) if self.previous is not None else None
@@ -46,55 +54,103 @@ class Review:
             currencies=self.metrics.currencies,
         )
 
+    @property
+    def previous_name(self) -> str | None:
+        return self.previous.name if self.previous is not None else None
 
-def settings_from(config: Path | None, **flags: Any) -> Settings:
-    return apply_overrides(load_settings(config), **flags)
+
+def load_settings(
+    config: Path | str | None = None,
+    *,
+    goal: float | None = None,
+    fiscal_year_start: int | None = None,
+    curve: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+    query: str | None = None,
+) -> Settings:
+    """The settings: the config file given, else deckgen.toml in the working directory if there is one, else
+    the defaults; each keyword given overrides its setting (None keeps the file's). Every problem is named."""
+    settings = read_config(Path(config) if config is not None else None)
+    return apply_overrides(
+        settings, goal=goal, fiscal_year_start=fiscal_year_start, curve=curve, columns=columns, sheet=sheet, query=query
+    )
+
+
+settings_from = load_settings  # the name older callers use
+
+
+Export = Path | str  # an export file (or a Parquet folder, or a DuckDB database with settings.query)
+
+
+def read_export(path: Export, settings: Settings | None = None) -> Pipeline:
+    """One CRM export (CSV, XLSX, Parquet, a Parquet folder or a DuckDB query's result) as canonical deals."""
+    from deckgen.ingest import read_pipeline
+
+    return read_pipeline(Path(path), settings if settings is not None else Settings())
 
 
 def review(
-    input_path: Path,
-    settings: Settings,
+    export: Export | Pipeline,
+    settings: Settings | None = None,
     as_of: date | None = None,
-    previous_path: Path | None = None,
-    max_findings: int | None = 200,
+    previous: Export | Pipeline | None = None,
+    *,
+    max_findings: int | None = MAX_FINDINGS,
 ) -> Review:
-    """Read this week's (and optionally last week's) export and compute every metric."""
-    from deckgen.ingest import read_pipeline
-    from deckgen.model import compute_metrics
+    """This week's export (a file, or one read_export returned) and optionally last week's, and every metric.
+
+    settings: default Settings() (load_settings reads deckgen.toml). as_of: default today. max_findings:
+    hygiene findings kept per owner (None: all). The exports are kept, so decks per team can be built.
+    """
+    from deckgen.model.metrics import compute_metrics
     from deckgen.model.types import Source
 
+    settings = settings if settings is not None else Settings()
     as_of = as_of or date.today()
-    pipeline = read_pipeline(input_path, settings)
-    previous = None
-    if previous_path is not None:
-        if Path(previous_path).resolve() == Path(input_path).resolve():
+    pipeline = read_export(export, settings) if isinstance(export, str | Path) else export
+    last = previous if not isinstance(previous, str | Path) else None
+    if isinstance(previous, str | Path):
+        if isinstance(export, str | Path) and Path(previous).resolve() == Path(export).resolve():
             raise InputError(
-                "is the same file as the input", file=str(previous_path), hint="--previous takes last week's export"
+                "is the same file as the input",
+                file=str(previous),
+                hint=f"{option('previous')} takes last week's export",
             )
         # Last week's file may come from a differently configured report: same column overrides apply.
-        previous = read_pipeline(previous_path, replace(settings))
+        last = read_export(previous, replace(settings))
     currencies = pipeline.currencies
     if currencies is not None and currencies.currency != settings.currency:
         settings = replace(settings, currency=currencies.currency)  # the amounts' own currency labels the deck
-    if previous is not None and previous.currencies is not None and previous.currencies.currency != settings.currency:
+    if last is not None and last.currencies is not None and last.currencies.currency != settings.currency:
         raise InputError(
-            f"has amounts in {previous.currencies.currency}, this week's export in {settings.currency}",
-            file=previous.file,
+            f"has amounts in {last.currencies.currency}, this week's export in {settings.currency}",
+            file=last.file,
             hint="compare exports in one currency, or give [fx] rates in deckgen.toml to convert both",
         )
     source = Source(pipeline.file, pipeline.sha256, pipeline.rows_read, pipeline.rows_skipped, len(pipeline.frame))
     notes = list(pipeline.notes)
-    if previous is not None:
-        notes += [f"{previous.name}: {note}" for note in previous.notes]
+    if last is not None:
+        notes += [f"{last.name}: {note}" for note in last.notes]
     metrics = compute_metrics(
         pipeline.frame,
         settings,
         as_of,
         source,
-        previous=previous.frame if previous is not None else None,
-        previous_file=previous.file if previous is not None else "",
+        previous=last.frame if last is not None else None,
+        previous_file=last.file if last is not None else "",
         notes=notes,
         max_findings=max_findings,
         currencies=currencies,
     )
-    return Review(settings, metrics, pipeline, previous, max_findings)
+    return Review(settings, metrics, pipeline, last, max_findings)
+
+
+def compute_metrics(
+    export: Export | Pipeline,
+    settings: Settings | None = None,
+    as_of: date | None = None,
+    previous: Export | Pipeline | None = None,
+) -> Metrics:
+    """Every metric of this week's export (and the bridge from last week's): review(...).metrics."""
+    return review(export, settings, as_of, previous).metrics

@@ -8,17 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from deckgen.errors import DeckgenError
+from deckgen.errors import OutputError
 
-
-class OutputError(DeckgenError):
-    """The output could not be written: nothing was (no partial or temporary file is left)."""
-
-    exit_code = 73  # EX_CANTCREAT
-
-    def __init__(self, out: Path, error: OSError) -> None:
-        reason = (error.strerror or str(error)).lower()
-        super().__init__(f"{out}: cannot be written ({reason}); nothing was written, choose another place with -o")
+__all__ = ["OutputError", "replacing", "write_bytes"]
 
 
 def current_umask() -> int:

@@ -1,9 +1,9 @@
-"""`deckgen build --by COLUMN`: one deck per team, region or owner, plus the overall deck, built in parallel.
+"""Decks per group (`by`: team, region, owner, ...), plus the overall deck, built in parallel.
 
 Worker processes are forked after the export is read, so each inherits the deal rows and Matplotlib instead of
-reading or importing them again. Phase one computes every group's metrics (in parallel); with `--same-scale`
-their largest values become shared chart axes; phase two draws and writes the decks (in parallel). A group
-that fails is reported and the others are still written.
+reading or importing them again. Phase one computes every group's metrics (in parallel); with `same_scale`
+their largest values become shared chart axes; phase two writes the decks (in parallel), each through the one
+deck path of deckgen.build. A group that fails is reported and the others are still written.
 """
 
 from __future__ import annotations
@@ -13,13 +13,24 @@ import os
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from deckgen.errors import DeckgenError, InputError
+from deckgen.errors import DeckgenError, InputError, option, worded
 from deckgen.render.pool import quiet_children, tune_gc
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from deckgen.api import Review
+    from deckgen.model.types import Metrics
+
+# Writes one deck (deckgen.build's steps): (group, None for the overall deck; its metrics; its file; the shared
+# axis tops) -> its slide count.
+DeckWriter = Callable[[str | None, "Metrics", Path, dict[str, float]], int]
 
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -36,18 +47,38 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Outcome:
-    name: str | None
-    path: Path | None
+class GroupDeck:
+    """One deck of a `by` build: a group's (group None: the overall deck), or why it could not be written."""
+
+    group: str | None
+    pptx: Path | None  # None: it failed
     deals: int = 0
     closed_won: float = 0.0
     goal: float | None = None
     pace_delta: float | None = None
     slides: int = 0
-    error: str | None = None
+    failure: str | None = None  # why, with the options it names marked (see deckgen.errors.option)
+
+    @property
+    def error(self) -> str | None:
+        """Why the deck could not be written, or None."""
+        return worded(self.failure) if self.failure is not None else None
 
 
-def resolve_column(frame: Any, by: str) -> str:
+@dataclass(frozen=True)
+class GroupDecks:
+    """What a `by` build wrote: the overall deck first, then one per group (most deals first)."""
+
+    decks: list[GroupDeck]
+    currency: str
+    notes: list[str]  # the metrics' notes
+
+    @property
+    def failed(self) -> list[GroupDeck]:
+        return [deck for deck in self.decks if deck.failure is not None]
+
+
+def resolve_column(frame: pd.DataFrame, by: str) -> str:
     """The frame column `--by` names: a field (team, owner, stage, ...) or any header of the export."""
     if by in frame.columns:
         return by
@@ -55,10 +86,10 @@ def resolve_column(frame: Any, by: str) -> str:
     if by.casefold() in folded:
         return folded[by.casefold()]
     usable = sorted(str(c) for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) == "category")
-    raise InputError(f"--by {by!r} is not a column of the export", hint=f"columns: {', '.join(usable)}")
+    raise InputError(f"{option('by')} {by!r} is not a column of the export", hint=f"columns: {', '.join(usable)}")
 
 
-def group_names(frame: Any, column: str) -> list[str]:
+def group_names(frame: pd.DataFrame, column: str) -> list[str]:
     """Every group in the column, most deals first (ties by name); missing values form '(none)'."""
     from deckgen.model.deals import labelled
 
@@ -88,7 +119,7 @@ def file_names(names: Iterable[str], prefix: str) -> dict[str, str]:
     return result
 
 
-def shared_limits(all_metrics: Iterable[Any]) -> dict[str, float]:
+def shared_limits(all_metrics: Iterable[Metrics]) -> dict[str, float]:
     """The largest value each comparable chart shows, over every group: the shared axes of --same-scale."""
     limits = dict.fromkeys(SHARED_CHARTS, 0.0)
     for m in all_metrics:
@@ -113,55 +144,45 @@ class Failed(str):
     """A group whose metrics could not be computed: the message (a plain string pickles whatever the error)."""
 
 
-def _metrics_of(name: str) -> Any:
+def _metrics_of(name: str) -> Metrics | Failed:
     review, column = _STATE["review"], _STATE["column"]
     try:
-        return review.scoped(column, name)
+        scoped: Metrics = review.scoped(column, name)
     except DeckgenError as error:
-        return Failed(str(error))
+        return Failed(error.marked)
+    return scoped
 
 
-def _deck_of(task: tuple[Job, Any, dict[str, float]]) -> Outcome:
+def _deck_of(task: tuple[Job, Metrics, dict[str, float]]) -> GroupDeck:
     job, metrics, limits = task
-    from deckgen.deck.build import build_deck
-    from deckgen.render.pool import ChartPool
-
-    options = _STATE["options"]
-    title = options.get("title")
-    if job.name is not None:
-        review = "영업 리뷰" if options.get("lang") == "ko" else "Sales Review"
-        title = f"{title or ' '.join(filter(None, (metrics.company, review)))} · {job.name}"
+    write: DeckWriter = _STATE["write"]
     try:
-        built = build_deck(
-            metrics,
-            job.path,
-            **{**options, "title": title, "pool": ChartPool(1), "limits": limits, "progress": None},
-        )
+        slides = write(job.name, metrics, job.path, limits)
     except DeckgenError as error:
-        return Outcome(job.name, None, error=str(error))
+        return GroupDeck(job.name, None, failure=error.marked)
     except Exception as error:  # one group's bug must not cost the other decks
-        return Outcome(job.name, None, error=f"internal error ({type(error).__name__}: {error})")
-    return Outcome(
+        return GroupDeck(job.name, None, failure=f"internal error ({type(error).__name__}: {error})")
+    return GroupDeck(
         job.name,
-        built.pptx,
+        job.path,
         deals=metrics.source.deals,
         closed_won=metrics.bookings.closed_won,
         goal=metrics.bookings.goal,
         pace_delta=metrics.bookings.pace_delta,
-        slides=built.slides,
+        slides=slides,
     )
 
 
 def build_groups(
-    review: Any,
+    review: Review,
     by: str,
     folder: Path,
-    options: dict[str, Any],
+    write: DeckWriter,
     jobs: int | None = None,
     same_scale: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
-) -> list[Outcome]:
-    """The overall deck and one per group of column `by`, written into `folder`; outcomes in that order."""
+) -> list[GroupDeck]:
+    """The overall deck and one per group of column `by`, each written by `write` into `folder`; in that order."""
     import deckgen.render.preload  # noqa: F401  (imported and warmed up once here, inherited by every worker)
 
     column = resolve_column(review.pipeline.frame, by)
@@ -169,51 +190,50 @@ def build_groups(
     prefix = f"sales-review-{review.metrics.as_of.isoformat()}"
     files = file_names(names, prefix)
     jobs_list = [Job(None, folder / f"{prefix}.pptx"), *(Job(name, folder / files[name]) for name in names)]
-    _STATE.update(review=review, column=column, options=options)
+    _STATE.update(review=review, column=column, write=write)
     say = progress or (lambda _done, _total, _name: None)
-    with _pool(jobs) as pool:
-        scoped = list(pool.imap(_metrics_of, names, chunksize=max(1, len(names) // 32)))
-        failed = {name: str(m) for name, m in zip(names, scoped, strict=True) if isinstance(m, Failed)}
-        metrics = {name: m for name, m in zip(names, scoped, strict=True) if not isinstance(m, Failed)}
-        limits = shared_limits(metrics.values()) if same_scale else {}
-        tasks: list[tuple[Job, Any, dict[str, float]]] = [(jobs_list[0], review.metrics, {})] + [
-            (job, metrics[job.name], limits) for job in jobs_list[1:] if job.name in metrics
-        ]
-        outcomes: dict[str | None, Outcome] = {name: Outcome(name, None, error=text) for name, text in failed.items()}
-        for done, outcome in enumerate(pool.imap_unordered(_deck_of, tasks), start=1):
-            outcomes[outcome.name] = outcome
-            say(done, len(tasks), outcome.name or "overall")
-    _STATE.clear()
+    try:
+        with _workers(jobs) as pool:
+            scoped = list(pool.imap(_metrics_of, names, chunksize=max(1, len(names) // 32)))
+            failed = {name: str(m) for name, m in zip(names, scoped, strict=True) if isinstance(m, Failed)}
+            metrics = {name: m for name, m in zip(names, scoped, strict=True) if not isinstance(m, Failed)}
+            limits = shared_limits(metrics.values()) if same_scale else {}
+            tasks: list[tuple[Job, Metrics, dict[str, float]]] = [(jobs_list[0], review.metrics, {})] + [
+                (job, metrics[job.name], limits) for job in jobs_list[1:] if job.name in metrics
+            ]
+            outcomes: dict[str | None, GroupDeck] = {n: GroupDeck(n, None, failure=t) for n, t in failed.items()}
+            for done, outcome in enumerate(pool.imap_unordered(_deck_of, tasks), start=1):
+                outcomes[outcome.group] = outcome
+                say(done, len(tasks), outcome.group or "overall")
+    finally:
+        _STATE.clear()
     return [outcomes[job.name] for job in jobs_list]
 
 
-class _pool:
-    """A fork pool of `jobs` processes, or this process alone when jobs is 1 or fork is unavailable."""
-
-    def __init__(self, jobs: int | None) -> None:
-        self.workers = jobs or os.cpu_count() or 1
-        self.pool: Any = None
-
-    def __enter__(self) -> Any:
-        if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks")
-                with quiet_children():
-                    self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=tune_gc)
-            return self.pool
-        return _Serial()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            if exc[0] is None:
-                self.pool.close()
-            else:
-                self.pool.terminate()
-            self.pool.join()
+@contextmanager
+def _workers(jobs: int | None) -> Iterator[Any]:
+    """A fork pool of `jobs` processes (started and stopped here), or this process alone when jobs is 1 or fork
+    is unavailable. Closed and joined when the block succeeds, terminated when it fails."""
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield _Serial()
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks")
+        with quiet_children():
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=tune_gc)
+    try:
+        yield pool
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
+    pool.close()
+    pool.join()
 
 
 class _Serial:
-    """The pool interface, run here: for --jobs 1."""
+    """The pool interface, run here: for one job."""
 
     @staticmethod
     def imap(function: Callable[[Any], Any], items: Iterable[Any], chunksize: int = 1) -> Iterable[Any]:
@@ -224,20 +244,22 @@ class _Serial:
         return map(function, items)
 
 
-def summary_table(outcomes: list[Outcome], currency: str) -> str:
-    """Group, deals, closed won, pace, file: one line each, failures last with their reason."""
+def summary_table(result: GroupDecks, words: Mapping[str, str] | None = None) -> str:
+    """Group, deals, closed won, pace, file: one line each, failures last with their reason (options named in
+    `words`, e.g. the CLI's flags)."""
     from deckgen.render.format import delta, money
     from deckgen.render.text import cells
 
+    outcomes, currency = result.decks, result.currency
     rows = [("group", "deals", "closed won", "vs pace", "file")]
     for o in outcomes:
-        if o.error is None and o.path is not None:
+        if o.failure is None and o.pptx is not None:
             pace = delta(o.pace_delta, currency) if o.pace_delta is not None else "no goal"
-            rows.append((o.name or "(all)", f"{o.deals:,}", money(o.closed_won, currency, True), pace, o.path.name))
+            rows.append((o.group or "(all)", f"{o.deals:,}", money(o.closed_won, currency, True), pace, o.pptx.name))
     widths = [max(cells(row[i]) for row in rows) for i in range(4)]
     lines = []
     for row in rows:
         padded = [row[i] + " " * (widths[i] - cells(row[i])) if i == 0 else row[i].rjust(widths[i]) for i in range(4)]
         lines.append("  ".join([*padded, row[4]]))
-    lines += [f"{o.name or '(all)'}: failed: {o.error}" for o in outcomes if o.error is not None]
+    lines += [f"{o.group or '(all)'}: failed: {worded(o.failure, words)}" for o in outcomes if o.failure is not None]
     return "\n".join(lines)

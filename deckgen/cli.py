@@ -7,18 +7,60 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from deckgen import __version__
-from deckgen.errors import DeckgenError
+from deckgen.errors import DeckgenError, OptionError, OutputError, SelfCheckFailed
+
+if TYPE_CHECKING:
+    from deckgen.api import Review
+    from deckgen.options import ChartStyle, Language, Written
 
 CURVES = ("linear", "curved", "weights", "history")
 METRICS_FINDINGS = 5  # per owner in `metrics`; `check` lists every finding
-DECK_FINDINGS = 10  # per owner on the deck's "what to fix" slides
+# How the command line says each option a library message names (deckgen.errors.option marks it by its library name).
+FLAGS = {
+    "previous": "--previous",
+    "columns": "--column",
+    "goal": "--goal",
+    "fiscal_year_start": "--fiscal-year-start",
+    "sheet": "--sheet",
+    "query": "--query",
+    "output": "-o",
+    "template": "--template",
+    "charts": "--charts",
+    "lang": "--lang",
+    "jobs": "--jobs",
+    "pdf": "--pdf",
+    "invite": "--invite",
+    "meeting": "--meeting-start",
+    "by": "--by",
+    "same_scale": "--same-scale",
+    "force": "--force",
+    "start": "--start",
+    "end": "--end",
+    "duration": "--duration",
+    "timezone": "--timezone",
+    "organizer": "--organizer",
+    "attendees": "--attendee",
+    "url": "--url",
+    "existing": "--ics",
+}
+# Exit codes of library errors, most specific first; any other DeckgenError is bad input, a config or an option: 2.
+EXIT_CODES: tuple[tuple[type[DeckgenError], int], ...] = ((SelfCheckFailed, 70), (OutputError, 73))
+
+
+class Verdict(click.ClickException):
+    """A command's own finding, with its exit code: `check --strict` and `template check` found problems (1),
+    some `build --by` decks failed (4)."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def _columns(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -93,13 +135,19 @@ def meeting_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _review(
-    input_path: Path, previous: Path | None, as_of: Any, config: Path | None, max_findings: int | None, **flags: Any
-) -> Any:
-    from deckgen.api import review, settings_from
+    input_path: Path,
+    previous: Path | None,
+    as_of: datetime | None,
+    config: Path | None,
+    max_findings: int | None,
+    **flags: Any,
+) -> Review:
+    from deckgen.api import load_settings, review
 
-    settings = settings_from(config, **flags)
-    day = as_of.date() if as_of is not None else date.today()
-    return review(input_path, settings, day, previous, max_findings=max_findings)
+    settings = load_settings(config, **flags)
+    return review(
+        input_path, settings, as_of.date() if as_of is not None else None, previous, max_findings=max_findings
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -128,7 +176,7 @@ def cli() -> None:
     help="A readable summary, or JSON with DESIGN.md's keys.",
 )
 def metrics(
-    input_path: Path, previous: Path | None, as_of: Any, config: Path | None, output: str, **flags: Any
+    input_path: Path, previous: Path | None, as_of: datetime | None, config: Path | None, output: str, **flags: Any
 ) -> None:
     """Compute pacing, the four key metrics, the forecast and the week-over-week bridge.
 
@@ -142,8 +190,10 @@ def metrics(
     if output == "json":
         import json
 
+        from deckgen.render.text import metrics_json
+
         # One line: the C encoder, 10x faster than indenting; pipe through `jq` to read it.
-        click.echo(json.dumps(result.metrics.to_dict(), ensure_ascii=False))
+        click.echo(json.dumps(metrics_json(result.metrics), ensure_ascii=False))
     else:
         from deckgen.render.text import metrics_table
 
@@ -154,7 +204,9 @@ def metrics(
 @cli.command()
 @model_options
 @click.option("--strict", is_flag=True, help="Exit with status 1 when anything is found.")
-def check(input_path: Path, previous: Path | None, as_of: Any, config: Path | None, strict: bool, **flags: Any) -> None:
+def check(
+    input_path: Path, previous: Path | None, as_of: datetime | None, config: Path | None, strict: bool, **flags: Any
+) -> None:
     """Data hygiene: what each owner must fix (missing amounts, past-due deals, duplicates, ...).
 
     \b
@@ -168,10 +220,8 @@ def check(input_path: Path, previous: Path | None, as_of: Any, config: Path | No
     click.echo(hygiene_report(result.metrics))
     _notes(result.metrics.notes)
     if strict and any(result.metrics.hygiene.counts.values()):
-        from deckgen.errors import FindingsError
-
         total = sum(result.metrics.hygiene.counts.values())
-        raise FindingsError(f"{total} hygiene finding(s); fix them in the CRM and export again")
+        raise Verdict(f"{total} hygiene finding(s); fix them in the CRM and export again", 1)
 
 
 @cli.command()
@@ -202,15 +252,15 @@ def check(input_path: Path, previous: Path | None, as_of: Any, config: Path | No
 def build(
     input_path: Path,
     previous: Path | None,
-    as_of: Any,
+    as_of: datetime | None,
     config: Path | None,
     output: Path | None,
     template: Path | None,
     pdf: bool,
     title: str | None,
-    meeting_date: Any,
-    charts: str | None,
-    lang: str,
+    meeting_date: datetime | None,
+    charts: ChartStyle | None,
+    lang: Language,
     jobs: int | None,
     quiet: bool,
     verbose: bool,
@@ -240,44 +290,14 @@ def build(
           --organizer ann@example.com --attendee bob@example.com --invite review.ics
       deckgen build export.csv --by team --same-scale -o decks/
     """
-    say = _progress(quiet)
-    if by is not None:
-        for flag, given in (("--invite", invite), ("--meeting-start", meeting_start), ("--pdf", pdf or None)):
-            if given is not None:
-                raise click.UsageError(f"{flag} makes one file; it does not go with --by (one deck per group)")
-        _build_groups(
-            input_path,
-            previous,
-            as_of,
-            config,
-            output,
-            by,
-            same_scale,
-            jobs,
-            quiet,
-            flags,
-            template,
-            title,
-            meeting_date,
-            charts,
-            lang,
-        )
-        return
-    if same_scale:
-        raise click.UsageError("--same-scale goes with --by COLUMN")
-    details = None
-    if invite is not None or meeting_start is not None:
-        # Checked before anything is built: a typo in an e-mail address must not cost a deck.
-        from deckgen.invite.attach import check_output
-        from deckgen.invite.meeting import meeting
+    from deckgen.api import load_settings
+    from deckgen.build import BuiltDeck
+    from deckgen.build import build as build_decks
+    from deckgen.options import DeckOptions, MeetingDetails
 
-        if invite is None:
-            raise click.UsageError("--meeting-start goes with --invite OUT.ics|OUT.eml")
-        if meeting_start is None:
-            raise click.UsageError("--invite needs --meeting-start")
-        check_output(invite)
-        details = meeting(
-            title=title,
+    meeting = None
+    if meeting_start is not None:
+        meeting = MeetingDetails(
             start=meeting_start,
             duration=duration,
             end=end,
@@ -286,120 +306,66 @@ def build(
             attendees=attendees,
             location=location,
             description=description,
-            link=link,
+            url=link,
         )
-        if meeting_date is None and details.start is not None:
-            meeting_date = datetime.combine(details.start.date(), datetime.min.time())
-    from deckgen.render.pool import start_pool
-
-    # The chart workers get ready (Matplotlib imported in a server process) while the export is read.
-    # Native charts need no drawing processes (a slide asking for a picture is then drawn here).
-    pool = start_pool(1 if charts == "native" else jobs)
     try:
-        say("reading and computing")
-        result = _review(input_path, previous, as_of, config, DECK_FINDINGS, **flags)
-    except BaseException:
-        pool.terminate()  # stop the chart workers cleanly: a server left half-started prints its own traceback
-        raise
-    explain = (lambda line: click.echo(line, err=True)) if verbose else None
-    try:
-        built = _build(result, output, template, title, meeting_date, say, pool, charts, lang, explain)
-    except BaseException:
-        pool.terminate()  # e.g. a template refused before any chart was asked for
-        raise
-    _notes(result.metrics.notes + built.notes)
-    click.echo(f"{built.pptx} ({built.slides} slides)")
-    if pdf:
-        from deckgen.deck.pdf import convert_to_pdf
+        options = DeckOptions(
+            output=output,
+            template=template,
+            title=title,
+            meeting_date=meeting_date.date() if meeting_date else None,
+            charts=charts,
+            lang=lang,
+            jobs=jobs,
+            pdf=pdf,
+            invite=invite,
+            meeting=meeting,
+            by=by,
+            same_scale=same_scale,
+            progress=_progress(quiet),
+            explain=(lambda line: click.echo(line, err=True)) if verbose else None,
+            written=_written,
+            group_progress=_deck_counter(quiet),
+        )
+        settings = load_settings(config, **flags)
+        day = as_of.date() if as_of is not None else None
+        result = build_decks(input_path, options, previous=previous, settings=settings, as_of=day)
+    except OptionError as error:
+        raise _usage_error(error) from None
+    if isinstance(result, BuiltDeck):
+        return  # its files were told as they were written
+    from deckgen.batch import summary_table
 
-        say("converting to PDF")
-        click.echo(str(convert_to_pdf(built.pptx)))
-    if invite is not None and details is not None:
-        from deckgen.invite.attach import attach as write_invite
-
-        say("writing the invite")
-        _notes(write_invite(built.pptx, invite, details))
-        click.echo(str(invite))
+    _notes(result.notes)
+    click.echo(summary_table(result, FLAGS))
+    if result.failed:
+        failed, total = len(result.failed), len(result.decks)
+        raise Verdict(f"{failed} of {total} decks failed (see above); the others are written", 4)
 
 
-def _build_groups(
-    input_path: Path,
-    previous: Path | None,
-    as_of: Any,
-    config: Path | None,
-    output: Path | None,
-    by: str,
-    same_scale: bool,
-    jobs: int | None,
-    quiet: bool,
-    flags: dict[str, Any],
-    template: Path | None,
-    title: str | None,
-    meeting_date: Any,
-    charts: str | None,
-    lang: str,
-) -> None:
-    """`build --by`: the overall deck and one per group into a folder, a summary table, exit 4 if any failed."""
-    from deckgen.batch import build_groups, summary_table
-    from deckgen.errors import SomeFailed
+def _written(file: Written) -> None:
+    """A file `build` has put in place: its notes, then its name (a deck's with its slide count)."""
+    _notes(list(file.notes))
+    click.echo(f"{file.path} ({file.slides} slides)" if file.slides is not None else str(file.path))
 
-    folder = output or Path(".")
-    if folder.suffix.lower() == ".pptx" or (folder.exists() and not folder.is_dir()):
-        raise click.BadParameter(f"{folder} is a file; with --by, -o names a folder", param_hint="-o")
-    say = _progress(quiet)
-    say("reading and computing")
-    result = _review(input_path, previous, as_of, config, DECK_FINDINGS, **flags)
+
+def _deck_counter(quiet: bool) -> Callable[[int, int, str], None]:
+    """`build --by`: one progress line on a terminal, rewritten as the decks are done."""
     show = sys.stderr.isatty() and not quiet
 
     def progress(done: int, total: int, name: str) -> None:
         if show:
             click.echo(f"\r… {done}/{total} decks ({name})\x1b[K", err=True, nl=done == total)
 
-    options = {
-        "template": template,
-        "title": title,
-        "meeting_date": meeting_date.date() if meeting_date else None,
-        "previous_name": result.previous.name if result.previous is not None else None,
-        "charts": charts,
-        "lang": lang,
-    }
-    outcomes = build_groups(result, by, folder, options, jobs, same_scale, progress)
-    _notes(result.metrics.notes)
-    click.echo(summary_table(outcomes, result.metrics.currency))
-    failed = [o for o in outcomes if o.error is not None]
-    if failed:
-        raise SomeFailed(f"{len(failed)} of {len(outcomes)} decks failed (see above); the others are written")
+    return progress
 
 
-def _build(
-    result: Any,
-    output: Path | None,
-    template: Path | None,
-    title: str | None,
-    meeting_date: Any,
-    say: Callable[[str], None],
-    pool: Any,
-    charts: str | None,
-    lang: str,
-    explain: Callable[[str], None] | None,
-) -> Any:
-    from deckgen.deck.build import build_deck
-
-    out = output or Path(f"sales-review-{result.metrics.as_of.isoformat()}.pptx")
-    return build_deck(
-        result.metrics,
-        out,
-        template=template,
-        title=title,
-        meeting_date=meeting_date.date() if meeting_date else None,
-        previous_name=result.previous.name if result.previous is not None else None,
-        progress=say,
-        pool=pool,
-        charts=charts,
-        lang=lang,
-        scope=result.scoped,
-        explain=explain,
-    )
+def _usage_error(error: OptionError) -> click.UsageError:
+    """Options that do not go together are a usage error: shown with the command's usage, exit 2."""
+    text = error.message(FLAGS)
+    if error.option is not None:
+        return click.BadParameter(text, param_hint=FLAGS.get(error.option, error.option))
+    return click.UsageError(text)
 
 
 @cli.command()
@@ -420,11 +386,11 @@ def attach(deck: Path, output: Path, existing: Path | None, **options: Any) -> N
           --timezone Asia/Seoul --organizer ann@example.com --attendee bob@example.com -o review.ics
       deckgen attach review.pptx --ics weekly-review.ics --start "2026-12-01 09:00" -o review.eml
     """
-    from deckgen.invite.attach import attach as write_invite
-    from deckgen.invite.meeting import meeting
+    from deckgen.invite.attach import write_invite
+    from deckgen.options import MeetingDetails
 
-    details = meeting(**options)
-    notes = write_invite(deck, output, details, existing)
+    link = options.pop("link")
+    notes = write_invite(deck, output, MeetingDetails(url=link, **options), existing)
     _notes(notes)
     click.echo(str(output))
 
@@ -467,13 +433,12 @@ def template_inspect(pptx: Path) -> None:
 def template_check(folder: Path) -> None:
     """Check a template folder (or a .pptx with the default slides) before rendering: one line per problem."""
     from deckgen.deck.check import check_template
-    from deckgen.errors import TemplateProblems
 
     problems, specs, slides = check_template(folder)
     for problem in problems:
         click.echo(problem)
     if problems:
-        raise TemplateProblems(f"{len(problems)} problem(s) in {folder}")
+        raise Verdict(f"{len(problems)} problem(s) in {folder}", 1)
     click.echo(f"{folder}: {specs} slide spec{'s' if specs != 1 else ''}, {slides} slides checked, no problems")
 
 
@@ -500,8 +465,8 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except DeckgenError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        click.echo(f"Error: {exc.message(FLAGS)}", err=True)
+        sys.exit(next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), 2))
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)

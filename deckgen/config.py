@@ -8,34 +8,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from deckgen.errors import ConfigError
+from deckgen.errors import ConfigError, option
+from deckgen.frame import FIELDS, FORECAST_CATEGORIES, STATES  # the schema of fields and their values
 
 CONFIG_NAME = "deckgen.toml"
-FIELDS = (
-    "id",
-    "name",
-    "account",
-    "owner",
-    "team",
-    "stage",
-    "amount",
-    "probability",
-    "close_date",
-    "created_date",
-    "forecast_category",
-    "status",
-    "is_won",
-    "is_closed",
-    "closed_date",
-    "won_date",
-    "lost_date",
-    "closed_amount",
-    "currency",
-    "lost_reason",
-)
 CURVES = ("linear", "curved", "weights", "history")
-STATES = ("open", "won", "lost")
-FORECAST_CATEGORIES = ("commit", "best_case", "pipeline", "omitted", "closed")
 _QUARTER_KEY = re.compile(r"^(?:FY)?(\d{2}|\d{4})Q([1-4])$")
 
 
@@ -360,13 +337,13 @@ def apply_overrides(settings: Settings, **flags: Any) -> Settings:
             continue
         if name == "columns":
             merged = dict(settings.columns)
-            merged.update(_columns(problems, dict(value), key="--column"))
+            merged.update(_columns(problems, dict(value), key=option("columns")))
             values["columns"] = merged
         elif name == "goal":
-            values["goal"] = problems.number("--goal", value, 0)
+            values["goal"] = problems.number(option("goal"), value, 0)
         elif name == "fiscal_year_start":
             if not 1 <= int(value) <= 12:
-                problems.add("--fiscal-year-start", f"must be a month number from 1 to 12, not {value!r}")
+                problems.add(option("fiscal_year_start"), f"must be a month number from 1 to 12, not {value!r}")
             else:
                 values[name] = int(value)
         else:

@@ -9,24 +9,12 @@ import numpy as np
 import pandas as pd
 
 from deckgen.config import Settings
+from deckgen.frame import BY_NAME, DATE, FLAG, FRAME_COLUMNS, NUMBER
+from deckgen.frame import STATES as STATE_VALUES
 from deckgen.model.types import Source
 
-STATES = pd.CategoricalDtype(["open", "won", "lost"])
-COLUMNS = (
-    "id",
-    "name",
-    "account",
-    "owner",
-    "team",
-    "stage",
-    "amount",
-    "close_date",
-    "created_date",
-    "state",
-    "probability",
-    "probability_given",
-    "forecast_category",
-)
+STATES = pd.CategoricalDtype(list(STATE_VALUES))
+COLUMNS = FRAME_COLUMNS  # every column ingest writes, from the schema (deckgen/frame.py)
 _STAGE = {"open": "Negotiation", "won": "Closed Won", "lost": "Closed Lost"}
 _PROBABILITY = {"open": 0.5, "won": 1.0, "lost": 0.0}
 SOURCE = Source(file="pipeline.csv", sha256="0" * 64, rows_read=0, rows_skipped=0, deals=0)
@@ -71,15 +59,12 @@ def frame(*rows: dict[str, Any]) -> pd.DataFrame:
             }
         )
     out = pd.DataFrame(index=pd.RangeIndex(len(records)))
-    for name in ("id", "name", "account", "owner", "team", "stage", "forecast_category"):
-        out[name] = pd.Series([r[name] for r in records], index=out.index, dtype=object)
-    out["amount"] = pd.Series([r["amount"] for r in records], index=out.index, dtype="float64")
-    for name in ("close_date", "created_date"):
-        out[name] = pd.Series([r[name] for r in records], index=out.index, dtype="datetime64[s]")
-    out["state"] = pd.Series([r["state"] for r in records], index=out.index, dtype=object).astype(STATES)
-    out["probability"] = pd.Series([r["probability"] for r in records], index=out.index, dtype="float64")
-    out["probability_given"] = pd.Series([r["probability_given"] for r in records], index=out.index, dtype=bool)
-    return out[list(COLUMNS)]
+    # Numbers, dates and flags in the frame's dtypes; text and categories as plain objects, but the state.
+    for name in COLUMNS:
+        typed = BY_NAME[name].kind in (DATE, NUMBER, FLAG)
+        column = pd.Series([r[name] for r in records], index=out.index, dtype=BY_NAME[name].dtype if typed else object)
+        out[name] = column.astype(STATES) if name == "state" else column
+    return out
 
 
 def settings(**values: Any) -> Settings:

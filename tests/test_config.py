@@ -261,9 +261,10 @@ def test_apply_overrides_reports_every_bad_flag() -> None:
     error = caught.value
     assert error.source == "command line"
     assert len(error.problems) == 3
-    assert "'--goal' must be at least 0, not -1" in str(error)
-    assert "'--fiscal-year-start' must be a month number from 1 to 12, not 13" in str(error)
-    assert "'--column.revenue' is not a deckgen field" in str(error)
+    assert "'goal' must be at least 0, not -1" in str(error)
+    assert "'fiscal_year_start' must be a month number from 1 to 12, not 13" in str(error)
+    assert "'columns.revenue' is not a deckgen field" in str(error)
+    assert error.options == ("goal", "fiscal_year_start", "columns")  # the CLI says them as its flags
 
 
 def test_apply_overrides_checks_rules_across_keys() -> None:

@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deckgen.api import review
-from deckgen.config import FIELDS, Settings
+from deckgen.config import Settings
 from deckgen.errors import DeckgenError
+from deckgen.frame import FIELDS
 
 AS_OF = date(2026, 11, 27)
 BUDGET = settings(

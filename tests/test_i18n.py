@@ -19,12 +19,11 @@ from test_render_charts import empty
 
 from deckgen.api import review, settings_from
 from deckgen.config import CURVES
-from deckgen.model.hygiene import ADVICE, _detail
-from deckgen.model.types import CHECKS, Deal, Metrics
+from deckgen.model.types import Metrics
 from deckgen.render import chartkit, fonts
 from deckgen.render.charts import CHARTS
 from deckgen.render.format import day, delta, money, pct, plural, ratio
-from deckgen.render.i18n import ADVICE_KO, KO, advice, tr
+from deckgen.render.i18n import KO, tr
 from deckgen.render.text import LABELS, MOVE_LABELS
 from deckgen.render.text_env import make_env
 from deckgen.render.theme import DEFAULT_THEME, Theme
@@ -284,42 +283,6 @@ def test_korean_entries_keep_their_fields_and_signs() -> None:
         assert HANGUL.search(korean), english
     for label in MOVE_LABELS.values():  # the bridge drops the sign and its space: '+ 신규' -> '신규'
         assert tr(label, "ko")[:2] == label[:2]
-
-
-# ---------------------------------------------------------------- hygiene advice
-
-
-def test_english_advice_is_the_models_detail(metrics: Metrics) -> None:
-    deals = [f.deal for h in metrics.hygiene.by_owner.values() for f in h.findings]
-    deals.append(Deal("x1", "Dup", None, "A", "Won", -1500.5, 0.9, date(2026, 11, 26)))
-    as_of = metrics.as_of
-    for check in CHECKS:
-        for deal in deals:
-            for state in ("open", "won", "lost"):
-                expected = _detail(check, deal, state, as_of)
-                assert advice(check, deal, state, as_of, "en") == expected
-                as_json = {**deal.__dict__, "close_date": deal.close_date.isoformat() if deal.close_date else None}
-                assert advice(check, as_json, state, as_of, "en") == expected
-
-
-def test_korean_advice() -> None:
-    deal = Deal("0068c00000SHG", "Pilot", "Acme", "김민준", "Negotiation", -1500.5, 0.9, date(2026, 11, 20))
-    as_of = date(2026, 11, 27)
-    assert set(ADVICE_KO) == set(ADVICE) == set(CHECKS)
-    assert advice("missing_amount", deal, "open", as_of, "ko") == "금액을 입력하세요"
-    assert advice("past_due", deal, "open", as_of, "ko") == "7일 지연 (2026-11-20): 종결하거나 마감일을 변경하세요"
-    assert advice("negative_amount", deal, "open", as_of, "ko") == "금액 -1,500.50: 음수 금액을 바로잡으세요"
-    assert advice("duplicate_id", deal, "open", as_of, "ko") == "ID 0068c00000SHG 두 번 이상 중복: 중복 행을 삭제하세요"
-    assert (
-        advice("duplicate_deal", deal, "open", as_of, "ko")
-        == "다른 딜과 이름·금액·마감일이 같음: 사본을 병합하거나 삭제하세요"
-    )
-    assert (
-        advice("probability_stage_mismatch", deal, "won", as_of, "ko")
-        == "수주 상태인데 확률 90%: 확률을 단계에 맞추세요"
-    )
-    undated = {"id": "1", "close_date": None, "amount": None, "probability": None}
-    assert advice("past_due", undated, "open", as_of, "ko") == "종결하거나 마감일을 변경하세요"
 
 
 # ---------------------------------------------------------------- charts in Korean

@@ -12,6 +12,7 @@ from deckgen.config import Settings
 from deckgen.model import compute_metrics
 from deckgen.model.calendar import quarter_of
 from deckgen.model.hygiene import CHECKS, hygiene
+from deckgen.model.types import Finding
 
 AS_OF = date(2026, 11, 15)
 Q4 = quarter_of(AS_OF)  # 2026-10-01 .. 2026-12-31
@@ -75,10 +76,38 @@ def test_probability_stage_mismatch_cases(row: dict[str, Any]) -> None:
     assert hygiene(frame({**row, "probability_given": False}), Q4, AS_OF).counts["probability_stage_mismatch"] == 0
 
 
-def test_past_due_detail() -> None:
+def test_past_due_carries_the_days_overdue() -> None:
     result = hygiene(frame({"amount": 10, "close_date": "2026-11-01"}), Q4, AS_OF)
     (finding,) = result.by_owner["Ann"].findings
-    assert finding.detail == "14 days overdue (2026-11-01): close it or move the date"
+    assert finding == Finding("past_due", finding.deal, "open", days_overdue=14)
+    assert finding.deal.close_date == date(2026, 11, 1)
+
+
+def test_each_finding_carries_the_facts_behind_it() -> None:
+    deals = frame(
+        {"id": "A", "name": "Neg", "amount": -10, "close_date": IN_Q},
+        {"id": "A", "name": "Again", "amount": 20, "close_date": IN_Q},
+        {"id": "P", "name": "Same", "amount": 30, "close_date": IN_Q},
+        {"id": "Q", "name": "Same", "amount": 30, "close_date": IN_Q},
+        {"id": None, "name": "Same", "amount": 30, "close_date": IN_Q},
+        {"id": "W", "state": "won", "amount": 40, "close_date": IN_Q, "probability": 0.8},
+    )
+    found = {(f.check, f.deal.id): f for f in hygiene(deals, Q4, AS_OF).by_owner["Ann"].findings}
+    assert set(found) == {
+        ("negative_amount", "A"),
+        ("duplicate_id", "A"),
+        ("duplicate_deal", "Q"),
+        ("duplicate_deal", None),
+        ("probability_stage_mismatch", "W"),
+    }
+    assert found["negative_amount", "A"].amount == -10.0
+    assert found["duplicate_id", "A"].duplicate_of == "A"
+    # The copies name the deal they repeat: the first with that name, amount and close date.
+    assert found["duplicate_deal", "Q"].duplicate_of == found["duplicate_deal", None].duplicate_of == "P"
+    mismatch = found["probability_stage_mismatch", "W"]
+    assert (mismatch.state, mismatch.probability) == ("won", 0.8)
+    # The facts of one check only: the others stay empty.
+    assert (mismatch.days_overdue, mismatch.duplicate_of, mismatch.amount) == (None, None, None)
 
 
 def test_per_owner_counts() -> None:

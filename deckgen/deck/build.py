@@ -1,21 +1,30 @@
-"""Build the deck: plan the slides, draw the charts in parallel, fill the template, save atomically."""
+"""The deck's own steps: template and slide spec resolved, slide text and chart requests, slides written, saved."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deckgen.deck.plan import PlannedSlide, charted, plan
-from deckgen.deck.spec import load_spec
-from deckgen.errors import ConfigError, InputError
+from deckgen.deck.spec import SlideSpec, load_spec
+from deckgen.errors import ConfigError, InputError, option
 from deckgen.render.theme import Theme
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from deckgen.deck.layouts import Box, Layouts
+    from deckgen.model.types import Metrics
+    from deckgen.options import DeckOptions
+    from deckgen.render.pool import Request
+
+Scope = Callable[[str, str], "Metrics"]  # (field, name) -> the metrics of one team or owner
 
 SPEC_NAME = "slides.toml"
 TEMPLATE_NAME = "template.pptx"
-LANGUAGES = ("en", "ko")
 
 
 def spec_name(lang: str) -> str:
@@ -51,7 +60,7 @@ def resolve_template(path: Path | None, lang: str = "en", notes: list[str] | Non
                 f"has no {TEMPLATE_NAME}",
                 file=str(path),
                 hint="a template folder holds template.pptx "
-                "and slides.toml; `--template file.pptx` uses the default slides",
+                f"and slides.toml; `{option('template')} file.pptx` uses the default slides",
             )
         for name in (wanted, SPEC_NAME):
             if (path / name).is_file():
@@ -68,12 +77,13 @@ def context(
     metrics: Any, title: str | None, meeting_date: date | None, previous_name: str | None, lang: str = "en"
 ) -> dict[str, Any]:
     """What slide text can use: every metric under DESIGN.md's JSON keys, plus the deck's own fields."""
+    from deckgen.render.advice import advice
     from deckgen.render.i18n import tr
-    from deckgen.render.text import LABELS
+    from deckgen.render.text import LABELS, metrics_json
 
     labels = {check: tr(label, lang) for check, label in LABELS.items()}
 
-    values = metrics.to_dict()
+    values = metrics_json(metrics)
     owners = values["hygiene"]["by_owner"]
     hygiene_owners = sorted(
         (
@@ -82,15 +92,18 @@ def context(
         ),
         key=lambda row: (-row["total"], row["owner"]),
     )
+    # The "what to fix" rows: what to do in the deck's language, written from each finding's facts.
     findings = [
         {
             "owner": row["owner"],
             "check": labels[item["check"]],
             "deal": item["deal"],
-            "detail": item["detail"] if lang == "en" else _advice(item, metrics.as_of, lang),
+            "detail": advice(finding, lang),
         }
         for row in hygiene_owners
-        for item in owners[row["owner"]]["findings"]
+        for item, finding in zip(
+            owners[row["owner"]]["findings"], metrics.hygiene.by_owner[row["owner"]].findings, strict=True
+        )
     ]
     values.update(
         title=title or "",
@@ -105,34 +118,12 @@ def context(
     return values
 
 
-def _advice(finding: dict[str, Any], as_of: date, lang: str) -> str:
-    """A finding's "what to do" in the deck's language. The deal's state is not in the finding; only the
-    probability/stage check needs it, and its English detail says it ('90% while lost: ...')."""
-    from deckgen.render.i18n import advice
-
-    state = finding["detail"].split(" while ", 1)[1].split(":", 1)[0] if " while " in finding["detail"] else "open"
-    return advice(finding["check"], finding["deal"], state, as_of, lang)
-
-
-@dataclass
-class BuildResult:
-    pptx: Path
-    slides: int
-    notes: list[str] = field(default_factory=list)
-
-
-def chart_requests(
-    planned: list[PlannedSlide], boxes: dict[str, Any]
-) -> list[tuple[str, str, tuple[float, float], str]]:
-    return [(slide.chart_key, slide.chart, boxes[slide.chart_key].inches, slide.scope) for slide in planned]
-
-
 class Groups:
     """Per team/owner metrics and slide context for `for_each` slides, computed once per group when first asked."""
 
-    def __init__(self, scope: Callable[[str, str], Any], make_context: Callable[[Any], dict[str, Any]]) -> None:
+    def __init__(self, scope: Scope, make_context: Callable[[Metrics], dict[str, Any]]) -> None:
         self.scope, self.make_context = scope, make_context
-        self.metrics: dict[str, Any] = {}
+        self.metrics: dict[str, Metrics] = {}
         self.contexts: dict[str, dict[str, Any]] = {}
 
     def __call__(self, field: str, name: str) -> dict[str, Any]:
@@ -143,41 +134,76 @@ class Groups:
         return self.contexts[key]
 
 
-def build_deck(
-    metrics: Any,
-    out: Path,
-    template: Path | None = None,
-    title: str | None = None,
-    meeting_date: date | None = None,
-    previous_name: str | None = None,
-    jobs: int | None = None,
-    theme: Theme | None = None,
-    progress: Any = None,
-    pool: Any = None,
-    lang: str = "en",
-    charts: str | None = None,
-    scope: Callable[[str, str], Any] | None = None,
-    explain: Callable[[str], None] | None = None,
-    limits: dict[str, float] | None = None,
-) -> BuildResult:
-    """Write the deck to `out`.
+@dataclass
+class Draft:
+    """One deck in the making: its template open, the context of its slide text, and the charts it asks for.
 
-    theme: None takes colours and fonts from the template's theme. lang: 'en' or 'ko' (slides.ko.toml, Korean
-    numbers and chart words). charts: 'image' or 'native' for every chart, else each slide's chart_style.
-    scope(field, name): the metrics of one team/owner, needed by `for_each` slides. explain: receives one line
-    per slide saying which layout and placeholders it uses. limits: shared chart axis tops (see batch.py).
+    deckgen.build runs the steps: draft(), the charts drawn from `requests`, plan(), write(), save().
     """
+
+    metrics: Metrics
+    presentation: Any  # a python-pptx Presentation
+    layouts: Layouts
+    theme: Theme
+    slides: list[SlideSpec]
+    values: dict[str, Any]
+    env: SandboxedEnvironment
+    spec: Path
+    groups: Groups | None
+    charts: str | None
+    boxes: dict[str, Box]
+    requests: list[Request]
+    scoped: dict[str, Metrics]  # the metrics each chart shows, by scope ("" = the whole export)
+    notes: list[str]
+    title: str | None
+
+    def plan(self) -> list[PlannedSlide]:
+        """Every slide's text, tables and tiles (tables continued over more slides when long)."""
+        return plan(self.slides, self.values, self.env, str(self.spec), self.groups, self.charts)
+
+    def write(
+        self, planned: list[PlannedSlide], drawn: Callable[[], dict[str, bytes]], explain: Callable[[str], None] | None
+    ) -> None:
+        """The slides into the presentation, then the chart pictures once `drawn()` has them."""
+        from deckgen.deck.writer import SlideWriter
+
+        writer = SlideWriter(self.presentation, self.layouts, self.theme, self.scoped)
+        for slide in planned:
+            if explain is not None:
+                explain(self.layouts.explain(slide))
+            writer.add(slide)
+        writer.place_charts(drawn(), self.boxes)
+
+    def save(self, planned: list[PlannedSlide], out: Path) -> None:
+        """Fixed document properties, then written beside `out`, self-checked, and renamed into place."""
+        from deckgen.deck.writer import save_atomic, set_properties
+
+        deck_title = planned[0].title if planned else (self.title or "Sales review")
+        set_properties(self.presentation, deck_title, datetime.combine(self.metrics.as_of, datetime.min.time()))
+        save_atomic(self.presentation, out)
+
+
+def draft(
+    metrics: Metrics,
+    options: DeckOptions,
+    previous_name: str | None = None,
+    scope: Scope | None = None,
+    limits: Mapping[str, float] | None = None,
+) -> Draft:
+    """The template and slide spec of `options` opened and checked, the slides' context, the charts they need.
+
+    scope(field, name): the metrics of one team/owner, needed by `for_each` slides. limits: shared chart axis
+    tops (the group decks of `same_scale`).
+    """
+    from deckgen.deck.layouts import Layouts
     from deckgen.deck.themes import theme_of
-    from deckgen.deck.writer import Layouts, SlideWriter, open_template, save_atomic, set_properties
+    from deckgen.deck.writer import open_template
     from deckgen.render.chart_names import CHART_NAMES
-    from deckgen.render.pool import ChartPool
     from deckgen.render.text_env import make_env
 
-    if lang not in LANGUAGES:
-        raise ConfigError("--lang", [f"'{lang}' is not one of {', '.join(LANGUAGES)}"])
-    say = progress or (lambda _message: None)
+    title, meeting_date, lang, charts = options.title, options.meeting_date, options.lang, options.charts
     notes: list[str] = []
-    pptx_path, spec_path = resolve_template(template, lang, notes)
+    pptx_path, spec_path = resolve_template(options.template_path, lang, notes)
     slides = load_spec(spec_path)
     unknown = [
         f"slide '{s.id}': chart '{s.chart}' is not one of {', '.join(CHART_NAMES)}"
@@ -194,36 +220,29 @@ def build_deck(
     )
     env = make_env(metrics.currency, lang)
     presentation = open_template(pptx_path)
-    theme = replace(theme or theme_of(presentation), lang=lang, limits=dict(limits or {}))
+    theme = replace(theme_of(presentation), lang=lang, limits=dict(limits or {}))
     layouts = Layouts(presentation, str(pptx_path))
     # Charts first: the workers draw them while this process renders the text and tables.
     pictures = charted(slides, values, env, str(spec_path), groups, charts)
     boxes = {slide.chart_key: layouts.visual_box(slide) for slide in pictures}
-    requests = chart_requests(pictures, boxes)
+    requests: list[Request] = [
+        (slide.chart_key, slide.chart, boxes[slide.chart_key].inches, slide.scope) for slide in pictures
+    ]
     scoped = {"": metrics, **(groups.metrics if groups is not None else {})}
-    if pool is None:
-        # Imported before the workers fork, so they inherit Matplotlib instead of each importing it again
-        # (measured: 0.2 s faster at 10k deals than forking first and importing in the workers).
-        import deckgen.render.preload  # noqa: F401
-
-        pool = ChartPool(jobs)
-    try:
-        say(f"drawing {len(requests)} charts")
-        drawn = pool.submit(requests, metrics, theme, scoped)
-        planned = plan(slides, values, env, str(spec_path), groups, charts)
-        say(f"writing {len(planned)} slides")
-        writer = SlideWriter(presentation, layouts, theme, scoped)
-        for slide in planned:
-            if explain is not None:
-                explain(layouts.explain(slide))
-            writer.add(slide)
-        writer.place_charts(drawn(), boxes)
-        note = pool.font_note(theme) if requests else None  # native charts are drawn by the viewer's fonts
-    except BaseException:
-        pool.terminate()  # a template error must not wait for charts nobody will see
-        raise
-    pool.close()
-    deck_title = planned[0].title if planned else (title or "Sales review")
-    set_properties(presentation, deck_title, datetime.combine(metrics.as_of, datetime.min.time()))
-    save_atomic(presentation, out)
-    return BuildResult(out, len(planned), notes + ([note] if note else []))
+    return Draft(
+        metrics=metrics,
+        presentation=presentation,
+        layouts=layouts,
+        theme=theme,
+        slides=slides,
+        values=values,
+        env=env,
+        spec=spec_path,
+        groups=groups,
+        charts=charts,
+        boxes=boxes,
+        requests=requests,
+        scoped=scoped,
+        notes=notes,
+        title=title,
+    )

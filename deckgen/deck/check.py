@@ -53,29 +53,35 @@ class MapOf:
 ANY = object()  # a value nothing more is known about: anything may be asked of it
 
 
-def schema(kind: Any) -> Any:
-    """What a type's values look like to a Jinja template (dataclasses become mappings, as in to_dict())."""
+def schema(kind: Any, shapes: dict[type, Any] | None = None) -> Any:
+    """What a type's values look like to a Jinja template (dataclasses become mappings, as in to_dict()).
+
+    `shapes` overrides the dataclasses the context shows in another form (a finding: as its words)."""
+    shapes = shapes or {}
     origin = typing.get_origin(kind)
     if origin in (Union, types.UnionType):
         options = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        return schema(options[0]) if len(options) == 1 else ANY
+        return schema(options[0], shapes) if len(options) == 1 else ANY
     if origin in (list, tuple):
         args = typing.get_args(kind)
-        return ListOf(schema(args[0]) if args else ANY)
+        return ListOf(schema(args[0], shapes) if args else ANY)
     if origin is dict:
-        return MapOf(schema(typing.get_args(kind)[1]))
+        return MapOf(schema(typing.get_args(kind)[1], shapes))
+    if isinstance(kind, type) and kind in shapes:
+        return shapes[kind]
     if dataclasses.is_dataclass(kind) and isinstance(kind, type):
         hints = typing.get_type_hints(kind)
-        return Fields(kind.__name__, {f.name: schema(hints[f.name]) for f in dataclasses.fields(kind)})
+        return Fields(kind.__name__, {f.name: schema(hints[f.name], shapes) for f in dataclasses.fields(kind)})
     return ANY
 
 
 def context_schema() -> Fields:
     """Every variable slide text can use: the metrics (DESIGN.md's JSON keys) and the deck's own fields."""
-    from deckgen.model.types import CHECKS, Deal, GroupRow, Metrics
+    from deckgen.model.types import CHECKS, Deal, Finding, GroupRow, Metrics
 
-    metrics = schema(Metrics)
     deal = schema(Deal)
+    # A finding as the JSON shows it (render.text.metrics_json): its check, its deal and what to do.
+    metrics = schema(Metrics, {Finding: Fields("Finding", {"check": ANY, "deal": deal, "detail": ANY})})
     owner_row = Fields("hygiene owner", {"owner": ANY, "total": ANY, **dict.fromkeys(CHECKS, ANY)})
     finding = Fields("hygiene finding", {"owner": ANY, "check": ANY, "deal": deal, "detail": ANY})
     extra = {

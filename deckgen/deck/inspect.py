@@ -6,7 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-from deckgen.errors import InputError
+from deckgen.errors import InputError, option
 
 EMU_PER_INCH = 914400
 
@@ -24,7 +24,9 @@ def init_template(folder: Path, force: bool = False) -> list[Path]:
     existing = [target for target in targets if target.exists()]
     if existing and not force:
         raise InputError(
-            f"already has {', '.join(t.name for t in existing)}", file=str(folder), hint="--force overwrites them"
+            f"already has {', '.join(t.name for t in existing)}",
+            file=str(folder),
+            hint=f"{option('force')} overwrites them",
         )
     if folder.exists() and not folder.is_dir():
         raise InputError("is a file, not a folder", file=str(folder))

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from deckgen.atomic import replacing
-from deckgen.errors import DeckgenError
+from deckgen.errors import DeckgenError, option
 
 TIMEOUT_SECONDS = 240
 
@@ -24,7 +24,7 @@ def convert_to_pdf(pptx: Path, pdf: Path | None = None) -> Path:
     if soffice is None:
         raise DeckgenError(
             f"{pptx} was written, but no PDF: LibreOffice is not installed "
-            "(install it, e.g. `apt-get install libreoffice-impress`, or leave out --pdf)"
+            f"(install it, e.g. `apt-get install libreoffice-impress`, or leave out {option('pdf')})"
         )
     with tempfile.TemporaryDirectory(prefix="deckgen-pdf-") as work:
         # Each run gets its own profile: concurrent soffice runs sharing one hang or fail.

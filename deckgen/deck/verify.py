@@ -13,21 +13,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from deckgen.errors import DeckgenError
+from deckgen.errors import SelfCheckFailed
+
+__all__ = ["SelfCheckFailed", "check", "problems"]
 
 CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
-
-
-class SelfCheckFailed(DeckgenError):
-    exit_code = 70
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(
-            f"internal error: the deck failed its self-check ({problem}); nothing was written. "
-            "Please report this with the command you ran"
-        )
 
 
 def problems(path: Path) -> list[str]:

@@ -6,12 +6,14 @@ import re
 from collections.abc import Iterable
 
 from deckgen.config import normalize_key
-from deckgen.errors import InputError
+from deckgen.errors import InputError, option
+from deckgen.frame import REQUIRED
 from deckgen.textutil import printable
 
-# Aliases per field, most specific first: when an export has two candidates (Salesforce's
-# ForecastCategoryName and ForecastCategory), the earlier one wins. Compared after
-# normalize_key, so "Close Date", "close_date", "CloseDate" and "CLOSE DATE" are the same.
+# Aliases per field (every field of deckgen/frame.py's FIELDS, and only those: a test holds them equal), most
+# specific first: when an export has two candidates (Salesforce's ForecastCategoryName and ForecastCategory), the
+# earlier one wins. Compared after normalize_key, so "Close Date", "close_date", "CloseDate" and "CLOSE DATE" are
+# the same.
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": (
         "opportunityid",
@@ -159,7 +161,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "amountcurrency",
     ),
 }
-REQUIRED = ("amount", "close_date")
 # Headers of CRMs whose 'Expected Revenue' is amount x probability (Salesforce, Zoho), unlike Odoo's.
 WEIGHTED_REVENUE_CRMS = {
     "stagename",
@@ -225,7 +226,7 @@ def map_headers(headers: list[str], overrides: dict[str, str], file: str) -> dic
             raise InputError(
                 f"has no column '{wanted}' for {field} (headers: {_list(headers)})",
                 file=file,
-                hint="check the name given with --column or in [columns]",
+                hint=f"check the name given with {option('columns')} or in [columns]",
             )
         mapping[field] = matches[0]
     taken = set(mapping.values())
@@ -240,7 +241,7 @@ def map_headers(headers: list[str], overrides: dict[str, str], file: str) -> dic
                     f"has {len(matches)} columns named like '{matches[0]}' for the {LABELS.get(field, field)}"
                     f" ({', '.join(repr(m) for m in matches)})",
                     file=file,
-                    hint=f"rename one, or pick one with --column {field}=HEADER",
+                    hint=f"rename one, or pick one with {option('columns')} {field}=HEADER",
                 )
             if matches:
                 mapping[field] = matches[0]
@@ -260,7 +261,7 @@ def map_headers(headers: list[str], overrides: dict[str, str], file: str) -> dic
             raise InputError(
                 f"has no amount column, and its '{weighted}' is amount × probability here, not the amount",
                 file=file,
-                hint="export the Amount column too, or map one with --column amount=HEADER",
+                hint=f"export the Amount column too, or map one with {option('columns')} amount=HEADER",
             )
     for field in (*REQUIRED, "stage"):
         if field not in mapping:
@@ -268,7 +269,7 @@ def map_headers(headers: list[str], overrides: dict[str, str], file: str) -> dic
             raise InputError(
                 f"no {label} column found (headers: {_list(headers)})",
                 file=file,
-                hint=f"map one with --column {field}=HEADER",
+                hint=f"map one with {option('columns')} {field}=HEADER",
             )
     return mapping
 

@@ -13,7 +13,8 @@ import pandas as pd
 
 from deckgen.config import Settings, normalize_key
 from deckgen.currencies import Currencies
-from deckgen.errors import InputError
+from deckgen.errors import InputError, option
+from deckgen.frame import BY_NAME, CANONICAL_COLUMNS, CATEGORY, DATE, NUMBER, TEXT, fields, frame_columns
 from deckgen.ingest import currency, values
 from deckgen.ingest.faults import nul_note
 from deckgen.ingest.headers import header_score, map_headers
@@ -21,24 +22,12 @@ from deckgen.ingest.readers import FOOTER, RawTable, read_raw
 from deckgen.ingest.stages import default_probabilities, derive_states, forecast_categories, stage_labels
 from deckgen.textutil import has_control, printable
 
-TEXT_FIELDS = ("id", "name", "account", "owner", "team", "stage")
-CANONICAL = (
-    "id",
-    "name",
-    "account",
-    "owner",
-    "team",
-    "stage",
-    "amount",
-    "probability",
-    "close_date",
-    "created_date",
-    "forecast_category",
-    "state",
-)
+# From the one schema (deckgen/frame.py): the frame's columns taken from the export's text as it is (cleaned),
+# the fields parsed as dates, and the fields the CSV reader may read natively (numbers and dates).
+TEXT_FIELDS = tuple(n for n in CANONICAL_COLUMNS if BY_NAME[n].kind in (TEXT, CATEGORY) and not BY_NAME[n].derived)
+DATE_FIELDS = fields(DATE)
+NATIVE_FIELDS = fields(NUMBER, DATE)
 NO_OWNER = "(no owner)"
-DATE_FIELDS = ("close_date", "created_date", "closed_date", "won_date", "lost_date")
-NATIVE_FIELDS = ("amount", "closed_amount", "probability", *DATE_FIELDS)
 
 
 @dataclass
@@ -108,7 +97,7 @@ def _typed_headers(headers: list[str], settings: Settings, file: str) -> dict[st
     except InputError:
         return {}  # reported with full detail once the file is read
     kinds = {mapping[f]: "native" for f in NATIVE_FIELDS if f in mapping}
-    for name in ("owner", "team", "stage", "forecast_category", "status", "currency"):
+    for name in fields(CATEGORY):
         if name in mapping and mapping[name] not in kinds:
             kinds[mapping[name]] = "category"
     return kinds
@@ -136,7 +125,7 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
         mapping = map_headers(raw.headers, settings.columns, raw.file)
     except InputError as error:
         if len(raw.sheets) > 1 and not (sheet or settings.sheet):
-            error.hint = f"{error.hint}; or pick another sheet with --sheet: {', '.join(raw.sheets)}"
+            error.hint = f"{error.hint}; or pick another sheet with {option('sheet')}: {', '.join(raw.sheets)}"
             raise InputError(
                 error.detail, file=error.file, row=error.row, column=error.column, hint=error.hint
             ) from None
@@ -286,7 +275,7 @@ def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, setti
     raw_category = values.clean_text(kept[mapping["forecast_category"]]) if "forecast_category" in mapping else None
     out["forecast_category"] = forecast_categories(raw_category, out["stage"], settings)
     # Few distinct values each: categories make the model's filters and groupings cheap.
-    for name in ("owner", "team", "stage", "forecast_category"):
+    for name in frame_columns(CATEGORY):  # the state is one already: unchanged
         out[name] = _clean_categories(out[name].astype("category"))
     if fallback.any():
         # Only deals that really took the fallback: a stage whose deals all carry their own probability is fine.

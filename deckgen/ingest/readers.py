@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from deckgen.errors import InputError
+from deckgen.errors import InputError, option
 from deckgen.ingest.encodings import NUL, decode
 from deckgen.ingest.faults import (
     NulBytes,
@@ -374,7 +374,7 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
             raise InputError(
                 f"has no sheet named '{sheet}' (sheets: {', '.join(names)})",
                 file=file,
-                hint="pick one with --sheet",
+                hint=f"pick one with {option('sheet')}",
             )
         if not names:
             raise InputError("has no sheets", file=file)

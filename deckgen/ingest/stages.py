@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from deckgen.config import Settings, normalize_key
+from deckgen.frame import STATES
 from deckgen.ingest.values import by_unique
 
 
@@ -97,7 +98,6 @@ _STAGE_ID = re.compile(r"[a-z0-9]+|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 _OPAQUE_ID = re.compile(r"[0-9]+|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 WON_NAMES = {"won", "closedwon", "dealwon", "win", "booked"}
 LOST_NAMES = {"lost", "closedlost", "deallost", "dead", "closeddead", "disqualified", "closednotwon"}
-STATES = ("open", "won", "lost")
 WON, LOST = STATES.index("won"), STATES.index("lost")
 STATUS_STATES = {
     "open": "open",

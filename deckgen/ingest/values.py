@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from deckgen.errors import InputError
+from deckgen.errors import InputError, option
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 MAX_AMOUNT = 1e15
@@ -365,4 +365,4 @@ def _hint(expected: str) -> str:
         return "write every probability the same way, as 50% or as 0.5"
     if expected.startswith("a probability"):
         return "fix the value in the export; probabilities run from 0% to 100%"
-    return "fix the value in the export, or map another column with --column"
+    return f"fix the value in the export, or map another column with {option('columns')}"

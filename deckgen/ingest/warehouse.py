@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from deckgen.errors import InputError
+from deckgen.errors import InputError, option
 
 DUCKDB_MAGIC = b"DUCK"  # at byte 8 of a DuckDB database file
 
@@ -52,7 +52,9 @@ def run_query(path: Path, query: str, table: Any = None) -> Any:
     try:
         import duckdb
     except ImportError:
-        raise InputError("--query needs DuckDB, which is not installed", hint="pip install 'deckgen[duckdb]'") from None
+        raise InputError(
+            f"{option('query')} needs DuckDB, which is not installed", hint="pip install 'deckgen[duckdb]'"
+        ) from None
     if not path.exists():
         raise InputError("not found", file=str(path))
     try:
@@ -67,12 +69,12 @@ def run_query(path: Path, query: str, table: Any = None) -> Any:
         with connection:
             result = connection.sql(query)
             if result is None:
-                raise InputError("--query returned no table", hint="write a SELECT that returns the deals")
+                raise InputError(f"{option('query')} returned no table", hint="write a SELECT that returns the deals")
             return result.to_arrow_table().to_pandas(date_as_object=False)
     except duckdb.Error as exc:
         message = " ".join(str(exc).split())
         raise InputError(
-            f"--query failed: {message}", file=str(path), hint="the table of the input is `input`"
+            f"{option('query')} failed: {message}", file=str(path), hint="the table of the input is `input`"
         ) from None
 
 

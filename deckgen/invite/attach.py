@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from deckgen.atomic import write_bytes
-from deckgen.errors import InputError
+from deckgen.errors import InputError, option
 from deckgen.invite.meeting import Meeting, check_deck
+from deckgen.invite.meeting import meeting as checked_meeting
+from deckgen.options import MeetingDetails
 
 SUFFIXES = (".ics", ".eml")
 
@@ -19,10 +21,10 @@ def check_output(out: Path) -> None:
         raise InputError(
             "is neither .ics nor .eml",
             file=str(out),
-            hint="-o invite.ics writes a calendar invite, -o invite.eml an e-mail",
+            hint=f"{option('output')} invite.ics writes a calendar invite, {option('output')} invite.eml an e-mail",
         )
     if out.is_dir():
-        raise InputError("is a folder", file=str(out), hint="-o names the invite file to write")
+        raise InputError("is a folder", file=str(out), hint=f"{option('output')} names the invite file to write")
 
 
 def _as_met(event: Any, meeting: Meeting) -> Meeting:
@@ -36,6 +38,18 @@ def _as_met(event: Any, meeting: Meeting) -> Meeting:
         zone=key if key not in (None, "UTC") else None,
         location=str(event.get("location")) if event.get("location") else None,
     )
+
+
+def write_invite(
+    deck: Path | str, output: Path | str, details: MeetingDetails | None = None, existing: Path | str | None = None
+) -> list[str]:
+    """Put the deck into the review meeting: `output` .ics is the invite, .eml an e-mail ready to send.
+
+    details: the meeting (checked first: times, time zone, addresses). existing: the meeting exported from a
+    calendar (.ics), to update instead of starting a new one. Returns notes for the user (e.g. size warnings).
+    """
+    checked = checked_meeting(details or MeetingDetails())
+    return attach(Path(deck), Path(output), checked, Path(existing) if existing is not None else None)
 
 
 def attach(deck_path: Path, out: Path, meeting: Meeting, existing: Path | None = None) -> list[str]:

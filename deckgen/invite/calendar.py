@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vBinary, vCalAddress, vText, vUri
 
-from deckgen.errors import InputError
+from deckgen.errors import InputError, option
 from deckgen.invite.meeting import Meeting, Person
 
 CONTINUED = re.compile(r" \((?:\d+ of \d+|\d+/\d+)\)$")
@@ -150,9 +150,12 @@ def _zones(calendar: Calendar, meeting: Meeting) -> None:
 def new_calendar(deck: Deck, meeting: Meeting, now: datetime, inline: bool) -> Calendar:
     """A REQUEST with one VEVENT: the meeting, its people, and the deck (inline, by link, or not at all)."""
     if meeting.start is None:
-        raise InputError("--start is needed for a new meeting", hint="or give --ics with the meeting to update")
+        raise InputError(
+            f"{option('start')} is needed for a new meeting",
+            hint=f"or give {option('existing')} with the meeting to update",
+        )
     if meeting.organizer is None:
-        raise InputError("--organizer is needed: a meeting request names who sends it")
+        raise InputError(f"{option('organizer')} is needed: a meeting request names who sends it")
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -211,14 +214,20 @@ def _occurrence(calendar: Calendar, meeting: Meeting, path: Path) -> Event:
     series = [event for event in events if "rrule" in event and "recurrence-id" not in event]
     if series and meeting.start is None:
         raise InputError(
-            "is a recurring meeting", file=str(path), hint="give --start with the date and time of the occurrence"
+            "is a recurring meeting",
+            file=str(path),
+            hint=f"give {option('start')} with the date and time of the occurrence",
         )
     if series:
         return _override(calendar, series[0], meeting)
     singles = [event for event in events if "recurrence-id" not in event]
     if len(events) == 1 or (len(singles) == 1 and meeting.start is None):
         return singles[0] if singles else events[0]
-    raise InputError(f"holds {len(events)} meetings and none starts at --start", file=str(path), hint="check --start")
+    raise InputError(
+        f"holds {len(events)} meetings and none starts at {option('start')}",
+        file=str(path),
+        hint=f"check {option('start')}",
+    )
 
 
 def _override(calendar: Calendar, series: Event, meeting: Meeting) -> Event:
@@ -259,7 +268,7 @@ def updated_calendar(path: Path, deck: Deck, meeting: Meeting, now: datetime, in
         event.pop("organizer", None)
         event.add("organizer", _address(meeting.organizer))
     if "organizer" not in event:
-        raise InputError("has no organizer", file=str(path), hint="give --organizer")
+        raise InputError("has no organizer", file=str(path), hint=f"give {option('organizer')}")
     present = {str(a).lower().removeprefix("mailto:") for a in as_list(event.get("attendee"))}
     for attendee in meeting.attendees:
         if attendee.email.lower() not in present:

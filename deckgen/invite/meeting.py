@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from deckgen.errors import InputError
+from deckgen.errors import InputError, option
+from deckgen.options import MeetingDetails
 
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
@@ -47,12 +48,12 @@ class Meeting:
     notes: list[str] = field(default_factory=list, compare=False)
 
 
-def person(text: str, option: str) -> Person:
-    """'ann@example.com' or 'Ann Lee <ann@example.com>', checked."""
+def person(text: str, which: str) -> Person:
+    """'ann@example.com' or 'Ann Lee <ann@example.com>', checked; `which` names the option it came from."""
     name, address = parseaddr(text.strip())
     if not EMAIL.match(address or "") or ("<" in text and ">" not in text):
         raise InputError(
-            f"{option} {text!r} is not an e-mail address",
+            f"{option(which)} {text!r} is not an e-mail address",
             hint="write name@example.com or 'Name <name@example.com>'",
         )
     return Person(name.strip(), address)
@@ -69,7 +70,7 @@ def zone(name: str | None) -> str | None:
     except (ZoneInfoNotFoundError, ValueError):
         match = difflib.get_close_matches(name, sorted(available_timezones()), n=1, cutoff=0.6)
         hint = f"did you mean '{match[0]}'?" if match else "use an IANA name such as Asia/Seoul or America/New_York"
-        raise InputError(f"--timezone {name!r} is not a time zone", hint=hint) from None
+        raise InputError(f"{option('timezone')} {name!r} is not a time zone", hint=hint) from None
     return name
 
 
@@ -91,8 +92,9 @@ def local_zone() -> str | None:
     return None
 
 
-def moment(text: str, option: str, zone_name: str | None) -> datetime:
+def moment(given: str | datetime, which: str, zone_name: str | None) -> datetime:
     """'2026-12-01 09:00' in the zone, or a time with its own offset ('2026-12-01T09:00+09:00', '...Z')."""
+    text = given if isinstance(given, str) else given.isoformat(sep=" ")
     value = text.strip()
     parsed: datetime | None = None
     try:
@@ -106,7 +108,7 @@ def moment(text: str, option: str, zone_name: str | None) -> datetime:
                 continue
     if parsed is None or (len(value) <= 10 and "T" not in value and " " not in value):
         raise InputError(
-            f"{option} {text!r} is not a date and time", hint="write YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:00"
+            f"{option(which)} {text!r} is not a date and time", hint="write YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:00"
         )
     tz = ZoneInfo(zone_name) if zone_name else ZoneInfo("UTC")
     if parsed.tzinfo is None:
@@ -117,56 +119,53 @@ def moment(text: str, option: str, zone_name: str | None) -> datetime:
 def url(text: str) -> str:
     value = text.strip()
     if not re.match(r"^https?://[^\s/]+\S*$", value):
-        raise InputError(f"--url {text!r} is not a web link", hint="give the deck's https:// link on a shared drive")
+        raise InputError(
+            f"{option('url')} {text!r} is not a web link", hint="give the deck's https:// link on a shared drive"
+        )
     return value
 
 
-def meeting(
-    *,
-    title: str | None,
-    start: str | None,
-    duration: int | None,
-    end: str | None,
-    timezone: str | None,
-    organizer: str | None,
-    attendees: tuple[str, ...] | list[str],
-    location: str | None,
-    description: str | None,
-    link: str | None,
-) -> Meeting:
-    """Every option checked; the first problem raises one clear line."""
+def meeting(details: MeetingDetails) -> Meeting:
+    """Every detail checked; the first problem raises one clear line."""
+    timezone, start, end, duration = details.timezone, details.start, details.end, details.duration
     zone_name = zone(timezone)
     notes = []
     if timezone is None and zone_name is None and start is not None:
         notes.append("no --timezone given and this machine runs on UTC: the meeting time is read as UTC")
-    begins = moment(start, "--start", zone_name) if start is not None else None
+    begins = moment(start, "start", zone_name) if start is not None else None
     ends = None
     if end is not None:
         if begins is None:
-            raise InputError("--end needs --start")
-        ends = moment(end, "--end", zone_name)
+            raise InputError(f"{option('end')} needs {option('start')}")
+        ends = moment(end, "end", zone_name)
         if ends <= begins:
             raise InputError(
-                f"--end {end!r} is not after --start {start!r}", hint="the meeting must end after it starts"
+                f"{option('end')} {_said(end)!r} is not after {option('start')} {_said(start)!r}",
+                hint="the meeting must end after it starts",
             )
     elif begins is not None:
         minutes = 60 if duration is None else duration
         if minutes <= 0:
-            raise InputError(f"--duration {minutes} is not a number of minutes above 0")
+            raise InputError(f"{option('duration')} {minutes} is not a number of minutes above 0")
         ends = begins + timedelta(minutes=minutes)
     return Meeting(
-        title=title.strip() if title else None,
+        title=details.title.strip() if details.title else None,
         start=begins,
         end=ends,
         zone=zone_name,
-        organizer=person(organizer, "--organizer") if organizer else None,
-        attendees=tuple(dict.fromkeys(person(a, "--attendee") for a in attendees)),
-        location=location,
-        description=description,
-        url=url(link) if link else None,
+        organizer=person(details.organizer, "organizer") if details.organizer else None,
+        attendees=tuple(dict.fromkeys(person(a, "attendees") for a in details.attendees)),
+        location=details.location,
+        description=details.description,
+        url=url(details.url) if details.url else None,
         length_given=begins is not None and (duration is not None or end is not None),
         notes=notes,
     )
+
+
+def _said(value: str | datetime | None) -> str | None:
+    """A time as the user gave it: their text, or a datetime written out."""
+    return value.isoformat(sep=" ") if isinstance(value, datetime) else value
 
 
 def check_deck(path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from deckgen.errors import InputError
+from deckgen.errors import InputError, option
 from deckgen.model.calendar import Quarter
 from deckgen.model.deals import open_in, to_deals, top
 from deckgen.model.types import Changes, Movement
@@ -22,7 +22,7 @@ def _keys(frame: pd.DataFrame) -> pd.Series:
     else:
         raise InputError(
             "has neither an id nor a name column, so deals cannot be matched with last week's export",
-            hint="map one with --column id=HEADER",
+            hint=f"map one with {option('columns')} id=HEADER",
         )
     occurrence = base.groupby(base).cumcount()
     # Unnamed: an index named "id" would clash with the "id" column when deals are sorted for listing.

@@ -12,16 +12,8 @@ from deckgen.model.calendar import Quarter
 from deckgen.model.deals import to_deals
 from deckgen.model.types import CHECKS, Deal, Finding, Hygiene, OwnerHygiene
 
-ADVICE = {
-    "missing_amount": "enter the amount",
-    "missing_close_date": "set a close date",
-    "missing_stage": "set the stage",
-    "past_due": "close it or move the date",
-    "negative_amount": "correct the negative amount",
-    "duplicate_id": "remove the duplicate row",
-    "duplicate_deal": "merge or delete the copy",
-    "probability_stage_mismatch": "match probability to stage",
-}
+# The columns by which two rows with different ids are the same deal entered twice.
+SAME_DEAL = ["name", "amount", "close_date"]
 
 
 def check_masks(frame: pd.DataFrame, as_of: date) -> dict[str, pd.Series]:
@@ -45,7 +37,7 @@ def check_masks(frame: pd.DataFrame, as_of: date) -> dict[str, pd.Series]:
         repeated = names.notna() & names_seen.result()
     same_deal = pd.Series(False, index=frame.index)
     if repeated.any():
-        same_deal[repeated] = frame.loc[repeated].duplicated(["name", "amount", "close_date"], keep="first")
+        same_deal[repeated] = frame.loc[repeated].duplicated(SAME_DEAL, keep="first")
     return {
         "missing_amount": frame["amount"].isna(),
         "missing_close_date": frame["close_date"].isna(),
@@ -64,19 +56,34 @@ def in_scope(frame: pd.DataFrame, quarter: Quarter) -> pd.Series:
     return ~closed_before
 
 
-def _detail(check: str, deal: Deal, state: str, as_of: date) -> str:
+def _finding(check: str, deal: Deal, state: str, as_of: date, first_copy: str | None) -> Finding:
+    """A finding with the facts its words need (render/advice.py writes them)."""
     if check == "past_due" and deal.close_date is not None:
-        days = (as_of - deal.close_date).days
-        return f"{days} day{'' if days == 1 else 's'} overdue ({deal.close_date.isoformat()}): {ADVICE[check]}"
-    if check == "negative_amount" and deal.amount is not None:
-        return f"amount {deal.amount:,.2f}: {ADVICE[check]}"
+        return Finding(check, deal, state, days_overdue=(as_of - deal.close_date).days)
+    if check == "negative_amount":
+        return Finding(check, deal, state, amount=deal.amount)
     if check == "duplicate_id":
-        return f"id {deal.id} appears twice or more: {ADVICE[check]}"
+        return Finding(check, deal, state, duplicate_of=deal.id)
     if check == "duplicate_deal":
-        return f"same name, amount and date as another: {ADVICE[check]}"
-    if check == "probability_stage_mismatch" and deal.probability is not None:
-        return f"{deal.probability:.0%} while {state}: {ADVICE[check]}"
-    return ADVICE[check]
+        return Finding(check, deal, state, duplicate_of=first_copy)
+    if check == "probability_stage_mismatch":
+        return Finding(check, deal, state, probability=deal.probability)
+    return Finding(check, deal, state)
+
+
+def _first_copies(frame: pd.DataFrame, rows: np.ndarray) -> dict[int, str | None]:
+    """Row position -> the id of the first deal (in file order) with the same name, amount and close date.
+
+    Only among the deals named like these rows: grouping every deal of a large export costs more."""
+    if len(rows) == 0:
+        return {}
+    names = frame["name"]
+    positions = np.flatnonzero(names.isin(set(names.iloc[rows])).to_numpy())
+    codes = frame.iloc[positions].groupby(SAME_DEAL, dropna=False, sort=False, observed=True).ngroup().to_numpy()
+    _, first_index = np.unique(codes, return_index=True)  # codes run 0..n-1: the first index of each
+    first_of = positions[first_index][codes[np.searchsorted(positions, rows)]]
+    ids = frame["id"].iloc[first_of].astype(object)
+    return dict(zip(rows.tolist(), ids.where(ids.notna(), None).tolist(), strict=True))
 
 
 def hygiene(frame: pd.DataFrame, quarter: Quarter, as_of: date, max_findings: int | None = 200) -> Hygiene:
@@ -109,10 +116,14 @@ def hygiene(frame: pd.DataFrame, quarter: Quarter, as_of: date, max_findings: in
     shown = np.ones(len(rows), dtype=bool) if max_findings is None else rank < max_findings
     deals = to_deals(frame.iloc[rows[shown]])
     states = frame["state"].iloc[rows[shown]].astype(str).tolist()
+    copies = _first_copies(frame, rows[shown][check_order[shown] == CHECKS.index("duplicate_deal")])
     findings: dict[int, list[Finding]] = {}
-    for code, check, deal, state in zip(owner_of[shown], check_order[shown], deals, states, strict=True):
+    for code, check, row, deal, state in zip(
+        owner_of[shown], check_order[shown], rows[shown], deals, states, strict=True
+    ):
         name = CHECKS[check]
-        findings.setdefault(int(code), []).append(Finding(name, deal, _detail(name, deal, state, as_of)))
+        finding = _finding(name, deal, state, as_of, copies.get(int(row)))
+        findings.setdefault(int(code), []).append(finding)
     by_owner: dict[str, OwnerHygiene] = {}
     for code in np.unique(owner_of):
         owner_counts = {name: int(table[code, i]) for i, name in enumerate(CHECKS)}

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from deckgen.config import Settings
+from deckgen.frame import CORE_COLUMNS
 from deckgen.model import hygiene as hygiene_checks
 from deckgen.model.calendar import Quarter, quarter_of
 from deckgen.model.changes import bridge
@@ -34,17 +35,6 @@ from deckgen.model.types import (
 )
 
 TOP_DEALS = 50
-CORE_COLUMNS = (
-    "owner",
-    "team",
-    "stage",
-    "amount",
-    "probability",
-    "close_date",
-    "created_date",
-    "forecast_category",
-    "state",
-)
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:

@@ -164,9 +164,18 @@ class Deal:
 
 @dataclass(frozen=True)
 class Finding:
+    """One thing an owner must fix: the check, the deal, and the facts behind it (None where the check has none).
+
+    Facts, not words: render/advice.py writes what to do, in English or Korean.
+    """
+
     check: str
     deal: Deal
-    detail: str
+    state: str  # the deal's open / won / lost
+    days_overdue: int | None = None  # past_due: days from the close date to as-of
+    duplicate_of: str | None = None  # duplicate_id, duplicate_deal: the id of the deal it repeats (first in file)
+    probability: float | None = None  # probability_stage_mismatch: the probability the export gives
+    amount: Money | None = None  # negative_amount: the amount
 
 
 @dataclass(frozen=True)

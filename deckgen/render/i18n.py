@@ -1,14 +1,11 @@
 """Words the deck draws itself (chart labels, legends, check names) in the deck's language.
 
 Slide text comes from the slide spec (slides.toml, slides.ko.toml); this table covers only what the code
-writes. English is the key: a missing translation shows the English words rather than nothing.
+writes. English is the key: a missing translation shows the English words rather than nothing. What a hygiene
+finding asks its owner to do is written in render/advice.py, in both languages side by side.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from datetime import date
-from typing import Any
 
 LANGUAGES = ("en", "ko")
 
@@ -121,65 +118,3 @@ def tr(text: str, lang: str = "en") -> str:
     if lang == "ko":
         return KO.get(text, text)
     return text
-
-
-# ---------------------------------------------------------------- hygiene advice ("what to do" per finding)
-
-ADVICE_KO = {  # model.hygiene.ADVICE in Korean
-    "missing_amount": "금액을 입력하세요",
-    "missing_close_date": "마감일을 지정하세요",
-    "missing_stage": "단계를 지정하세요",
-    "past_due": "종결하거나 마감일을 변경하세요",
-    "negative_amount": "음수 금액을 바로잡으세요",
-    "duplicate_id": "중복 행을 삭제하세요",
-    "duplicate_deal": "사본을 병합하거나 삭제하세요",
-    "probability_stage_mismatch": "확률을 단계에 맞추세요",
-}
-STATES_KO = {"open": "진행 중", "won": "수주", "lost": "실주"}
-# What a finding says before its advice, (English, Korean); English mirrors model.hygiene._detail word for word.
-DETAILS = {
-    "past_due": ("{days} day{s} overdue ({close}): {todo}", "{days}일 지연 ({close}): {todo}"),
-    "negative_amount": ("amount {amount:,.2f}: {todo}", "금액 {amount:,.2f}: {todo}"),
-    "duplicate_id": ("id {id} appears twice or more: {todo}", "ID {id} 두 번 이상 중복: {todo}"),
-    "duplicate_deal": ("same name, amount and date as another: {todo}", "다른 딜과 이름·금액·마감일이 같음: {todo}"),
-    "probability_stage_mismatch": (
-        "{probability:.0%} while {state}: {todo}",
-        "{state} 상태인데 확률 {probability:.0%}: {todo}",
-    ),
-}
-DETAIL_NEEDS = {"past_due": "close_date", "negative_amount": "amount", "probability_stage_mismatch": "probability"}
-
-
-def advice(check: str, deal: Any, state: str, as_of: date, lang: str) -> str:
-    """The "what to do" text of a hygiene finding in `lang`: 'close it or move the date', '3일 지연 (…): …'.
-
-    `deal` is a model Deal or its JSON form (a dict with ISO dates), `state` the deal's open / won / lost.
-    English is exactly what model.hygiene writes into Finding.detail.
-    """
-    korean = lang == "ko"
-    if korean:
-        todo = ADVICE_KO[check]
-    else:
-        from deckgen.model.hygiene import ADVICE  # only here: charts import this module and need no pandas
-
-        todo = ADVICE[check]
-    needed = DETAIL_NEEDS.get(check)
-    if check not in DETAILS or (needed is not None and _field(deal, needed) is None):
-        return todo
-    close = _field(deal, "close_date")
-    close = date.fromisoformat(close[:10]) if isinstance(close, str) else close
-    days = (as_of - close).days if isinstance(close, date) else 0
-    return DETAILS[check][korean].format(
-        todo=todo,
-        days=days,
-        s="" if days == 1 else "s",
-        close=close.isoformat() if isinstance(close, date) else "",
-        amount=_field(deal, "amount"),
-        id=_field(deal, "id"),
-        probability=_field(deal, "probability"),
-        state=STATES_KO.get(state, state) if korean else state,
-    )
-
-
-def _field(deal: Any, name: str) -> Any:
-    return deal.get(name) if isinstance(deal, Mapping) else getattr(deal, name, None)

@@ -1,10 +1,12 @@
-"""Terminal reports: the metrics summary and the hygiene report, plain text that fits 100 columns."""
+"""Terminal reports: the metrics summary and the hygiene report, plain text that fits 100 columns; and the JSON."""
 
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from deckgen.model.types import CHECKS, Changes, Currencies, Metrics
+from deckgen.render.advice import advice
 from deckgen.render.format import day, delta, money, pct, ratio
 
 LABELS = {
@@ -181,8 +183,21 @@ def hygiene_report(m: Metrics) -> str:
             deal = finding.deal
             label = _cut(deal.name or deal.id or "(unnamed deal)", 34)
             lines.append(
-                f"  {LABELS[finding.check]:<26} {label} {money(deal.amount, m.currency):>12}  {finding.detail}"
+                f"  {LABELS[finding.check]:<26} {label} {money(deal.amount, m.currency):>12}  {advice(finding)}"
             )
         if found.more:
             lines.append(f"  … and {found.more} more")
     return "\n".join(lines)
+
+
+def metrics_json(m: Metrics) -> dict[str, Any]:
+    """The metrics under DESIGN.md's JSON keys, as `deckgen metrics --format json` prints them and slide text sees
+    them: Metrics.to_dict(), each hygiene finding as its check, its deal and what to do in English (`detail`)."""
+    data = m.to_dict()
+    owners = data["hygiene"]["by_owner"]
+    for owner, found in m.hygiene.by_owner.items():
+        owners[owner]["findings"] = [
+            {"check": plain["check"], "deal": plain["deal"], "detail": advice(finding)}
+            for finding, plain in zip(found.findings, owners[owner]["findings"], strict=True)
+        ]
+    return data
