@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from deckgen.errors import DeckgenError, InputError, option, worded
 from deckgen.render.pool import quiet_children, tune_gc
+from deckgen.render.registry import REGISTRY
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,7 +36,6 @@ DeckWriter = Callable[[str | None, "Metrics", Path, dict[str, float]], int]
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 MAX_NAME = 80
-SHARED_CHARTS = ("bookings_pacing", "forecast_range", "pipeline_by_stage", "close_dates", "owners", "teams")
 
 
 @dataclass(frozen=True)
@@ -121,17 +121,11 @@ def file_names(names: Iterable[str], prefix: str) -> dict[str, str]:
 
 def shared_limits(all_metrics: Iterable[Metrics]) -> dict[str, float]:
     """The largest value each comparable chart shows, over every group: the shared axes of --same-scale."""
-    limits = dict.fromkeys(SHARED_CHARTS, 0.0)
+    tops = {name: top for name, spec in REGISTRY.items() if (top := spec.scale_function()) is not None}
+    limits = dict.fromkeys(tops, 0.0)
     for m in all_metrics:
-        cumulative = [w.cumulative or 0.0 for w in m.bookings.by_week]
-        limits["bookings_pacing"] = max(limits["bookings_pacing"], m.bookings.goal or 0.0, *cumulative)
-        f = m.forecast
-        forecast = (f.high, f.mid, f.low, f.commit, f.best_case, m.bookings.closed_won, m.bookings.goal or 0.0)
-        limits["forecast_range"] = max(limits["forecast_range"], *forecast)
-        limits["pipeline_by_stage"] = max(limits["pipeline_by_stage"], *(s.amount for s in m.pipeline.by_stage), 0.0)
-        limits["close_dates"] = max(limits["close_dates"], *(w.amount for w in m.close_dates), 0.0)
-        for chart, rows in (("owners", m.by_owner), ("teams", m.by_team)):
-            limits[chart] = max(limits[chart], *(max(r.closed_won, r.open_amount) for r in rows), 0.0)
+        for chart, top in tops.items():
+            limits[chart] = max(limits[chart], top(m))
     return {chart: value for chart, value in limits.items() if value > 0}
 
 

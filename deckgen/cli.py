@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from deckgen import __version__
+from deckgen.config import CURVES  # light: no pandas
 from deckgen.errors import DeckgenError, OptionError, OutputError, SelfCheckFailed
 
 if TYPE_CHECKING:
     from deckgen.api import Review
     from deckgen.options import ChartStyle, Language, Written
 
-CURVES = ("linear", "curved", "weights", "history")
 METRICS_FINDINGS = 5  # per owner in `metrics`; `check` lists every finding
 # How the command line says each option a library message names (deckgen.errors.option marks it by its library name).
 FLAGS = {

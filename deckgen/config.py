@@ -1,9 +1,12 @@
-"""Settings: deckgen.toml plus command-line overrides, validated once with every problem named."""
+"""Settings: deckgen.toml and command-line overrides, declared once (Settings), validated once, every problem named."""
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -40,47 +43,6 @@ class StageRule:
     probability: float | None = None
     forecast_category: str | None = None
     label: str | None = None  # the name slides show, for an id such as a custom HubSpot stage's '12345678'
-
-
-@dataclass(frozen=True)
-class Settings:
-    company: str = ""
-    currency: str = "USD"
-    fiscal_year_start: int = 1
-    fiscal_year_named_by: str = "end"
-    goals: dict[str, float] = field(default_factory=dict)
-    group_goals: dict[str, dict[str, float]] = field(default_factory=dict)  # [goals."EMEA"]: per group, per quarter
-    goal: float | None = None
-    pipeline_goals: dict[str, float] = field(default_factory=dict)
-    pipeline_coverage: float = 3.0
-    curve: str = "curved"
-    curve_exponent: float = 1.5
-    curve_weights: tuple[float, ...] = ()
-    stages: dict[str, StageRule] = field(default_factory=dict)
-    default_probability: float = 0.1
-    commit_min_probability: float = 0.7
-    best_case_min_probability: float = 0.4
-    columns: dict[str, str] = field(default_factory=dict)
-    date_format: str | None = None
-    sheet: str | None = None
-    query: str | None = None  # --query: SQL run in DuckDB over the input (see ingest/warehouse.py)
-    fx: dict[str, float] = field(default_factory=dict)  # [fx]: 1 unit of the key's currency = rate x `currency`
-    source: str = "defaults"
-
-    def goal_for(self, quarter_label: str) -> float | None:
-        """The bookings goal of a quarter: --goal for the current one, else [goals] in the config."""
-        key = quarter_key(quarter_label)
-        return self.goals.get(key) if key else None
-
-    def for_group(self, name: str) -> Settings:
-        """The settings of one group's deck: its own goals from [goals."<name>"], else none (not the company's)."""
-        return replace(self, goals=dict(self.group_goals.get(name, {})), goal=None, pipeline_goals={})
-
-    def pipeline_goal_for(self, quarter_label: str, bookings_goal: float | None) -> float | None:
-        key = quarter_key(quarter_label)
-        if key and key in self.pipeline_goals:
-            return self.pipeline_goals[key]
-        return None if bookings_goal is None else bookings_goal * self.pipeline_coverage
 
 
 class _Problems:
@@ -136,14 +98,15 @@ def _money_table(problems: _Problems, name: str, raw: Any) -> dict[str, float]:
     return result
 
 
-def _stages(problems: _Problems, raw: Any) -> dict[str, StageRule]:
+def _stages(problems: _Problems, name: str, raw: Any) -> dict[str, StageRule]:
     rules: dict[str, StageRule] = {}
-    for stage, spec in _table(problems, "stages", raw).items():
-        key = f"stages.{stage}"
+    for stage, spec in _table(problems, name, raw).items():
+        key = f"{name}.{stage}"
         spec = _table(problems, key, spec)
-        unknown = set(spec) - {"state", "probability", "forecast_category", "label"}
-        for name in sorted(unknown):
-            problems.add(f"{key}.{name}", "is not a stage setting (state, probability, forecast_category, label)")
+        names = [item.name for item in dataclasses.fields(StageRule)]
+        for unknown in sorted(set(spec) - set(names)):
+            hint = _nearest(unknown, names, f"{key}.")
+            problems.add(f"{key}.{unknown}", f"is not a stage setting ({', '.join(names)}){hint}")
         state = spec.get("state")
         if state is not None:
             state = problems.text(f"{key}.state", state, STATES)
@@ -163,7 +126,7 @@ def _stages(problems: _Problems, raw: Any) -> dict[str, StageRule]:
     return rules
 
 
-def _columns(problems: _Problems, raw: Any, key: str = "columns") -> dict[str, str]:
+def _columns(problems: _Problems, key: str, raw: Any) -> dict[str, str]:
     columns: dict[str, str] = {}
     for name, header in _table(problems, key, raw).items():
         if name not in FIELDS:
@@ -173,121 +136,245 @@ def _columns(problems: _Problems, raw: Any, key: str = "columns") -> dict[str, s
     return columns
 
 
-_TOP_KEYS = {
-    "company",
-    "currency",
-    "fiscal_year_start",
-    "fiscal_year_named_by",
-    "date_format",
-    "sheet",
-    "goals",
-    "pipeline_goals",
-    "pacing",
-    "forecast",
-    "columns",
-    "stages",
-    "deck",
-    "meeting",
-    "fx",
-}
-
-
-def parse_settings(data: dict[str, Any], source: str) -> Settings:
-    """Validate a parsed deckgen.toml; raise ConfigError listing every problem."""
-    problems = _Problems()
-    for key in sorted(set(data) - _TOP_KEYS):
-        problems.add(key, "is not a deckgen setting")
-    values: dict[str, Any] = {"source": source}
-    if "company" in data:
-        values["company"] = problems.text("company", data["company"])
-    if "currency" in data:
-        currency = problems.text("currency", data["currency"])
-        if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
-            problems.add("currency", f"must be a three-letter code like USD or KRW, not {currency!r}")
-        values["currency"] = currency
-    if "fiscal_year_start" in data:
-        start = data["fiscal_year_start"]
-        if isinstance(start, bool) or not isinstance(start, int) or not 1 <= start <= 12:
-            problems.add("fiscal_year_start", f"must be a month number from 1 to 12, not {start!r}")
-        else:
-            values["fiscal_year_start"] = start
-    if "fiscal_year_named_by" in data:
-        values["fiscal_year_named_by"] = problems.text(
-            "fiscal_year_named_by", data["fiscal_year_named_by"], ("end", "start")
-        )
-    if "date_format" in data:
-        values["date_format"] = problems.text("date_format", data["date_format"])
-    if "sheet" in data:
-        values["sheet"] = problems.text("sheet", data["sheet"])
-    if "goals" in data:
-        # Numbers are the company's goals per quarter; tables ([goals."EMEA"]) a team's, region's or owner's.
-        goals = _table(problems, "goals", data["goals"])
-        quarters = {label: amount for label, amount in goals.items() if not isinstance(amount, dict)}
-        values["goals"] = _money_table(problems, "goals", quarters)
-        values["group_goals"] = {
-            group: _money_table(problems, f"goals.{group}", table)
-            for group, table in goals.items()
-            if isinstance(table, dict)
-        }
-    if "pipeline_goals" in data:
-        values["pipeline_goals"] = _money_table(problems, "pipeline_goals", data["pipeline_goals"])
-    pacing = _table(problems, "pacing", data.get("pacing", {}))
-    for key in sorted(set(pacing) - {"curve", "exponent", "weights", "pipeline_coverage"}):
-        problems.add(f"pacing.{key}", "is not a pacing setting (curve, exponent, weights, pipeline_coverage)")
-    if "curve" in pacing:
-        values["curve"] = problems.text("pacing.curve", pacing["curve"], CURVES)
-    if "exponent" in pacing:
-        values["curve_exponent"] = problems.number("pacing.exponent", pacing["exponent"], 0.1, 10)
-    if "weights" in pacing:
-        values["curve_weights"] = _weights(problems, pacing["weights"])
-    if "pipeline_coverage" in pacing:
-        values["pipeline_coverage"] = problems.number("pacing.pipeline_coverage", pacing["pipeline_coverage"], 0)
-    forecast = _table(problems, "forecast", data.get("forecast", {}))
-    for key, attr in (
-        ("commit_min_probability", "commit_min_probability"),
-        ("best_case_min_probability", "best_case_min_probability"),
-        ("default_probability", "default_probability"),
-    ):
-        if key in forecast:
-            values[attr] = problems.number(f"forecast.{key}", forecast[key], 0, 1)
-    for key in sorted(set(forecast) - {"commit_min_probability", "best_case_min_probability", "default_probability"}):
-        problems.add(f"forecast.{key}", "is not a forecast setting")
-    if "columns" in data:
-        values["columns"] = _columns(problems, data["columns"])
-    if "stages" in data:
-        values["stages"] = _stages(problems, data["stages"])
-    if "fx" in data:
-        values["fx"] = _rates(problems, data["fx"])
-    settings = replace(Settings(), **{k: v for k, v in values.items() if v is not None})
-    _cross_key_rules(settings, problems)  # in the same list, so one run names every problem
-    if problems.items:
-        raise ConfigError(source, problems.items)
-    return settings
-
-
-def _rates(problems: _Problems, raw: Any) -> dict[str, float]:
+def _rates(problems: _Problems, key: str, raw: Any) -> dict[str, float]:
     """[fx]: currency (as the export writes it: 'MXN', 'Euro') -> units of `currency` per unit of it."""
     rates: dict[str, float] = {}
-    for name, rate in _table(problems, "fx", raw).items():
-        number = problems.number(f"fx.{name}", rate, 0)
+    for name, rate in _table(problems, key, raw).items():
+        number = problems.number(f"{key}.{name}", rate, 0)
         if number is not None and number <= 0:
-            problems.add(f"fx.{name}", f"must be above 0, not {rate!r} (1 {name} = how many units of `currency`)")
+            problems.add(f"{key}.{name}", f"must be above 0, not {rate!r} (1 {name} = how many units of `currency`)")
         elif number is not None:
             rates[name] = number
     return rates
 
 
-def _weights(problems: _Problems, raw: Any) -> tuple[float, ...] | None:
+def _weights(problems: _Problems, key: str, raw: Any) -> tuple[float, ...] | None:
     if not isinstance(raw, list) or not raw:
-        problems.add("pacing.weights", f"must be a list of shares per month or per week, not {raw!r}")
+        problems.add(key, f"must be a list of shares per month or per week, not {raw!r}")
         return None
-    numbers = [problems.number(f"pacing.weights[{i}]", v, 0) for i, v in enumerate(raw)]
+    numbers = [problems.number(f"{key}[{i}]", v, 0) for i, v in enumerate(raw)]
     if any(n is None for n in numbers):
         return None
     if sum(n for n in numbers if n is not None) <= 0:
-        problems.add("pacing.weights", "must not all be zero")
+        problems.add(key, "must not all be zero")
         return None
     return tuple(n for n in numbers if n is not None)
+
+
+def _text(problems: _Problems, key: str, value: Any) -> str | None:
+    return problems.text(key, value)
+
+
+def _choice(*choices: str) -> Check:
+    return lambda problems, key, value: problems.text(key, value, choices)
+
+
+def _between(lo: float, hi: float | None = None) -> Check:
+    return lambda problems, key, value: problems.number(key, value, lo, hi)
+
+
+def _amount(problems: _Problems, key: str, value: Any) -> float | None:
+    return problems.number(key, value, 0)
+
+
+def _currency(problems: _Problems, key: str, value: Any) -> str | None:
+    currency = problems.text(key, value)
+    if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
+        problems.add(key, f"must be a three-letter code like USD or KRW, not {currency!r}")
+    return currency
+
+
+def _month(problems: _Problems, key: str, value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
+        problems.add(key, f"must be a month number from 1 to 12, not {value!r}")
+        return None
+    return value
+
+
+def _goals(problems: _Problems, key: str, value: Any) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Numbers are the company's goals per quarter; tables ([goals."EMEA"]) a team's, region's or owner's."""
+    goals = _table(problems, key, value)
+    quarters = {label: amount for label, amount in goals.items() if not isinstance(amount, dict)}
+    groups = {
+        group: _money_table(problems, f"{key}.{group}", table)
+        for group, table in goals.items()
+        if isinstance(table, dict)
+    }
+    return _money_table(problems, key, quarters), groups
+
+
+# ------------------------------------------------------------------ the schema: one entry per setting
+
+Check = Callable[[_Problems, str, Any], Any]  # (problems, key as the message names it, value) -> value, or None
+
+
+@dataclass(frozen=True)
+class Option:
+    """Where a setting comes from and how it is checked; its type and default are those of its Settings field."""
+
+    key: str | None  # where deckgen.toml has it ('pacing.curve'); None: given on the command line only
+    check: Check  # the same validator for deckgen.toml and for the flag
+    help: str
+    flag: bool  # a command-line flag (and a keyword of deckgen.load_settings) named as the field overrides it
+    fills: tuple[str, ...] = ()  # further fields the check fills: it returns one value per field
+
+
+def setting(
+    key: str | None, check: Check, help: str, *, flag: bool = False, fills: tuple[str, ...] = ()
+) -> dict[str, Option]:
+    """The metadata of a Settings field: its Option."""
+    return {"setting": Option(key, check, help, flag, fills)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, declared once: its type and default here, and (in `setting(...)`) where deckgen.toml has it,
+    whether a flag overrides it, its validator and its help. parse_settings and apply_overrides read this list."""
+
+    company: str = field(default="", metadata=setting("company", _text, "The company's name, on the title slide."))
+    currency: str = field(
+        default="USD", metadata=setting("currency", _currency, "Three-letter code of the amounts (USD, KRW).")
+    )
+    fiscal_year_start: int = field(
+        default=1, metadata=setting("fiscal_year_start", _month, "First month of the fiscal year, 1-12.", flag=True)
+    )
+    fiscal_year_named_by: str = field(
+        default="end",
+        metadata=setting(
+            "fiscal_year_named_by",
+            _choice("end", "start"),
+            "A fiscal year is named by the year it ends or starts in.",
+        ),
+    )
+    date_format: str | None = field(
+        default=None, metadata=setting("date_format", _text, "strftime format of the export's dates.")
+    )
+    sheet: str | None = field(
+        default=None, metadata=setting("sheet", _text, "Worksheet of an XLSX export [default: the first].", flag=True)
+    )
+    goals: dict[str, float] = field(
+        default_factory=dict,
+        metadata=setting(
+            "goals",
+            _goals,
+            'Bookings goal per quarter ("FY2026 Q4" = 1200000); [goals."EMEA"]: a group\'s.',
+            fills=("group_goals",),
+        ),
+    )
+    group_goals: dict[str, dict[str, float]] = field(default_factory=dict)  # [goals."EMEA"]: per group, per quarter
+    goal: float | None = field(
+        default=None, metadata=setting(None, _amount, "Bookings goal of the current quarter.", flag=True)
+    )
+    pipeline_goals: dict[str, float] = field(
+        default_factory=dict, metadata=setting("pipeline_goals", _money_table, "Pipeline goal per quarter.")
+    )
+    curve: str = field(
+        default="curved", metadata=setting("pacing.curve", _choice(*CURVES), "Bookings pacing curve.", flag=True)
+    )
+    curve_exponent: float = field(
+        default=1.5, metadata=setting("pacing.exponent", _between(0.1, 10), "Exponent of the curved pace.")
+    )
+    curve_weights: tuple[float, ...] = field(
+        default=(), metadata=setting("pacing.weights", _weights, "Shares per month or per week.")
+    )
+    pipeline_coverage: float = field(
+        default=3.0, metadata=setting("pacing.pipeline_coverage", _between(0), "Pipeline wanted per goal.")
+    )
+    commit_min_probability: float = field(
+        default=0.7,
+        metadata=setting("forecast.commit_min_probability", _between(0, 1), "Commit: deals at least this likely."),
+    )
+    best_case_min_probability: float = field(
+        default=0.4,
+        metadata=setting(
+            "forecast.best_case_min_probability", _between(0, 1), "Best case: deals at least this likely."
+        ),
+    )
+    default_probability: float = field(
+        default=0.1,
+        metadata=setting(
+            "forecast.default_probability", _between(0, 1), "Probability of a deal in a stage deckgen does not know."
+        ),
+    )
+    columns: dict[str, str] = field(
+        default_factory=dict, metadata=setting("columns", _columns, "Export header of each field.", flag=True)
+    )
+    stages: dict[str, StageRule] = field(
+        default_factory=dict, metadata=setting("stages", _stages, "State, probability and label per stage.")
+    )
+    fx: dict[str, float] = field(
+        default_factory=dict, metadata=setting("fx", _rates, "1 unit of the key's currency = rate x `currency`.")
+    )
+    query: str | None = field(
+        default=None, metadata=setting(None, _text, "SQL run in DuckDB over the input.", flag=True)
+    )
+    source: str = "defaults"
+
+    def goal_for(self, quarter_label: str) -> float | None:
+        """The bookings goal of a quarter: --goal for the current one, else [goals] in the config."""
+        key = quarter_key(quarter_label)
+        return self.goals.get(key) if key else None
+
+    def for_group(self, name: str) -> Settings:
+        """The settings of one group's deck: its own goals from [goals."<name>"], else none (not the company's)."""
+        return replace(self, goals=dict(self.group_goals.get(name, {})), goal=None, pipeline_goals={})
+
+    def pipeline_goal_for(self, quarter_label: str, bookings_goal: float | None) -> float | None:
+        key = quarter_key(quarter_label)
+        if key and key in self.pipeline_goals:
+            return self.pipeline_goals[key]
+        return None if bookings_goal is None else bookings_goal * self.pipeline_coverage
+
+
+OPTIONS: dict[str, Option] = {
+    item.name: item.metadata["setting"] for item in dataclasses.fields(Settings) if "setting" in item.metadata
+}
+_TABLES_LISTED = ("pacing",)  # tables whose unknown-key message lists their settings (forecast's names are long)
+# Tables deckgen.toml used to accept though nothing read them: refused, saying where those choices are made.
+_NOT_READ = {
+    "deck": f"is not a deckgen setting: the template, language and charts are chosen when building "
+    f"({option('template')}, {option('lang')}, {option('charts')})",
+    "meeting": f"is not a deckgen setting: the meeting is given when building or attaching "
+    f"({option('meeting')}, {option('start')}, {option('duration')})",
+}
+
+
+def _nearest(word: str, names: list[str], prefix: str = "") -> str:
+    """'; did you mean 'goals'?' for 'golas' ('pacing.curve' for 'curve'), or '' when no name is close."""
+    leaf = [name for name in names if name.rpartition(".")[2] == word]
+    match = leaf or difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    return f"; did you mean '{prefix}{match[0]}'?" if match else ""
+
+
+def parse_settings(data: dict[str, Any], source: str) -> Settings:
+    """Validate a parsed deckgen.toml against OPTIONS; raise ConfigError listing every problem."""
+    problems = _Problems()
+    keys = [item.key for item in OPTIONS.values() if item.key is not None]
+    top = list(dict.fromkeys(key.partition(".")[0] for key in keys))
+    for key in sorted(set(data) - set(top)):
+        problems.add(key, _NOT_READ.get(key) or f"is not a deckgen setting{_nearest(key, [*top, *keys])}")
+    values: dict[str, Any] = {"source": source}
+    tables: dict[str, dict[str, Any]] = {}
+    for attr, item in OPTIONS.items():
+        if item.key is None:
+            continue
+        table, _, name = item.key.rpartition(".")
+        if table and table not in tables:
+            tables[table] = _table(problems, table, data.get(table, {}))
+            names = [key.rpartition(".")[2] for key in keys if key.startswith(f"{table}.")]
+            listed = f" ({', '.join(names)})" if table in _TABLES_LISTED else ""
+            for unknown in sorted(set(tables[table]) - set(names)):
+                hint = _nearest(unknown, names, f"{table}.")
+                problems.add(f"{table}.{unknown}", f"is not a {table} setting{listed}{hint}")
+        holder = tables[table] if table else data
+        if name in holder:
+            checked = item.check(problems, item.key, holder[name])
+            values.update(zip((attr, *item.fills), checked, strict=True) if item.fills else {attr: checked})
+    settings = replace(Settings(), **{k: v for k, v in values.items() if v is not None})
+    _cross_key_rules(settings, problems)  # in the same list, so one run names every problem
+    if problems.items:
+        raise ConfigError(source, problems.items)
+    return settings
 
 
 def check_consistency(settings: Settings) -> Settings:
@@ -329,25 +416,20 @@ def load_settings(path: Path | None, search_dir: Path | None = None) -> Settings
 
 
 def apply_overrides(settings: Settings, **flags: Any) -> Settings:
-    """Command-line flags win over the config; a flag left as None changes nothing."""
+    """Command-line flags win over the config, checked by the config's validators; a flag left as None changes
+    nothing, and a table given as flags (columns) adds to the config's."""
     problems = _Problems()
     values: dict[str, Any] = {}
     for name, value in flags.items():
         if value is None or value == () or value == {}:
             continue
-        if name == "columns":
-            merged = dict(settings.columns)
-            merged.update(_columns(problems, dict(value), key=option("columns")))
-            values["columns"] = merged
-        elif name == "goal":
-            values["goal"] = problems.number(option("goal"), value, 0)
-        elif name == "fiscal_year_start":
-            if not 1 <= int(value) <= 12:
-                problems.add(option("fiscal_year_start"), f"must be a month number from 1 to 12, not {value!r}")
-            else:
-                values[name] = int(value)
-        else:
-            values[name] = value
+        item = OPTIONS.get(name)
+        if item is None or not item.flag:
+            raise TypeError(f"{name!r} is not a setting a flag overrides")
+        checked = item.check(problems, option(name), dict(value) if isinstance(value, dict) else value)
+        current = getattr(settings, name)
+        if checked is not None:
+            values[name] = {**current, **checked} if isinstance(current, dict) else checked
     if problems.items:
         raise ConfigError("command line", problems.items)
     return check_consistency(replace(settings, **values))

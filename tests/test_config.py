@@ -16,7 +16,7 @@ from deckgen.config import (
     parse_settings,
     quarter_key,
 )
-from deckgen.errors import ConfigError
+from deckgen.errors import ConfigError, worded
 
 FULL = """\
 company = "Acme Corp"
@@ -52,11 +52,6 @@ owner = "Rep"
 "Verbal Yes" = { state = "open", probability = 0.95, forecast_category = "commit" }
 "Closed - Paid" = { state = "won" }
 
-[deck]
-template = "templates/default"
-
-[meeting]
-title = "Weekly sales review"
 """
 
 
@@ -139,7 +134,8 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert "3 problems" in text
     assert "'fiscal_year_start' must be a month number from 1 to 12, not 13" in text
     assert "'currency' must be a three-letter code like USD or KRW, not 'usd'" in text
-    assert "'fiscal_yaer_start' is not a deckgen setting" in text
+    # Since issue 13 an unknown key names the nearest setting.
+    assert "'fiscal_yaer_start' is not a deckgen setting; did you mean 'fiscal_year_start'?" in text
 
 
 def test_problems_in_tables_name_their_dotted_keys(tmp_path: Path) -> None:
@@ -210,6 +206,68 @@ def test_parse_settings_without_a_file() -> None:
     assert parse_settings({}, "inline") == Settings(source="inline")
     with pytest.raises(ConfigError, match=r"^inline: 'bogus' is not a deckgen setting$"):
         parse_settings({"bogus": 1}, "inline")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("golas = 1\n", "'golas' is not a deckgen setting; did you mean 'goals'?"),
+        ('curve = "linear"\n', "'curve' is not a deckgen setting; did you mean 'pacing.curve'?"),
+        (
+            "[pacing]\ncurv = 2\n",
+            "'pacing.curv' is not a pacing setting (curve, exponent, weights, pipeline_coverage)"
+            "; did you mean 'pacing.curve'?",
+        ),
+        (
+            "[forecast]\ndefault_probabilty = 0.1\n",
+            "'forecast.default_probabilty' is not a forecast setting; did you mean 'forecast.default_probability'?",
+        ),
+        (
+            "[stages.Won]\nprobabilty = 0.5\n",
+            "'stages.Won.probabilty' is not a stage setting (state, probability, forecast_category, label)"
+            "; did you mean 'stages.Won.probability'?",
+        ),
+    ],
+)
+def test_unknown_keys_name_the_nearest_setting(tmp_path: Path, text: str, message: str) -> None:
+    assert config_error(tmp_path, text).problems == [message]
+
+
+@pytest.mark.parametrize("table", ["deck", "meeting"])
+def test_tables_nothing_reads_are_refused(tmp_path: Path, table: str) -> None:
+    (problem,) = config_error(tmp_path, f'[{table}]\ntitle = "Weekly sales review"\n').problems
+    assert problem.startswith(f"'{table}' is not a deckgen setting: ")
+
+
+def test_every_key_of_deckgen_toml_is_a_setting_with_help() -> None:
+    from deckgen.config import OPTIONS
+
+    keys = [item.key for item in OPTIONS.values() if item.key is not None]
+    assert len(keys) == len(set(keys))
+    assert all(item.help for item in OPTIONS.values())
+    assert {name for name, item in OPTIONS.items() if item.flag} == {
+        "goal",
+        "fiscal_year_start",
+        "curve",
+        "columns",
+        "sheet",
+        "query",
+    }
+
+
+def test_flags_are_checked_by_the_config_validators() -> None:
+    with pytest.raises(ConfigError) as caught:
+        apply_overrides(Settings(), curve="steep", fiscal_year_start=True, sheet=3)
+    assert [worded(problem) for problem in caught.value.problems] == [
+        "'curve' must be one of linear, curved, weights, history, not 'steep'",
+        "'fiscal_year_start' must be a month number from 1 to 12, not True",
+        "'sheet' must be text, not 3",
+    ]
+
+
+def test_samples_config_is_valid() -> None:
+    sample = Path(__file__).resolve().parents[1] / "samples" / "deckgen.toml"
+    assert load_settings(sample).company
 
 
 @pytest.mark.parametrize(

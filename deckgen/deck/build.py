@@ -76,7 +76,9 @@ def resolve_template(path: Path | None, lang: str = "en", notes: list[str] | Non
 def context(
     metrics: Any, title: str | None, meeting_date: date | None, previous_name: str | None, lang: str = "en"
 ) -> dict[str, Any]:
-    """What slide text can use: every metric under DESIGN.md's JSON keys, plus the deck's own fields."""
+    """What slide text can use (deck/context.py's SlideContext): every metric under DESIGN.md's JSON keys, plus
+    the deck's own fields."""
+    from deckgen.deck.context import HygieneFinding, HygieneOwner, SlideContext, shown
     from deckgen.render.advice import advice
     from deckgen.render.i18n import tr
     from deckgen.render.text import LABELS, metrics_json
@@ -87,25 +89,28 @@ def context(
     owners = values["hygiene"]["by_owner"]
     hygiene_owners = sorted(
         (
-            {"owner": owner, "total": sum(found["counts"].values()), **found["counts"]}
+            shown(HygieneOwner, owner=owner, total=sum(found["counts"].values()), counts=found["counts"])
             for owner, found in owners.items()
         ),
         key=lambda row: (-row["total"], row["owner"]),
     )
     # The "what to fix" rows: what to do in the deck's language, written from each finding's facts.
     findings = [
-        {
-            "owner": row["owner"],
-            "check": labels[item["check"]],
-            "deal": item["deal"],
-            "detail": advice(finding, lang),
-        }
+        shown(
+            HygieneFinding,
+            owner=row["owner"],
+            check=labels[item["check"]],
+            deal=item["deal"],
+            detail=advice(finding, lang),
+        )
         for row in hygiene_owners
         for item, finding in zip(
             owners[row["owner"]]["findings"], metrics.hygiene.by_owner[row["owner"]].findings, strict=True
         )
     ]
-    values.update(
+    return shown(
+        SlideContext,
+        metrics=values,
         title=title or "",
         meeting_date=meeting_date.isoformat() if meeting_date else None,
         source_name=Path(metrics.source.file).name,
@@ -115,7 +120,6 @@ def context(
         labels=labels,
         lang=lang,
     )
-    return values
 
 
 class Groups:
@@ -196,8 +200,8 @@ def draft(
     tops (the group decks of `same_scale`).
     """
     from deckgen.deck.layouts import Layouts
+    from deckgen.deck.template import open_template
     from deckgen.deck.themes import theme_of
-    from deckgen.deck.writer import open_template
     from deckgen.render.chart_names import CHART_NAMES
     from deckgen.render.text_env import make_env
 

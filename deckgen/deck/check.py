@@ -71,33 +71,28 @@ def schema(kind: Any, shapes: dict[type, Any] | None = None) -> Any:
         return shapes[kind]
     if dataclasses.is_dataclass(kind) and isinstance(kind, type):
         hints = typing.get_type_hints(kind)
-        return Fields(kind.__name__, {f.name: schema(hints[f.name], shapes) for f in dataclasses.fields(kind)})
+        fields: dict[str, Any] = {}
+        for item in dataclasses.fields(kind):
+            value = schema(hints[item.name], shapes)
+            spread = item.metadata.get("spread")
+            if not spread:
+                fields[item.name] = value
+            elif isinstance(value, Fields):  # a dataclass shown as its fields, in place
+                fields.update(value.fields)
+            elif isinstance(value, MapOf):  # a mapping shown as its known keys, in place
+                fields.update(dict.fromkeys(spread, value.value))
+        return Fields(getattr(kind, "shown_as", kind.__name__), fields)
     return ANY
 
 
 def context_schema() -> Fields:
-    """Every variable slide text can use: the metrics (DESIGN.md's JSON keys) and the deck's own fields."""
-    from deckgen.model.types import CHECKS, Deal, Finding, GroupRow, Metrics
+    """Every variable slide text can use, from deck/context.py: the metrics (DESIGN.md's JSON keys), the deck's
+    own fields, and on `for_each` slides `group` and `total`."""
+    from deckgen.deck.context import SHOWN, ForEachContext
 
-    deal = schema(Deal)
-    # A finding as the JSON shows it (render.text.metrics_json): its check, its deal and what to do.
-    metrics = schema(Metrics, {Finding: Fields("Finding", {"check": ANY, "deal": deal, "detail": ANY})})
-    owner_row = Fields("hygiene owner", {"owner": ANY, "total": ANY, **dict.fromkeys(CHECKS, ANY)})
-    finding = Fields("hygiene finding", {"owner": ANY, "check": ANY, "deal": deal, "detail": ANY})
-    extra = {
-        "title": ANY,
-        "meeting_date": ANY,
-        "source_name": ANY,
-        "previous_name": ANY,
-        "hygiene_owners": ListOf(owner_row),
-        "hygiene_findings": ListOf(finding),
-        "labels": MapOf(ANY),
-        "lang": ANY,
-    }
-    base = Fields("context", {**metrics.fields, **extra})
-    group_row = schema(GroupRow)
-    group = Fields("group", {"kind": ANY, **group_row.fields})
-    return Fields("context", {**base.fields, "group": group, "total": base})
+    root = schema(ForEachContext, {kind: schema(shape) for kind, shape in SHOWN.items()})
+    assert isinstance(root, Fields)
+    return root
 
 
 def _nearest(word: str, options: Iterable[str]) -> str:
@@ -274,10 +269,12 @@ class SpecCheck:
         return value
 
     def slide(self, slide: SlideSpec, root: Fields) -> None:
+        from deckgen.deck.context import ForEachOnly
         from deckgen.render.chart_names import CHART_NAMES
 
         if not slide.for_each:
-            root = Fields(root.name, {k: v for k, v in root.fields.items() if k not in ("group", "total")})
+            for_each_only = {item.name for item in dataclasses.fields(ForEachOnly)}
+            root = Fields(root.name, {k: v for k, v in root.fields.items() if k not in for_each_only})
         if slide.chart and slide.chart not in CHART_NAMES:
             self.add(slide.id, "chart", f"no chart named '{slide.chart}'{_nearest(slide.chart, CHART_NAMES)}")
         if slide.when:
@@ -333,7 +330,7 @@ def check_template(path: Path) -> tuple[list[str], int, int]:
     """(problems, slide specs checked, slides checked) for a template folder, or a .pptx with the default specs."""
     from deckgen.deck.build import SPEC_NAME, TEMPLATE_NAME, default_template_dir
     from deckgen.deck.layouts import Layouts
-    from deckgen.deck.writer import open_template
+    from deckgen.deck.template import open_template
     from deckgen.errors import DeckgenError
     from deckgen.render.text_env import make_env
 

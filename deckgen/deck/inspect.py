@@ -46,8 +46,8 @@ def inspect_template(path: Path) -> str:
     """Slide size, theme, and every layout with its role and placeholders (idx, type, name, position, size)."""
     from deckgen.deck.build import TEMPLATE_NAME
     from deckgen.deck.layouts import ROLES, Layouts
+    from deckgen.deck.template import open_template
     from deckgen.deck.themes import theme_of
-    from deckgen.deck.writer import open_template
 
     pptx = path / TEMPLATE_NAME if path.is_dir() else path
     presentation = open_template(pptx)

@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from deckgen.deck.context import ForEachOnly, Group, shown
 from deckgen.deck.spec import GROUPS, SlideSpec, TableSpec
 from deckgen.errors import ConfigError
 from deckgen.render import jinja_cache
@@ -90,7 +91,10 @@ def instances(
         field = GROUPS[slide.for_each]
         for row in context[f"by_{field}"]:
             name = row["name"]
-            scoped = {**groups(field, name), "group": {"kind": field, **row}, "total": context}
+            scoped = {
+                **groups(field, name),
+                **shown(ForEachOnly, group=shown(Group, kind=field, row=row), total=context),
+            }
             yield Instance(slide, f"{slide.id}[{name}]", f"{field}:{name}", scoped)
 
 

@@ -18,6 +18,7 @@ from deckgen.render import chartkit as kit
 from deckgen.render import rows as rowkit
 from deckgen.render.format import day, money, pct, plural
 from deckgen.render.i18n import tr
+from deckgen.render.registry import REGISTRY
 from deckgen.render.text import LABELS, MOVE_LABELS
 from deckgen.render.theme import Theme
 
@@ -26,18 +27,16 @@ MAX_ROWS = rowkit.MAX_ROWS
 # The model's names for missing data, drawn as stage and owner names: translated like the code's own words.
 Size = kit.Size
 Chart = Callable[[Metrics, Theme, Size], bytes]
-CHARTS: dict[str, Chart] = {}
 
 
 def _chart(draw: Chart) -> Chart:
-    """Register a chart under its function name; draw it with the theme's fonts and colours in effect."""
+    """A picture emitter: draw the chart with the theme's fonts and colours in effect (registry.py lists them)."""
 
     @functools.wraps(draw)
     def chart(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         with kit.style(theme):
             return draw(metrics, theme, (float(size[0]), float(size[1])))
 
-    CHARTS[draw.__name__] = chart
     return chart
 
 
@@ -56,11 +55,9 @@ def bookings_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
 
     as_of = min(max(at(metrics.as_of) + 1, 0.0), float(span))  # the end of the as-of day
     xs, ys = [0.0], [0.0]
-    for week in bookings.by_week:
-        if week.cumulative is None:
-            break
+    for week, cumulative in zip(bookings.by_week, rowkit.booked(metrics), strict=False):
         xs.append(min(at(week.end) + 1, as_of))
-        ys.append(week.cumulative)
+        ys.append(cumulative)
     goal = bookings.goal
     if not goal and not any(ys):
         return kit.message(theme, size, tr("Nothing closed won yet this quarter, and no goal set", lang))
@@ -186,11 +183,11 @@ def pipeline_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
 def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     """Closed won; the forecast range (10th to 90th percentile) with its median; the reps' call; the goal."""
     forecast, currency, goal, lang = metrics.forecast, metrics.currency, metrics.bookings.goal, theme.lang
-    closed, mid = metrics.bookings.closed_won, forecast.mid
-    low, high = sorted((forecast.low, forecast.high))
-    commit, best = sorted((forecast.commit, forecast.best_case))
-    if not (closed or high or mid or best):
+    closed, span = metrics.bookings.closed_won, rowkit.forecast_span(metrics)
+    if span is None:
         return kit.message(theme, size, tr("Nothing won and no open deals this quarter", lang))
+    low, mid, high = span
+    commit, best = sorted((forecast.commit, forecast.best_case))
     figure = kit.new_figure(theme, size)
     ax = kit.new_axes(figure, theme, value_axis="x")
     top = kit.shared(theme, "forecast_range", max(goal or 0.0, high, mid, closed, best) or 1.0)
@@ -286,7 +283,7 @@ def _end_labels(
 
 @_chart
 def pipeline_by_stage(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    stages = [row for row in metrics.pipeline.by_stage if row.count or row.amount]
+    stages = rowkit.open_stages(metrics)
     currency, lang = metrics.currency, theme.lang
     if not stages:
         return kit.message(theme, size, tr("No open deals this quarter", lang))
@@ -390,20 +387,14 @@ def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
 @_chart
 def bridge(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     changes, currency, lang = metrics.changes, metrics.currency, theme.lang
-    if changes is None:
-        raise ValueError("the bridge chart needs last week's export (metrics.changes is None)")
-    signs = {"new": 1, "pulled_in": 1, "increased": 1, "decreased": -1, "won": -1, "lost": -1, "slipped": -1}
-    steps: list[tuple[str, float, float, str]] = [(tr("Last week", lang), 0.0, changes.start, theme.primary)]
-    level = changes.start
-    for move in changes.MOVES:
-        movement = getattr(changes, move)
-        sign = signs.get(move, -1)
-        after = level + sign * movement.amount
+    steps: list[Step] = []
+    for move, before, after in rowkit.bridge_steps(metrics):  # raises ValueError without last week's export
+        if move in ("start", "end"):
+            steps.append((tr("Last week" if move == "start" else "This week", lang), before, after, theme.primary))
+            continue
         name = tr(MOVE_LABELS[move], lang)[2:].capitalize()
-        colour = theme.positive if sign > 0 else theme.negative
-        steps.append((f"{name}\n{kit.deals(movement.count, lang)}", level, after, colour))
-        level = after
-    steps.append((tr("This week", lang), 0.0, changes.end, theme.primary))
+        colour = theme.positive if move in rowkit.RISES else theme.negative
+        steps.append((f"{name}\n{kit.deals(getattr(changes, move).count, lang)}", before, after, colour))
     texts = [
         money(after, currency, compact=True, lang=lang)
         if i in (0, len(steps) - 1)
@@ -464,7 +455,6 @@ def _waterfall_rows(
 
 def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size, empty: str, chart: str) -> bytes:
     lang = theme.lang
-    rows = rowkit.top_rows([r for r in rows if r.closed_won or r.open_amount or r.deal_count or r.won_count], lang)
     if not rows:
         return kit.message(theme, size, empty)
     currency = metrics.currency
@@ -498,14 +488,14 @@ def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size
 
 @_chart
 def owners(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    return _groups(
-        metrics.by_owner, metrics, theme, size, tr("No deals with an owner this quarter", theme.lang), "owners"
-    )
+    rows = rowkit.owner_rows(metrics, theme.lang)
+    return _groups(rows, metrics, theme, size, tr("No deals with an owner this quarter", theme.lang), "owners")
 
 
 @_chart
 def teams(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    return _groups(metrics.by_team, metrics, theme, size, tr("No deals with a team this quarter", theme.lang), "teams")
+    rows = rowkit.team_rows(metrics, theme.lang)
+    return _groups(rows, metrics, theme, size, tr("No deals with a team this quarter", theme.lang), "teams")
 
 
 @_chart
@@ -549,3 +539,7 @@ def warm_up() -> None:
         renderer = kit.canvas_of(figure).get_renderer()
         for weight in ("normal", "bold"):
             figure.text(0, 0, "$1.2M −5% 영업", fontweight=weight).get_window_extent(renderer)
+
+
+# The registry names every chart; this is its picture emitters by name, in the registry's order.
+CHARTS: dict[str, Chart] = {name: spec.picture_function() for name, spec in REGISTRY.items()}

@@ -16,21 +16,15 @@ from deckgen.render import rows as rowkit
 from deckgen.render.format import day, money, pct
 from deckgen.render.i18n import tr
 from deckgen.render.nativekit import money_format as money_format  # re-exported: part of this module's API
+from deckgen.render.registry import REGISTRY
 from deckgen.render.rows import MAX_ROWS as MAX_ROWS  # the same limit as the picture charts
+from deckgen.render.rows import RISES as RISES  # the bridge's signs: one list, in rows.py
+from deckgen.render.rows import bridge_steps as bridge_steps  # the waterfall's data step, shared with charts.py
 from deckgen.render.text import LABELS, MOVE_LABELS
 from deckgen.render.theme import Theme, luminance
 
 NativeChart = Callable[[Any, Metrics, Theme, kit.Box], Any]
-NATIVE_CHARTS: dict[str, NativeChart] = {}
-# The movements of the bridge rise or fall; everything not listed here falls (as in charts.py).
-RISES = frozenset({"new", "pulled_in", "increased"})
 SHORT = 0.07  # a bar shorter than this share of the largest holds no label inside it
-
-
-def _native(build: NativeChart) -> NativeChart:
-    """Register a chart builder under its function name, as charts.py does for the PNG charts."""
-    NATIVE_CHARTS[build.__name__] = build
-    return build
 
 
 def add_native_chart(shapes: Any, name: str, metrics: Metrics, theme: Theme, box: tuple[int, int, int, int]) -> Any:
@@ -56,18 +50,13 @@ def _week_categories(data: CategoryChartData, theme: Theme, bookings: Bookings) 
                 parent.add_sub_category(kit.say(theme, "W{week}", week=week.index))
 
 
-@_native
 def bookings_pacing(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Cumulative closed won per week against the pacing line and the goal, weeks grouped by month (a line chart)."""
     bookings, currency = metrics.bookings, metrics.currency
     weeks, goal = bookings.by_week, bookings.goal
     if not weeks:
         return kit.message(shapes, theme, box, "No bookings data for this quarter")
-    actual: list[float | None] = []
-    for week in weeks:  # the line stops at the first week without actuals, as in charts.py
-        if week.cumulative is None:
-            break
-        actual.append(week.cumulative)
+    actual: list[float | None] = [*rowkit.booked(metrics)]  # up to the first week without actuals
     if not goal and not any(actual):
         return kit.message(shapes, theme, box, "Nothing closed won yet this quarter, and no goal set")
     data = CategoryChartData(number_format=kit.money_code(theme, currency))
@@ -110,7 +99,6 @@ def bookings_pacing(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -
     return frame
 
 
-@_native
 def pipeline_pacing(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Pipeline created this quarter against the linear pace, over a track to the goal (a horizontal bar chart)."""
     pacing, currency, quarter = metrics.pipeline_pacing, metrics.currency, metrics.quarter
@@ -165,19 +153,18 @@ def pipeline_pacing(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -
     return frame
 
 
-@_native
 def forecast_range(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Closed won, the low/mid/high forecast (10th, 50th, 90th percentile), the reps' call (commit, best case)
     and the goal as bars, the chance to reach the goal above them."""
     forecast, currency, goal = metrics.forecast, metrics.currency, metrics.bookings.goal
-    closed = metrics.bookings.closed_won
-    low, high = sorted((forecast.low, forecast.high))
-    if not (closed or high or forecast.mid or forecast.best_case):
+    closed, span = metrics.bookings.closed_won, rowkit.forecast_span(metrics)
+    if span is None:
         return kit.message(shapes, theme, box, "Nothing won and no open deals this quarter")
+    low, mid, high = span
     rows = [
         ("Closed won", closed, theme.primary),
         ("Forecast low", low, kit.tint(theme.secondary, 0.5)),
-        ("Forecast mid", forecast.mid, theme.secondary),
+        ("Forecast mid", mid, theme.secondary),
         ("Forecast high", high, kit.tint(theme.secondary, 0.5)),
         ("Reps' commit", forecast.commit, kit.tint(theme.highlight, 0.35)),
         ("Reps' best case", forecast.best_case, kit.tint(theme.highlight, 0.35)),
@@ -205,7 +192,7 @@ def forecast_range(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) ->
             if chance is not None
             else ""
         )
-        gap = forecast.mid - goal
+        gap = mid - goal
         verdict = kit.say(theme, "mid forecast {delta} vs goal", delta=kit.signed(gap, theme, currency))
         kit.title(
             chart,
@@ -223,10 +210,9 @@ def forecast_range(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) ->
 # ---------------------------------------------------------------- pipeline shape
 
 
-@_native
 def pipeline_by_stage(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Open amount per stage with its weighted part in front, deal counts beside the stage (horizontal bars)."""
-    stages = [row for row in metrics.pipeline.by_stage if row.count or row.amount]
+    stages = rowkit.open_stages(metrics)
     currency = metrics.currency
     if not stages:
         return kit.message(shapes, theme, box, "No open deals this quarter")
@@ -255,7 +241,6 @@ def pipeline_by_stage(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box)
     return frame
 
 
-@_native
 def close_dates(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Open and weighted amount by close week, this quarter and next, past-due weeks apart (a column chart)."""
     weeks, currency = metrics.close_dates, metrics.currency
@@ -308,31 +293,12 @@ def close_dates(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> An
     return frame
 
 
-def bridge_steps(metrics: Metrics) -> list[tuple[str, float, float]]:
-    """(move, level before, level after) from last week's pipeline to this week's, in DESIGN.md order.
-
-    'start' and 'end' are the totals (before = 0). Rises come first, so the running level never drops below 0.
-    """
-    changes = metrics.changes
-    assert changes is not None
-    steps = [("start", 0.0, changes.start)]
-    level = changes.start
-    for move in changes.MOVES:
-        amount = getattr(changes, move).amount
-        after = level + amount if move in RISES else level - amount
-        steps.append((move, level, after))
-        level = after
-    steps.append(("end", 0.0, changes.end))
-    return steps
-
-
-@_native
 def bridge(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """The week-over-week waterfall: a stacked column chart whose invisible base lifts each movement into place."""
     changes, currency = metrics.changes, metrics.currency
     if changes is None:
         return kit.message(shapes, theme, box, "No week-over-week bridge: it needs last week's export (--previous)")
-    steps = bridge_steps(metrics)
+    steps = rowkit.bridge_steps(metrics)
     names = []
     for move, _, _ in steps:
         if move in ("start", "end"):
@@ -386,9 +352,6 @@ def _groups(
     shapes: Any, rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, box: kit.Box, empty: str, chart_name: str
 ) -> Any:
     """Closed won and open pipeline side by side per owner or team, largest first as the model orders them."""
-    rows = rowkit.top_rows(
-        [r for r in rows if r.closed_won or r.open_amount or r.deal_count or r.won_count], theme.lang
-    )
     if not rows:
         return kit.message(shapes, theme, box, empty)
     currency = metrics.currency
@@ -410,19 +373,26 @@ def _groups(
     return frame
 
 
-@_native
 def owners(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Closed won and open pipeline per owner (clustered horizontal bars)."""
-    return _groups(shapes, metrics.by_owner, metrics, theme, box, "No deals with an owner this quarter", "owners")
+    return _groups(
+        shapes,
+        rowkit.owner_rows(metrics, theme.lang),
+        metrics,
+        theme,
+        box,
+        "No deals with an owner this quarter",
+        "owners",
+    )
 
 
-@_native
 def teams(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Closed won and open pipeline per team (clustered horizontal bars)."""
-    return _groups(shapes, metrics.by_team, metrics, theme, box, "No deals with a team this quarter", "teams")
+    return _groups(
+        shapes, rowkit.team_rows(metrics, theme.lang), metrics, theme, box, "No deals with a team this quarter", "teams"
+    )
 
 
-@_native
 def hygiene(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Hygiene findings per owner, stacked by check, the owner's total beside the name (stacked horizontal bars)."""
     names, checks, counts = rowkit.hygiene_rows(metrics, theme.lang)
@@ -446,3 +416,7 @@ def hygiene(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     kit.category_axis(chart, theme, top_down=True)
     kit.legend(chart, theme)
     return frame
+
+
+# The registry names every chart; this is its native emitters by name, in the registry's order.
+NATIVE_CHARTS: dict[str, NativeChart] = {name: spec.native_function() for name, spec in REGISTRY.items()}

@@ -1,16 +1,19 @@
-"""Which rows and weeks a chart shows, shared by the picture charts and the native ones (no drawing library)."""
+"""Charts' data steps: what each shows (rows, weeks, steps), shared by the picture and native emitters (no drawing)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
 
-from deckgen.model.types import GroupRow, Metrics
+from deckgen.model.types import GroupRow, Metrics, StageRow
 from deckgen.render.i18n import tr
 from deckgen.render.text import LABELS
 
 MAX_ROWS = 12  # owners, teams: more rows than this stop being readable on a slide
 PLACEHOLDER_NAMES = ("(no stage)", "(no owner)")  # the model's names for missing data: translated, unlike data
+# The movements of the bridge that raise the pipeline; every other movement lowers it.
+RISES = frozenset({"new", "pulled_in", "increased"})
+Step = tuple[str, float, float]  # move ('start' and 'end' for the totals), level before, level after
 
 
 def display_name(name: str, lang: str) -> str:
@@ -35,6 +38,59 @@ def top_rows(rows: Sequence[GroupRow], lang: str = "en") -> list[GroupRow]:
     return [*shown, other]
 
 
+def booked(metrics: Metrics, lang: str = "en") -> list[float]:
+    """The bookings chart's line: cumulative closed won per week, up to the first week without actuals."""
+    line = []
+    for week in metrics.bookings.by_week:
+        if week.cumulative is None:
+            break
+        line.append(week.cumulative)
+    return line
+
+
+def forecast_span(metrics: Metrics, lang: str = "en") -> tuple[float, float, float] | None:
+    """The forecast chart's (low, mid, high), low <= high; None when nothing is won and no deal is open."""
+    forecast = metrics.forecast
+    low, high = sorted((forecast.low, forecast.high))
+    if not (metrics.bookings.closed_won or high or forecast.mid or max(forecast.commit, forecast.best_case)):
+        return None
+    return low, forecast.mid, high
+
+
+def owner_rows(metrics: Metrics, lang: str = "en") -> list[GroupRow]:
+    """The owners chart's rows: owners with anything to show, largest first, 'Others (N)' beyond MAX_ROWS."""
+    return top_rows([r for r in metrics.by_owner if r.closed_won or r.open_amount or r.deal_count or r.won_count], lang)
+
+
+def team_rows(metrics: Metrics, lang: str = "en") -> list[GroupRow]:
+    """The teams chart's rows, as owner_rows."""
+    return top_rows([r for r in metrics.by_team if r.closed_won or r.open_amount or r.deal_count or r.won_count], lang)
+
+
+def open_stages(metrics: Metrics, lang: str = "en") -> list[StageRow]:
+    """The stages the pipeline chart shows: those with open deals or an amount, in the model's order."""
+    return [row for row in metrics.pipeline.by_stage if row.count or row.amount]
+
+
+def bridge_steps(metrics: Metrics, lang: str = "en") -> list[Step]:
+    """(move, level before, level after) from last week's pipeline to this week's, in DESIGN.md order.
+
+    'start' and 'end' are the totals (before = 0). Rises come first, so the running level never drops below 0.
+    """
+    changes = metrics.changes
+    if changes is None:
+        raise ValueError("the bridge chart needs last week's export (metrics.changes is None)")
+    steps = [("start", 0.0, changes.start)]
+    level = changes.start
+    for move in changes.MOVES:
+        amount = getattr(changes, move).amount
+        after = level + amount if move in RISES else level - amount
+        steps.append((move, level, after))
+        level = after
+    steps.append(("end", 0.0, changes.end))
+    return steps
+
+
 def check_order(metrics: Metrics) -> list[str]:
     """The model's check order, then any check it added that the labels do not know yet."""
     seen = {c for h in metrics.hygiene.by_owner.values() for c in h.counts}
@@ -57,7 +113,7 @@ def hygiene_rows(metrics: Metrics, lang: str = "en") -> tuple[list[str], list[st
     return names, checks, counts
 
 
-def past_due(metrics: Metrics) -> list[bool]:
+def past_due(metrics: Metrics, lang: str = "en") -> list[bool]:
     """Per close-date week: whether it is a week of this quarter that ended by as-of (its open deals are late)."""
     weeks = metrics.close_dates
     due = []
@@ -65,3 +121,31 @@ def past_due(metrics: Metrics) -> list[bool]:
         ends = following.start if following and following.quarter == week.quarter else week.start + timedelta(7)
         due.append(week.quarter == metrics.quarter.label and ends <= metrics.as_of)
     return due
+
+
+# The largest value each shared-scale chart shows: --same-scale takes the largest over all groups as its axis top.
+
+
+def bookings_top(metrics: Metrics) -> float:
+    return max(metrics.bookings.goal or 0.0, *(w.cumulative or 0.0 for w in metrics.bookings.by_week))
+
+
+def forecast_top(metrics: Metrics) -> float:
+    f, bookings = metrics.forecast, metrics.bookings
+    return max(f.high, f.mid, f.low, f.commit, f.best_case, bookings.closed_won, bookings.goal or 0.0)
+
+
+def stages_top(metrics: Metrics) -> float:
+    return max(*(s.amount for s in metrics.pipeline.by_stage), 0.0)
+
+
+def close_dates_top(metrics: Metrics) -> float:
+    return max(*(w.amount for w in metrics.close_dates), 0.0)
+
+
+def owners_top(metrics: Metrics) -> float:
+    return max(*(max(r.closed_won, r.open_amount) for r in metrics.by_owner), 0.0)
+
+
+def teams_top(metrics: Metrics) -> float:
+    return max(*(max(r.closed_won, r.open_amount) for r in metrics.by_team), 0.0)

@@ -19,7 +19,7 @@ from deckgen.errors import InputError
 from deckgen.ingest import Pipeline, read_pipeline
 
 WriteFile = Callable[..., Path]
-DATA = Path(__file__).resolve().parent / "data" / "crm"
+DATA = Path(__file__).resolve().parent.parent / "data" / "crm"
 AS_OF = date(2026, 5, 15)  # in FY2026 Q2 (April to June; the fiscal year starts in January)
 
 

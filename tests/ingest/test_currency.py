@@ -15,7 +15,7 @@ from deckgen.ingest.currency import code
 from tests.deck_helpers import run
 
 WriteFile = Callable[..., Path]
-SALESFORCE = Path(__file__).parent / "data" / "crm" / "salesforce-currencies.csv"
+SALESFORCE = Path(__file__).parent.parent / "data" / "crm" / "salesforce-currencies.csv"
 RATES = {"COP": 0.00025, "MXN": 0.058, "PEN": 0.27}
 HEADER = "Opportunity Name,Stage,Amount,Currency,Close Date"
 FX_TOML = 'currency = "USD"\n[fx]\nCOP = 0.00025\nMXN = 0.058\nPEN = 0.27\n'

@@ -18,7 +18,7 @@ from deckgen.model.types import Source
 from tests.deck_helpers import run
 
 WriteFile = Callable[..., Path]
-CRM = Path(__file__).parent / "data" / "crm"
+CRM = Path(__file__).parent.parent / "data" / "crm"
 AS_OF = date(2026, 11, 27)  # FY2026 Q4: October to December 2026
 
 

@@ -14,7 +14,7 @@ from deckgen.model.types import CHECKS, Deal, Finding, Metrics
 from deckgen.render.advice import SAYS, TODO, advice
 from deckgen.render.text import metrics_json
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 DEAL = Deal("0068c00000SHG", "Pilot", "Acme", "김민준", "Negotiation", -1500.5, 0.9, date(2026, 11, 20))
 FINDINGS = {

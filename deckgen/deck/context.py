@@ -1,0 +1,108 @@
+"""What slide text can use, declared once: the build fills these fields and `template check` reads their types.
+
+A field whose metadata has `spread` shows its keys in place of its own name: SlideContext.metrics puts every
+Metrics field at the top level (a field added to Metrics is usable and checked with no other change), and
+HygieneOwner.counts puts one count per check beside the owner. `shown_as` names a shape in check messages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from deckgen.model.types import CHECKS, Deal, Finding, GroupRow, Metrics
+
+
+@dataclass(frozen=True)
+class FindingShown:
+    """A hygiene finding as the metrics show it (render.text.metrics_json): its check, its deal, what to do."""
+
+    shown_as: ClassVar[str] = "Finding"
+    check: str
+    deal: Deal
+    detail: str
+
+
+@dataclass(frozen=True)
+class HygieneOwner:
+    """One owner's row of the hygiene table, most findings first."""
+
+    shown_as: ClassVar[str] = "hygiene owner"
+    owner: str
+    total: int
+    counts: dict[str, int] = field(metadata={"spread": CHECKS})
+
+
+@dataclass(frozen=True)
+class HygieneFinding:
+    """One "what to fix" row: the owner, the check's label and what to do, in the deck's language."""
+
+    shown_as: ClassVar[str] = "hygiene finding"
+    owner: str
+    check: str
+    deal: Deal
+    detail: str
+
+
+@dataclass(frozen=True)
+class SlideContext:
+    """Every variable a slide's text can use: the metrics under DESIGN.md's JSON keys, then the deck's own."""
+
+    shown_as: ClassVar[str] = "context"
+    metrics: Metrics = field(metadata={"spread": True})
+    title: str
+    meeting_date: str | None  # ISO date
+    source_name: str
+    previous_name: str | None
+    hygiene_owners: list[HygieneOwner]
+    hygiene_findings: list[HygieneFinding]
+    labels: dict[str, str]  # check -> its label in the deck's language
+    lang: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """The team or owner a `for_each` slide shows: its kind ('team' or 'owner') and its row of the totals."""
+
+    shown_as: ClassVar[str] = "group"
+    kind: str
+    row: GroupRow = field(metadata={"spread": True})
+
+
+@dataclass(frozen=True)
+class ForEachOnly:
+    """What a `for_each` slide has beside its group's own numbers: the group, and the whole export's (`total`)."""
+
+    group: Group
+    total: SlideContext
+
+
+@dataclass(frozen=True)
+class ForEachContext(ForEachOnly, SlideContext):
+    """A `for_each` slide's context: the group's own numbers (a SlideContext), `group` and `total`."""
+
+
+# Dataclasses of the metrics that slide text sees in another form.
+SHOWN: dict[type, type] = {Finding: FindingShown}
+
+
+def shown(shape: type, /, **values: Any) -> dict[str, Any]:
+    """`values` as slide text sees them: the fields of `shape` in its order, a spread field's keys in its place."""
+    layout = _layout(shape)
+    if len(values) != len(layout) or not all(name in values for name, _ in layout):
+        raise TypeError(f"{shape.__name__} has fields {[name for name, _ in layout]}, not {sorted(values)}")
+    result: dict[str, Any] = {}
+    for name, spread in layout:
+        if spread:
+            result.update(values[name])
+        else:
+            result[name] = values[name]
+    return result
+
+
+@functools.cache
+def _layout(shape: type) -> tuple[tuple[str, bool], ...]:
+    """(field, spread?) per field; cached, as dataclasses.fields() on every hygiene row would show in big exports."""
+    return tuple((item.name, bool(item.metadata.get("spread"))) for item in dataclasses.fields(shape))

@@ -1,0 +1,92 @@
+"""deckgen.render.measure: text widths from real font metrics, and the fit and wrap decisions built on them."""
+
+from __future__ import annotations
+
+import pytest
+
+from deckgen.render.measure import _font, fit_line, text_width, wrapped_lines
+
+
+def test_widths_grow_with_the_text_and_scale_with_the_size() -> None:
+    assert 0 < text_width("Pipe", 12) < text_width("Pipeline", 12) < text_width("Pipeline review", 12)
+    assert text_width("Pipeline", 24) == pytest.approx(2 * text_width("Pipeline", 12))
+    assert text_width("", 12) == 0
+
+
+def test_real_metrics_not_a_character_count() -> None:
+    # Same number of characters, very different advance widths in any proportional font.
+    assert text_width("WWWWWWWW", 12) > 2 * text_width("iiiiiiii", 12)
+
+
+def test_bold_is_measured_wider() -> None:
+    assert _font(True) is not None, "no metric font found: the tests need Liberation Sans or DejaVu Sans"
+    assert text_width("Closed won this quarter", 14, bold=True) > text_width("Closed won this quarter", 14)
+
+
+def test_arial_is_measured_with_its_metric_twin() -> None:
+    # Liberation Sans has Arial's advance widths: a lowercase 'a' is 0.556 em in both.
+    assert text_width("a", 1000, family="Arial") == pytest.approx(556, abs=1)
+
+
+def test_hangul_counts_one_em_per_syllable() -> None:
+    assert text_width("파이프라인", 10) == pytest.approx(50)
+
+
+def test_a_switch_between_latin_and_hangul_costs_a_quarter_em() -> None:
+    digits = text_width("12", 10)
+
+    assert text_width("12월", 10) == pytest.approx(digits + 10 + 2.5)
+    # A space between them is no switch: only the space's own width is added.
+    assert text_width("12 월", 10) == pytest.approx(text_width("12 ", 10) + 10)
+
+
+def test_fit_line_keeps_text_that_fits() -> None:
+    text = "Acme renewal"
+
+    assert fit_line(text, text_width(text, 12), 12) == text
+
+
+def test_fit_line_cuts_at_a_word_and_adds_an_ellipsis() -> None:
+    room = text_width("Acme renewal…", 12)
+
+    assert fit_line("Acme renewal, three seats", room, 12) == "Acme renewal…"
+
+
+def test_fit_line_drops_trailing_punctuation_before_the_ellipsis() -> None:
+    room = text_width("Acme…", 12) + 0.5
+
+    assert fit_line("Acme, renewal", room, 12) == "Acme…"
+
+
+def test_fit_line_cuts_one_long_word_at_a_character() -> None:
+    room = text_width("Internationali…", 12)
+
+    assert fit_line("Internationalisation", room, 12) == "Internationali…"
+
+
+def test_fit_line_cuts_hangul_at_a_character() -> None:
+    shown = fit_line("파이프라인 현황과 전망", 35, 10)
+
+    assert shown == "파이…"
+    assert text_width(shown, 10) <= 35
+
+
+def test_fit_line_always_fits_what_it_returns() -> None:
+    text = "The forecast range is the 10th to the 90th percentile of one outcome distribution"
+    for room in (20, 60, 150, 300):
+        shown = fit_line(text, room, 11)
+        assert shown.endswith("…")
+        assert text_width(shown, 11) <= room
+
+
+def test_wrapped_lines_on_known_strings() -> None:
+    two_words = text_width("alpha beta", 12)
+
+    assert wrapped_lines("alpha beta", two_words, 12) == 1
+    assert wrapped_lines("alpha beta gamma", two_words, 12) == 2
+    assert wrapped_lines("alpha beta alpha beta", two_words, 12) == 2
+    assert wrapped_lines("alpha beta gamma delta", text_width("alpha", 12), 12) == 4
+
+
+def test_a_word_wider_than_the_line_still_takes_one_line() -> None:
+    assert wrapped_lines("Internationalisation", 10, 12) == 1
