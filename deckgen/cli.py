@@ -54,13 +54,16 @@ FLAGS = {
 EXIT_CODES: tuple[tuple[type[DeckgenError], int], ...] = ((SelfCheckFailed, 70), (OutputError, 73))
 
 
-class Verdict(click.ClickException):
-    """A command's own finding, with its exit code: `check --strict` and `template check` found problems (1),
-    some `build --by` decks failed (4)."""
+class Problems(click.ClickException):
+    """A command's own finding: `check --strict` and `template check` found problems."""
 
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+    exit_code = 1
+
+
+class SomeFailed(click.ClickException):
+    """Some `build --by` decks failed; the others are written."""
+
+    exit_code = 4
 
 
 def _columns(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -221,7 +224,7 @@ def check(
     _notes(result.metrics.notes)
     if strict and any(result.metrics.hygiene.counts.values()):
         total = sum(result.metrics.hygiene.counts.values())
-        raise Verdict(f"{total} hygiene finding(s); fix them in the CRM and export again", 1)
+        raise Problems(f"{total} hygiene finding(s); fix them in the CRM and export again")
 
 
 @cli.command()
@@ -340,7 +343,7 @@ def build(
     click.echo(summary_table(result, FLAGS))
     if result.failed:
         failed, total = len(result.failed), len(result.decks)
-        raise Verdict(f"{failed} of {total} decks failed (see above); the others are written", 4)
+        raise SomeFailed(f"{failed} of {total} decks failed (see above); the others are written")
 
 
 def _written(file: Written) -> None:
@@ -438,7 +441,7 @@ def template_check(folder: Path) -> None:
     for problem in problems:
         click.echo(problem)
     if problems:
-        raise Verdict(f"{len(problems)} problem(s) in {folder}", 1)
+        raise Problems(f"{len(problems)} problem(s) in {folder}")
     click.echo(f"{folder}: {specs} slide spec{'s' if specs != 1 else ''}, {slides} slides checked, no problems")
 
 
