@@ -367,3 +367,10 @@ def test_a_bad_key_is_not_reported_again_by_the_rules_across_keys(tmp_path: Path
 def test_probability_bands_rule_skips_a_band_with_its_own_problem(tmp_path: Path) -> None:
     error = config_error(tmp_path, "[forecast]\ncommit_min_probability = 1.5\nbest_case_min_probability = 0.8\n")
     assert error.problems == ["'forecast.commit_min_probability' must be between 0 and 1, not 1.5"]
+
+
+def test_the_command_line_offers_every_curve() -> None:
+    from deckgen import cli
+    from deckgen.config import CURVES
+
+    assert cli.CURVES == CURVES
