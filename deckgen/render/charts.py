@@ -15,11 +15,12 @@ from matplotlib.transforms import blended_transform_factory
 
 from deckgen.model.types import GroupRow, Metrics
 from deckgen.render import chartkit as kit
+from deckgen.render import registry
 from deckgen.render import rows as rowkit
 from deckgen.render.format import day, money, pct, plural
 from deckgen.render.i18n import tr
 from deckgen.render.registry import REGISTRY
-from deckgen.render.text import LABELS, MOVE_LABELS
+from deckgen.render.text import LABELS
 from deckgen.render.theme import Theme
 
 DPI = kit.DPI
@@ -55,7 +56,7 @@ def bookings_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
 
     as_of = min(max(at(metrics.as_of) + 1, 0.0), float(span))  # the end of the as-of day
     xs, ys = [0.0], [0.0]
-    for week, cumulative in zip(bookings.by_week, rowkit.booked(metrics), strict=False):
+    for week, cumulative in zip(bookings.by_week, registry.data("bookings_pacing", metrics, lang), strict=False):
         xs.append(min(at(week.end) + 1, as_of))
         ys.append(cumulative)
     goal = bookings.goal
@@ -132,12 +133,11 @@ def _stacked_text(ax: Axes, theme: Theme, x: float, y: float, lines: list[tuple[
 @_chart
 def pipeline_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     pacing, currency, lang = metrics.pipeline_pacing, metrics.currency, theme.lang
-    if pacing.created is None:
+    shown: rowkit.PacingBars | None = registry.data("pipeline_pacing", metrics, lang)
+    if shown is None:
         return kit.message(theme, size, tr("Pipeline creation is not available: the export has no created date", lang))
-    rows = [(tr("Created this quarter", lang), pacing.created, theme.primary, kit.deals(pacing.created_count, lang))]
-    if pacing.goal and pacing.expected_to_date is not None:
-        expected = tr("Expected by {date}", lang).format(date=day(metrics.as_of, "short", lang=lang))
-        rows.append((expected, pacing.expected_to_date, theme.neutral, tr("linear pace", lang)))
+    colours = (theme.primary, theme.neutral)  # created, expected
+    rows = [(name, value, colour, note) for (name, value, note), colour in zip(shown.bars, colours, strict=False)]
     figure = kit.new_figure(theme, size)
     ax = kit.new_axes(figure, theme, value_axis="x")
     top = max([pacing.goal or 0.0, *(row[1] for row in rows)]) or 1.0
@@ -169,7 +169,7 @@ def pipeline_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     )
     if pacing.pace_delta is not None:
         ahead = pacing.pace_delta >= 0
-        share = f" ({pct(pacing.pace_delta / pacing.expected_to_date, lang=lang)})" if pacing.expected_to_date else ""
+        share = f" ({pct(shown.share, lang=lang)})" if shown.share is not None else ""
         headline = tr("{delta} vs linear pace{share}", lang).format(
             delta=kit.signed(pacing.pace_delta, currency, lang), share=share.replace("-", chr(0x2212))
         )
@@ -183,7 +183,7 @@ def pipeline_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
 def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     """Closed won; the forecast range (10th to 90th percentile) with its median; the reps' call; the goal."""
     forecast, currency, goal, lang = metrics.forecast, metrics.currency, metrics.bookings.goal, theme.lang
-    closed, span = metrics.bookings.closed_won, rowkit.forecast_span(metrics)
+    closed, span = metrics.bookings.closed_won, registry.data("forecast_range", metrics, lang)
     if span is None:
         return kit.message(theme, size, tr("Nothing won and no open deals this quarter", lang))
     low, mid, high = span
@@ -283,8 +283,8 @@ def _end_labels(
 
 @_chart
 def pipeline_by_stage(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    stages = rowkit.open_stages(metrics)
     currency, lang = metrics.currency, theme.lang
+    stages = registry.data("pipeline_by_stage", metrics, lang)
     if not stages:
         return kit.message(theme, size, tr("No open deals this quarter", lang))
     figure = kit.new_figure(theme, size)
@@ -316,7 +316,8 @@ def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     weeks, currency, lang = metrics.close_dates, metrics.currency, theme.lang
     if not any(w.count or w.amount for w in weeks):
         return kit.message(theme, size, tr("No open deals closing this quarter or next", lang))
-    quarters = list(dict.fromkeys(w.quarter for w in weeks))
+    shown: rowkit.CloseWeeks = registry.data("close_dates", metrics, lang)
+    quarters, due = [quarter for quarter, _ in shown.quarters], shown.due
     colours = {
         label: colour for label, colour in zip(quarters, (theme.primary, theme.secondary, *theme.accents), strict=False)
     }
@@ -327,7 +328,6 @@ def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
         positions.append(i + 1.0 * quarters.index(week.quarter))  # one empty slot between quarters
     label = kit.label_size(theme)
     top = kit.shared(theme, "close_dates", max(w.amount for w in weeks) or 1.0)
-    due = rowkit.past_due(metrics)
     fills = [theme.negative if past_due else colours[week.quarter] for week, past_due in zip(weeks, due, strict=True)]
     # One bar call per look rather than two per week: each call costs about a millisecond.
     for hatched in (False, True):
@@ -351,13 +351,9 @@ def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     ax.tick_params(axis="x", labelsize=label - 1)
     ax.set_xlim(-0.7, positions[-1] + 0.7)
     headers = []
-    for quarter in quarters:
+    for quarter, text in shown.quarters:
         xs = [x for x, w in zip(positions, weeks, strict=True) if w.quarter == quarter]
-        rows = [w for w in weeks if w.quarter == quarter]
-        total = money(sum(w.amount for w in rows), currency, compact=True, lang=lang)
-        deals = kit.deals(sum(w.count for w in rows), lang)
-        text = tr("{quarter}: {amount} open · {deals}", lang).format(quarter=quarter, amount=total, deals=deals)
-        if kit.text_inches(text, label) > slot * len(rows) * 0.95:
+        if kit.text_inches(text, label) > slot * len(xs) * 0.95:
             text = text.replace(": ", "\n", 1)
         headers.append((quarter, xs, text))
     # Headroom for the quarter headers, so no bar runs into them.
@@ -386,15 +382,13 @@ def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
 
 @_chart
 def bridge(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    changes, currency, lang = metrics.changes, metrics.currency, theme.lang
+    currency, lang = metrics.currency, theme.lang
     steps: list[Step] = []
-    for move, before, after in rowkit.bridge_steps(metrics):  # raises ValueError without last week's export
-        if move in ("start", "end"):
-            steps.append((tr("Last week" if move == "start" else "This week", lang), before, after, theme.primary))
-            continue
-        name = tr(MOVE_LABELS[move], lang)[2:].capitalize()
-        colour = theme.positive if move in rowkit.RISES else theme.negative
-        steps.append((f"{name}\n{kit.deals(getattr(changes, move).count, lang)}", before, after, colour))
+    # The data step raises ValueError without last week's export (the native chart writes a message instead).
+    for move, name, before, after in registry.data("bridge", metrics, lang):
+        total = move in ("start", "end")
+        colour = theme.primary if total else theme.positive if move in rowkit.RISES else theme.negative
+        steps.append((name, before, after, colour))
     texts = [
         money(after, currency, compact=True, lang=lang)
         if i in (0, len(steps) - 1)
@@ -488,20 +482,20 @@ def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size
 
 @_chart
 def owners(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    rows = rowkit.owner_rows(metrics, theme.lang)
+    rows = registry.data("owners", metrics, theme.lang)
     return _groups(rows, metrics, theme, size, tr("No deals with an owner this quarter", theme.lang), "owners")
 
 
 @_chart
 def teams(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    rows = rowkit.team_rows(metrics, theme.lang)
+    rows = registry.data("teams", metrics, theme.lang)
     return _groups(rows, metrics, theme, size, tr("No deals with a team this quarter", theme.lang), "teams")
 
 
 @_chart
 def hygiene(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     lang = theme.lang
-    names, checks, counts = rowkit.hygiene_rows(metrics, lang)
+    names, checks, counts = registry.data("hygiene", metrics, lang)
     if not names:
         return kit.message(theme, size, tr("No data hygiene findings: nothing to fix", lang))
     palette = [*theme.accents, theme.neutral, theme.muted, theme.text]

@@ -12,15 +12,16 @@ from pptx.util import Emu, Pt
 
 from deckgen.model.types import Bookings, GroupRow, Metrics
 from deckgen.render import nativekit as kit
+from deckgen.render import registry
 from deckgen.render import rows as rowkit
-from deckgen.render.format import day, money, pct
+from deckgen.render.format import day, pct
 from deckgen.render.i18n import tr
 from deckgen.render.nativekit import money_format as money_format  # re-exported: part of this module's API
 from deckgen.render.registry import REGISTRY
 from deckgen.render.rows import MAX_ROWS as MAX_ROWS  # the same limit as the picture charts
 from deckgen.render.rows import RISES as RISES  # the bridge's signs: one list, in rows.py
-from deckgen.render.rows import bridge_steps as bridge_steps  # the waterfall's data step, shared with charts.py
-from deckgen.render.text import LABELS, MOVE_LABELS
+from deckgen.render.rows import bridge_steps as bridge_steps  # the waterfall's levels (API; bridge_bars labels them)
+from deckgen.render.text import LABELS
 from deckgen.render.theme import Theme, luminance
 
 NativeChart = Callable[[Any, Metrics, Theme, kit.Box], Any]
@@ -56,7 +57,8 @@ def bookings_pacing(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -
     weeks, goal = bookings.by_week, bookings.goal
     if not weeks:
         return kit.message(shapes, theme, box, "No bookings data for this quarter")
-    actual: list[float | None] = [*rowkit.booked(metrics)]  # up to the first week without actuals
+    # Cumulative closed won up to the first week without actuals; the weeks after it are gaps (below).
+    actual: list[float | None] = [*registry.data("bookings_pacing", metrics, theme.lang)]
     if not goal and not any(actual):
         return kit.message(shapes, theme, box, "Nothing closed won yet this quarter, and no goal set")
     data = CategoryChartData(number_format=kit.money_code(theme, currency))
@@ -102,14 +104,11 @@ def bookings_pacing(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -
 def pipeline_pacing(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Pipeline created this quarter against the linear pace, over a track to the goal (a horizontal bar chart)."""
     pacing, currency, quarter = metrics.pipeline_pacing, metrics.currency, metrics.quarter
-    if pacing.created is None:
+    shown: rowkit.PacingBars | None = registry.data("pipeline_pacing", metrics, theme.lang)
+    if shown is None:
         return kit.message(shapes, theme, box, "Pipeline creation is not available: the export has no created date")
-    rows = [(f"{kit.say(theme, 'Created this quarter')} ({kit.deals(theme, pacing.created_count)})", pacing.created)]
-    colours = [theme.primary]
-    if pacing.goal and pacing.expected_to_date is not None:
-        expected = kit.say(theme, "Expected by {date}", date=day(metrics.as_of, "short", lang=theme.lang))
-        rows.append((f"{expected} ({kit.say(theme, 'linear pace')})", pacing.expected_to_date))
-        colours.append(theme.neutral)
+    rows = [(f"{name} ({note})", value) for name, value, note in shown.bars]
+    colours = (theme.primary, theme.neutral)[: len(rows)]  # created, expected
     data = CategoryChartData(number_format=kit.money_code(theme, currency))
     data.categories = [name for name, _ in rows]
     if pacing.goal:  # the track to the goal first, so the bars in front read as a share of it
@@ -139,7 +138,7 @@ def pipeline_pacing(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -
     )
     size = kit.label_size(theme)
     if pacing.pace_delta is not None:
-        share = f" ({pct(pacing.pace_delta / pacing.expected_to_date)})" if pacing.expected_to_date else ""
+        share = f" ({pct(shown.share)})" if shown.share is not None else ""
         gap = kit.say(
             theme,
             "{delta} vs linear pace{share}",
@@ -157,7 +156,7 @@ def forecast_range(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) ->
     """Closed won, the low/mid/high forecast (10th, 50th, 90th percentile), the reps' call (commit, best case)
     and the goal as bars, the chance to reach the goal above them."""
     forecast, currency, goal = metrics.forecast, metrics.currency, metrics.bookings.goal
-    closed, span = metrics.bookings.closed_won, rowkit.forecast_span(metrics)
+    closed, span = metrics.bookings.closed_won, registry.data("forecast_range", metrics, theme.lang)
     if span is None:
         return kit.message(shapes, theme, box, "Nothing won and no open deals this quarter")
     low, mid, high = span
@@ -212,7 +211,7 @@ def forecast_range(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) ->
 
 def pipeline_by_stage(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Open amount per stage with its weighted part in front, deal counts beside the stage (horizontal bars)."""
-    stages = rowkit.open_stages(metrics)
+    stages = registry.data("pipeline_by_stage", metrics, theme.lang)
     currency = metrics.currency
     if not stages:
         return kit.message(shapes, theme, box, "No open deals this quarter")
@@ -246,23 +245,14 @@ def close_dates(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> An
     weeks, currency = metrics.close_dates, metrics.currency
     if not any(w.count or w.amount for w in weeks):
         return kit.message(shapes, theme, box, "No open deals closing this quarter or next")
-    quarters = list(dict.fromkeys(w.quarter for w in weeks))
+    shown: rowkit.CloseWeeks = registry.data("close_dates", metrics, theme.lang)
+    due = shown.due
     palette = [theme.primary, theme.secondary, *theme.accents[2:]]
-    colours = {label: palette[i % len(palette)] for i, label in enumerate(quarters)}
-    due = rowkit.past_due(metrics)
+    colours = {label: palette[i % len(palette)] for i, (label, _) in enumerate(shown.quarters)}
     data = CategoryChartData(number_format=kit.money_code(theme, currency))
-    for quarter in quarters:
-        rows = [w for w in weeks if w.quarter == quarter]
-        total = money(sum(w.amount for w in rows), currency, compact=True, lang=theme.lang)
-        header = kit.say(
-            theme,
-            "{quarter}: {amount} open · {deals}",
-            quarter=quarter,
-            amount=total,
-            deals=kit.deals(theme, sum(w.count for w in rows)),
-        )
+    for quarter, header in shown.quarters:
         parent = data.add_category(header)
-        for week in rows:
+        for week in (w for w in weeks if w.quarter == quarter):
             parent.add_sub_category(kit.say(theme, "W{week}", week=week.week))
     data.add_series(kit.say(theme, "Open amount"), [None if d else w.amount for w, d in zip(weeks, due, strict=True)])
     if any(due):
@@ -295,23 +285,17 @@ def close_dates(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> An
 
 def bridge(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """The week-over-week waterfall: a stacked column chart whose invisible base lifts each movement into place."""
-    changes, currency = metrics.changes, metrics.currency
-    if changes is None:
+    currency = metrics.currency
+    if metrics.changes is None:
         return kit.message(shapes, theme, box, "No week-over-week bridge: it needs last week's export (--previous)")
-    steps = rowkit.bridge_steps(metrics)
-    names = []
-    for move, _, _ in steps:
-        if move in ("start", "end"):
-            names.append(kit.say(theme, "Last week" if move == "start" else "This week"))
-        else:
-            movement = getattr(changes, move)
-            names.append(f"{tr(MOVE_LABELS[move], theme.lang)[2:].capitalize()}\n{kit.deals(theme, movement.count)}")
+    bars = registry.data("bridge", metrics, theme.lang)
+    steps = [(move, before, after) for move, _, before, after in bars]
     total = [after if move in ("start", "end") else None for move, _, after in steps]
     rise = [after - before if move in RISES else None for move, before, after in steps]
     fall = [before - after if move not in RISES | {"start", "end"} else None for move, before, after in steps]
     base = [None if move in ("start", "end") else min(before, after) for move, before, after in steps]
     data = CategoryChartData(number_format=kit.money_code(theme, currency))
-    data.categories = names
+    data.categories = [name for _, name, _, _ in bars]
     data.add_series(kit.say(theme, "Base (hidden)"), base)
     data.add_series(kit.say(theme, "Total"), total)
     data.add_series(kit.say(theme, "Increase"), rise)
@@ -375,27 +359,19 @@ def _groups(
 
 def owners(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Closed won and open pipeline per owner (clustered horizontal bars)."""
-    return _groups(
-        shapes,
-        rowkit.owner_rows(metrics, theme.lang),
-        metrics,
-        theme,
-        box,
-        "No deals with an owner this quarter",
-        "owners",
-    )
+    rows = registry.data("owners", metrics, theme.lang)
+    return _groups(shapes, rows, metrics, theme, box, "No deals with an owner this quarter", "owners")
 
 
 def teams(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Closed won and open pipeline per team (clustered horizontal bars)."""
-    return _groups(
-        shapes, rowkit.team_rows(metrics, theme.lang), metrics, theme, box, "No deals with a team this quarter", "teams"
-    )
+    rows = registry.data("teams", metrics, theme.lang)
+    return _groups(shapes, rows, metrics, theme, box, "No deals with a team this quarter", "teams")
 
 
 def hygiene(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Hygiene findings per owner, stacked by check, the owner's total beside the name (stacked horizontal bars)."""
-    names, checks, counts = rowkit.hygiene_rows(metrics, theme.lang)
+    names, checks, counts = registry.data("hygiene", metrics, theme.lang)
     if not names:
         return kit.message(shapes, theme, box, "No data hygiene findings: nothing to fix")
     data = CategoryChartData(number_format=kit.COUNT_FORMAT)

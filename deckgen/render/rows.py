@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from deckgen.model.types import GroupRow, Metrics, StageRow
+from deckgen.render.format import day, money, plural
 from deckgen.render.i18n import tr
-from deckgen.render.text import LABELS
+from deckgen.render.text import LABELS, MOVE_LABELS
 
 MAX_ROWS = 12  # owners, teams: more rows than this stop being readable on a slide
 PLACEHOLDER_NAMES = ("(no stage)", "(no owner)")  # the model's names for missing data: translated, unlike data
@@ -46,6 +48,36 @@ def booked(metrics: Metrics, lang: str = "en") -> list[float]:
             break
         line.append(week.cumulative)
     return line
+
+
+@dataclass(frozen=True)
+class PacingBars:
+    """The pipeline pacing chart: its bars as (what the bar is, amount, a note on it), words in the chart's language.
+
+    share: the gap to the linear pace as a share of the pipeline expected by now (None without an expectation).
+    """
+
+    bars: list[tuple[str, float, str]]
+    share: float | None
+
+
+def pacing_bars(metrics: Metrics, lang: str = "en") -> PacingBars | None:
+    """Pipeline created this quarter, then the linear pace's expectation by as-of when there is a goal.
+
+    None when the export has no created date.
+    """
+    pacing = metrics.pipeline_pacing
+    if pacing.created is None:
+        return None
+    bars = [
+        (tr("Created this quarter", lang), pacing.created, plural(pacing.created_count, tr("deal", lang), lang=lang))
+    ]
+    if pacing.goal and pacing.expected_to_date is not None:
+        expected = tr("Expected by {date}", lang).format(date=day(metrics.as_of, "short", lang=lang))
+        bars.append((expected, pacing.expected_to_date, tr("linear pace", lang)))
+    gap, expected_to_date = pacing.pace_delta, pacing.expected_to_date
+    share = gap / expected_to_date if gap is not None and expected_to_date else None
+    return PacingBars(bars, share)
 
 
 def forecast_span(metrics: Metrics, lang: str = "en") -> tuple[float, float, float] | None:
@@ -91,6 +123,20 @@ def bridge_steps(metrics: Metrics, lang: str = "en") -> list[Step]:
     return steps
 
 
+def bridge_bars(metrics: Metrics, lang: str = "en") -> list[tuple[str, str, float, float]]:
+    """The bridge chart: bridge_steps as (move, its label, level before, level after); a movement's label is its
+    name and deal count on two lines ('New\n3 deals'), the totals' 'Last week' and 'This week'."""
+    changes, bars = metrics.changes, []
+    for move, before, after in bridge_steps(metrics):  # raises ValueError without last week's export
+        if move in ("start", "end"):
+            label = tr("Last week" if move == "start" else "This week", lang)
+        else:
+            deals = plural(getattr(changes, move).count, tr("deal", lang), lang=lang)
+            label = f"{tr(MOVE_LABELS[move], lang)[2:].capitalize()}\n{deals}"
+        bars.append((move, label, before, after))
+    return bars
+
+
 def check_order(metrics: Metrics) -> list[str]:
     """The model's check order, then any check it added that the labels do not know yet."""
     seen = {c for h in metrics.hygiene.by_owner.values() for c in h.counts}
@@ -113,7 +159,29 @@ def hygiene_rows(metrics: Metrics, lang: str = "en") -> tuple[list[str], list[st
     return names, checks, counts
 
 
-def past_due(metrics: Metrics, lang: str = "en") -> list[bool]:
+@dataclass(frozen=True)
+class CloseWeeks:
+    """The close-dates chart: per week whether it is past due; per quarter shown, in order, its label and header
+    ('Q4 FY26: $1.2M open · 14 deals', in the chart's language)."""
+
+    due: list[bool]
+    quarters: list[tuple[str, str]]
+
+
+def close_weeks(metrics: Metrics, lang: str = "en") -> CloseWeeks:
+    """Which close-date weeks are past due, and each quarter's open amount and deal count as its header."""
+    weeks, headers = metrics.close_dates, []
+    for quarter in dict.fromkeys(w.quarter for w in weeks):
+        rows = [w for w in weeks if w.quarter == quarter]
+        total = money(sum(w.amount for w in rows), metrics.currency, compact=True, lang=lang)
+        deals = plural(sum(w.count for w in rows), tr("deal", lang), lang=lang)
+        headers.append(
+            (quarter, tr("{quarter}: {amount} open · {deals}", lang).format(quarter=quarter, amount=total, deals=deals))
+        )
+    return CloseWeeks(past_due(metrics), headers)
+
+
+def past_due(metrics: Metrics) -> list[bool]:
     """Per close-date week: whether it is a week of this quarter that ended by as-of (its open deals are late)."""
     weeks = metrics.close_dates
     due = []
