@@ -23,7 +23,6 @@ from pptx.util import Emu, Inches, Pt
 from deckgen.atomic import replacing
 from deckgen.deck.layouts import Box, Layouts, Spot
 from deckgen.deck.plan import Paragraph, PlannedSlide, PlannedTable, PlannedTile
-from deckgen.deck.template import open_template as open_template  # re-exported: tests/test_deck_build.py
 from deckgen.render.measure import fit_line, text_width, wrapped_lines
 from deckgen.render.theme import Theme, luminance, mix
 from deckgen.textutil import printable

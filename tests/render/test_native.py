@@ -30,7 +30,7 @@ from deckgen.render.i18n import tr
 from deckgen.render.native import NATIVE_CHARTS, add_native_chart, money_format
 from deckgen.render.theme import Theme
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 BOX = (int(Inches(0.6)), int(Inches(1.4)), int(Inches(12.1)), int(Inches(5.6)))
 ACCENT = "#00A3A1"  # an accent no default palette has: when it shows in the chart XML, the theme reached the chart

@@ -17,7 +17,7 @@ from pptx.presentation import Presentation as PresentationObject
 from pptx.slide import SlideLayout
 from pptx.util import Emu
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates" / "default"
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "default"
 TEMPLATE = TEMPLATE_DIR / "template.pptx"
 SCRIPT = TEMPLATE_DIR / "make_template.py"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"

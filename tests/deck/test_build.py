@@ -190,7 +190,8 @@ def test_control_characters_in_crm_fields_stay_out_of_the_deck(
 
 
 def test_an_interrupted_save_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from deckgen.deck.writer import open_template, save_atomic
+    from deckgen.deck.template import open_template
+    from deckgen.deck.writer import save_atomic
 
     deck = open_template(ROOT / "templates" / "default" / "template.pptx")
 

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from test_render_charts import empty
 
 from deckgen.api import review, settings_from
 from deckgen.config import CURVES
@@ -27,8 +26,9 @@ from deckgen.render.i18n import KO, tr
 from deckgen.render.text import LABELS, MOVE_LABELS
 from deckgen.render.text_env import make_env
 from deckgen.render.theme import DEFAULT_THEME, Theme
+from tests.render.test_charts import empty
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 TEMPLATE = ROOT / "templates" / "default"
 RENDER = ROOT / "deckgen" / "render"

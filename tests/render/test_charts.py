@@ -27,7 +27,7 @@ from deckgen.render.pool import render_all
 from deckgen.render.rows import top_rows
 from deckgen.render.theme import DEFAULT_THEME, Theme
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 SIZE = (12.0, 5.2)
 NAMES = sorted(CHARTS)
