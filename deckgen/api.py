@@ -77,9 +77,6 @@ def load_settings(
     )
 
 
-settings_from = load_settings  # the name older callers use
-
-
 Export = Path | str  # an export file (or a Parquet folder, or a DuckDB database with settings.query)
 
 

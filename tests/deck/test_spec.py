@@ -41,12 +41,12 @@ chart_style = "native"
 def sample_metrics() -> object:
     from datetime import date
 
-    from deckgen.api import review, settings_from
+    from deckgen.api import load_settings, review
 
     samples = ROOT / "samples"
     return review(
         samples / "pipeline-this-week.csv",
-        settings_from(samples / "deckgen.toml"),
+        load_settings(samples / "deckgen.toml"),
         date(2026, 11, 27),
         samples / "pipeline-last-week.csv",
     ).metrics

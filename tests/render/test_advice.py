@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.api import review, settings_from
+from deckgen.api import load_settings, review
 from deckgen.deck.build import context
 from deckgen.deck.check import context_schema
 from deckgen.model.types import CHECKS, Deal, Finding, Metrics
@@ -31,7 +31,7 @@ FINDINGS = {
 
 @pytest.fixture(scope="module")
 def metrics() -> Metrics:
-    settings = settings_from(SAMPLES / "deckgen.toml")
+    settings = load_settings(SAMPLES / "deckgen.toml")
     return review(SAMPLES / "pipeline-this-week.csv", settings, date(2026, 11, 27)).metrics
 
 

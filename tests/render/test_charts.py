@@ -18,7 +18,7 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from deckgen.api import review, settings_from
+from deckgen.api import load_settings, review
 from deckgen.model.types import GroupRow, Hygiene, Metrics, OwnerHygiene, PipelineSummary
 from deckgen.render import chartkit, fonts
 from deckgen.render.chart_names import CHART_NAMES
@@ -35,7 +35,7 @@ NAMES = sorted(CHARTS)
 
 @pytest.fixture(scope="module")
 def metrics() -> Metrics:
-    settings = settings_from(SAMPLES / "deckgen.toml")
+    settings = load_settings(SAMPLES / "deckgen.toml")
     this_week, last_week = SAMPLES / "pipeline-this-week.csv", SAMPLES / "pipeline-last-week.csv"
     return review(this_week, settings, date(2026, 11, 27), last_week).metrics
 

@@ -16,7 +16,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from deckgen.api import review, settings_from
+from deckgen.api import load_settings, review
 from deckgen.config import CURVES
 from deckgen.model.types import Metrics
 from deckgen.render import chartkit, fonts
@@ -40,7 +40,7 @@ ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 
 @pytest.fixture(scope="module")
 def metrics() -> Metrics:
-    settings = settings_from(SAMPLES / "deckgen.toml")
+    settings = load_settings(SAMPLES / "deckgen.toml")
     this_week, last_week = SAMPLES / "pipeline-this-week.csv", SAMPLES / "pipeline-last-week.csv"
     return review(this_week, settings, date(2026, 11, 27), last_week).metrics
 

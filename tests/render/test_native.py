@@ -22,7 +22,7 @@ from pptx.enum.dml import MSO_FILL
 from pptx.oxml.ns import qn
 from pptx.util import Inches
 
-from deckgen.api import review, settings_from
+from deckgen.api import load_settings, review
 from deckgen.model.types import Changes, GroupRow, Metrics, Movement, PipelinePacing
 from deckgen.render import charts
 from deckgen.render.chart_names import CHART_NAMES
@@ -41,7 +41,7 @@ HANGUL = re.compile("[\uac00-\ud7a3]")
 
 @pytest.fixture(scope="module")
 def metrics() -> Metrics:
-    settings_ = settings_from(SAMPLES / "deckgen.toml")
+    settings_ = load_settings(SAMPLES / "deckgen.toml")
     this_week, last_week = SAMPLES / "pipeline-this-week.csv", SAMPLES / "pipeline-last-week.csv"
     return review(this_week, settings_, date(2026, 11, 27), last_week).metrics
 
@@ -270,7 +270,7 @@ _SAMPLE: list[Metrics] = []
 def _sample_metrics() -> Metrics:
     """The sample's metrics for the property test (hypothesis does not take function-scoped fixtures)."""
     if not _SAMPLE:
-        settings_ = settings_from(SAMPLES / "deckgen.toml")
+        settings_ = load_settings(SAMPLES / "deckgen.toml")
         _SAMPLE.append(review(SAMPLES / "pipeline-this-week.csv", settings_, date(2026, 11, 27), None).metrics)
     return _SAMPLE[0]
 

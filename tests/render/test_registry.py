@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from deckgen.api import review, settings_from
+from deckgen.api import load_settings, review
 from deckgen.model.types import Metrics
 from deckgen.render import pool, registry, rows
 from deckgen.render.chart_names import CHART_NAMES
@@ -24,7 +24,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 @pytest.fixture(scope="module")
 def metrics() -> Metrics:
-    settings = settings_from(SAMPLES / "deckgen.toml")
+    settings = load_settings(SAMPLES / "deckgen.toml")
     this_week, last_week = SAMPLES / "pipeline-this-week.csv", SAMPLES / "pipeline-last-week.csv"
     return review(this_week, settings, date(2026, 11, 27), last_week).metrics
 
