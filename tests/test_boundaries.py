@@ -188,6 +188,14 @@ def test_no_drawing_or_cli_imports(unit: str) -> None:
     assert {name: found for name, found in offenders.items() if found} == {}
 
 
+def test_render_draws_pictures_and_leaves_powerpoint_to_the_deck() -> None:
+    # the native chart emitters sit in deck/ beside the writer that places them; render only names them
+    paths = files_of("deckgen.render")
+    offenders = {str(path.relative_to(PACKAGE)): "pptx" in imported_modules(path) for path in paths}
+    assert [name for name, imports in offenders.items() if imports] == []
+    assert offenders  # the check saw render's files
+
+
 def test_the_checker_sees_imports(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
     probe.write_text(

@@ -158,7 +158,7 @@ class SlideWriter:
             # The visual's placeholder stays out of `used`: it is removed below and the visual drawn in its box.
             box = targets.visual.box
             if planned.chart and planned.chart_style == "native":
-                from deckgen.render.native import add_native_chart
+                from deckgen.deck.native import add_native_chart
 
                 metrics = self.scoped[planned.scope]
                 add_native_chart(

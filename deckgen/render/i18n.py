@@ -77,7 +77,7 @@ KO: dict[str, str] = {
     # Counted nouns: the Korean counter that follows the number (format.plural: '3건').
     "deal": "건",
     "finding": "개",
-    # --- render/native.py (editable PowerPoint charts): series and category names beyond the ones above.
+    # --- deck/native.py (editable PowerPoint charts): series and category names beyond the ones above.
     "Goal": "목표",
     "Quarter goal": "분기 목표",
     "Pipeline": "파이프라인",

@@ -10,13 +10,13 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE, MSO_PATTERN_TYPE
 from pptx.util import Emu, Pt
 
+from deckgen.deck import nativekit as kit
+from deckgen.deck.nativekit import money_format as money_format  # re-exported: part of this module's API
 from deckgen.model.types import Bookings, GroupRow, Metrics
-from deckgen.render import nativekit as kit
 from deckgen.render import registry
 from deckgen.render import rows as rowkit
 from deckgen.render.format import day, pct
 from deckgen.render.i18n import tr
-from deckgen.render.nativekit import money_format as money_format  # re-exported: part of this module's API
 from deckgen.render.registry import REGISTRY
 from deckgen.render.rows import MAX_ROWS as MAX_ROWS  # the same limit as the picture charts
 from deckgen.render.rows import RISES as RISES  # the bridge's signs: one list, in rows.py
@@ -395,4 +395,4 @@ def hygiene(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
 
 
 # The registry names every chart; this is its native emitters by name, in the registry's order.
-NATIVE_CHARTS: dict[str, NativeChart] = {name: spec.native_function() for name, spec in REGISTRY.items()}
+NATIVE_CHARTS: dict[str, NativeChart] = {name: registry.resolve(spec.native) for name, spec in REGISTRY.items()}

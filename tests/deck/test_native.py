@@ -23,11 +23,11 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches
 
 from deckgen.api import load_settings, review
+from deckgen.deck.native import NATIVE_CHARTS, add_native_chart, money_format
 from deckgen.model.types import Changes, GroupRow, Metrics, Movement, PipelinePacing
 from deckgen.render import charts
 from deckgen.render.chart_names import CHART_NAMES
 from deckgen.render.i18n import tr
-from deckgen.render.native import NATIVE_CHARTS, add_native_chart, money_format
 from deckgen.render.theme import Theme
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,7 +86,7 @@ def leaves(chart: Any) -> list[str]:
 
 def test_every_chart_has_a_native_twin_with_the_same_row_limit() -> None:
     assert sorted(NATIVE_CHARTS) == sorted(CHART_NAMES)
-    from deckgen.render import native
+    from deckgen.deck import native
 
     assert native.MAX_ROWS == charts.MAX_ROWS
 
@@ -99,7 +99,7 @@ def test_an_unknown_chart_name_is_refused(metrics: Metrics) -> None:
 
 
 def test_native_charts_load_neither_matplotlib_nor_pandas() -> None:
-    code = "import sys, deckgen.render.native\nprint(sorted(m for m in ('matplotlib', 'pandas') if m in sys.modules))"
+    code = "import sys, deckgen.deck.native\nprint(sorted(m for m in ('matplotlib', 'pandas') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "[]"
 

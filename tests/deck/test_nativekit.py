@@ -1,4 +1,4 @@
-"""deckgen.render.nativekit: the Excel number formats, signed labels, words and fonts the native charts share."""
+"""deckgen.deck.nativekit: the Excel number formats, signed labels, words and fonts the native charts share."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
 from pptx.oxml.ns import qn
 from pptx.util import Inches
 
-from deckgen.render import nativekit as kit
+from deckgen.deck import nativekit as kit
 from deckgen.render.theme import Theme
 
 EN, KO = Theme(), Theme(lang="ko")
