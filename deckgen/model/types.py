@@ -176,6 +176,9 @@ class Finding:
     duplicate_of: str | None = None  # duplicate_id, duplicate_deal: the id of the deal it repeats (first in file)
     probability: float | None = None  # probability_stage_mismatch: the probability the export gives
     amount: Money | None = None  # negative_amount: the amount
+    days_in_stage: int | None = None  # stalled: days in the current stage (a lower bound when at_least)
+    stage_median: float | None = None  # stalled: the stage's median days over the runs that ended in the store
+    at_least: bool = False  # stalled: the run starts at the store's first week, so the days are a lower bound
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,85 @@ class Changes:
 
 
 @dataclass(frozen=True)
+class TrendRow:
+    """One stored week (DESIGN.md: History, trend weeks): exactly what a single-week run of that week's snapshot
+    with that as-of computes under today's settings.
+
+    quarter, week: the quarter of as_of and the week of it (a week before the quarter's first day belongs to
+    the previous quarter: it is the quarter's start). created: pipeline created in the quarter of as_of up to
+    as-of (None without created dates). last_quarter: the same week index of the previous quarter, when stored.
+    """
+
+    as_of: date
+    quarter: str
+    week: int
+    goal: Money | None
+    closed_won: Money
+    open_amount: Money
+    weighted: Money
+    coverage: float | None
+    low: Money
+    mid: Money
+    high: Money
+    prob_hit_goal: float | None
+    created: Money | None
+    deals: int
+    last_quarter: TrendRow | None = None
+
+
+@dataclass(frozen=True)
+class PushedDeal:
+    """A deal whose close date moved later between stored weeks (DESIGN.md: History, push)."""
+
+    deal: Deal  # as it stands in the latest week
+    push_count: int  # pushes whose later week lies in the quarter
+    days_pushed: int  # the days of those pushes, summed
+    first_close: date | None  # its close date before the first of those pushes
+
+
+@dataclass(frozen=True)
+class OwnerPushes:
+    owner: str
+    pushes: int
+    deals: int  # deals pushed at least once
+    days_pushed: int
+    amount: Money  # this week's amount of those deals
+
+
+@dataclass(frozen=True)
+class Pushes:
+    """Pushes this quarter. deals: the chronic slippers (pushed two or more times), most pushed first, up to
+    LISTED; chronic_count and chronic_amount count all of them. by_owner: most pushes first."""
+
+    weeks: int  # stored weeks the pushes were read from
+    total: int  # pushes this quarter, all deals
+    pushed_deals: int  # deals pushed at least once
+    chronic_count: int
+    chronic_amount: Money
+    deals: list[PushedDeal]
+    by_owner: list[OwnerPushes]
+
+
+@dataclass(frozen=True)
+class StageAge:
+    stage: str
+    open_deals: int
+    median_days: float | None  # median days in the stage of the open deals now
+    ended_runs: int  # runs in this stage that ended in the store (moved on, won or lost)
+    ended_median_days: float | None  # their median length; None with fewer than 5 ended runs
+    stalled: int  # open deals whose days in stage exceed twice ended_median_days
+
+
+@dataclass(frozen=True)
+class Aging:
+    """Days in stage of this week's open deals (DESIGN.md: History, days in stage, stalled)."""
+
+    first_week: date  # the store's first week: a run that starts there is a lower bound
+    by_stage: list[StageAge]
+    oldest: list[tuple[Deal, int, bool]]  # (deal, days in stage, lower bound), longest first, up to LISTED
+
+
+@dataclass(frozen=True)
 class Source:
     file: str
     sha256: str
@@ -246,6 +328,11 @@ class Metrics:
     changes: Changes | None
     notes: list[str]
     currencies: Currencies | None = None
+    # From the history store (None without one, or with fewer than two weeks of this quarter for the trend).
+    trend: list[TrendRow] | None = None
+    pushes: Pushes | None = None
+    aging: Aging | None = None
+    bridge_qtd: Changes | None = None  # from the quarter's first trend week to this week
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: dates as ISO text, money rounded to the cent, NaN/inf as null."""
