@@ -28,17 +28,40 @@ PACKAGE = Path(deckgen.__file__).parent
 FORBIDDEN = ("matplotlib", "pptx", "click")
 HEAVY = ("pandas", "matplotlib", "pptx", "pyarrow")
 
-LAYERS = ("deckgen.ingest", "deckgen.model", "deckgen.render", "deckgen.deck", "deckgen.invite")
+LAYERS = ("deckgen.ingest", "deckgen.history", "deckgen.model", "deckgen.render", "deckgen.deck", "deckgen.invite")
 ORCHESTRATORS = ("deckgen.api", "deckgen.batch", "deckgen.build", "deckgen.cli", "deckgen.__main__")
 
 # What each layer and orchestrator must not import: no layer imports one further along the flow, invite and
 # the layers never meet, nothing below the orchestrators imports one, and no orchestrator imports a later one.
 MUST_NOT_IMPORT: dict[str, tuple[str, ...]] = {
-    "deckgen.ingest": ("deckgen.model", "deckgen.render", "deckgen.deck", "deckgen.invite", *ORCHESTRATORS),
-    "deckgen.model": ("deckgen.render", "deckgen.deck", "deckgen.invite", *ORCHESTRATORS),
-    "deckgen.render": ("deckgen.deck", "deckgen.invite", *ORCHESTRATORS),
-    "deckgen.deck": ("deckgen.invite", *ORCHESTRATORS),
-    "deckgen.invite": ("deckgen.ingest", "deckgen.model", "deckgen.render", "deckgen.deck", *ORCHESTRATORS),
+    "deckgen.ingest": (
+        "deckgen.history",
+        "deckgen.model",
+        "deckgen.render",
+        "deckgen.deck",
+        "deckgen.invite",
+        *ORCHESTRATORS,
+    ),
+    # the store keeps canonical frames: it reads no export and computes nothing (the model takes its frames)
+    "deckgen.history": (
+        "deckgen.ingest",
+        "deckgen.model",
+        "deckgen.render",
+        "deckgen.deck",
+        "deckgen.invite",
+        *ORCHESTRATORS,
+    ),
+    "deckgen.model": ("deckgen.history", "deckgen.render", "deckgen.deck", "deckgen.invite", *ORCHESTRATORS),
+    "deckgen.render": ("deckgen.history", "deckgen.deck", "deckgen.invite", *ORCHESTRATORS),
+    "deckgen.deck": ("deckgen.history", "deckgen.invite", *ORCHESTRATORS),
+    "deckgen.invite": (
+        "deckgen.ingest",
+        "deckgen.history",
+        "deckgen.model",
+        "deckgen.render",
+        "deckgen.deck",
+        *ORCHESTRATORS,
+    ),
     **{name: ORCHESTRATORS[i + 1 :] for i, name in enumerate(ORCHESTRATORS[:-1])},
 }
 

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from deckgen.errors import InputError, option
+from deckgen.identity import deal_keys
 from deckgen.model.calendar import Quarter
 from deckgen.model.deals import open_in, to_deals, top
 from deckgen.model.types import Changes, Movement
 
 LISTED = 25
-
-
-def _keys(frame: pd.DataFrame) -> pd.Series:
-    """Deal identity: the id, else name + account; repeated keys get #2, #3 so totals still add up."""
-    if frame.empty or frame["id"].notna().any():  # an empty export has nothing to match, and no key is missing
-        base = frame["id"].astype(object).where(frame["id"].notna(), "\0row" + frame.index.astype(str))
-    elif frame["name"].notna().any():
-        base = frame["name"].fillna("").astype(str) + "\0" + frame["account"].fillna("").astype(str)
-    else:
-        raise InputError(
-            "has neither an id nor a name column, so deals cannot be matched with last week's export",
-            hint=f"map one with {option('columns')} id=HEADER",
-        )
-    occurrence = base.groupby(base).cumcount()
-    # Unnamed: an index named "id" would clash with the "id" column when deals are sorted for listing.
-    return (base.astype(str) + np.where(occurrence > 0, "#" + (occurrence + 1).astype(str), "")).rename(None)
 
 
 def _cents(amounts: pd.Series) -> pd.Series:
@@ -43,8 +26,8 @@ def bridge(previous: pd.DataFrame, current: pd.DataFrame, quarter: Quarter, prev
     Amounts are counted in whole cents so that
     end = start + new + pulled_in + increased - decreased - won - lost - slipped - removed exactly.
     """
-    prev = previous.set_index(_keys(previous), drop=False)
-    curr = current.set_index(_keys(current), drop=False)
+    prev = previous.set_index(deal_keys(previous), drop=False)
+    curr = current.set_index(deal_keys(current), drop=False)
     start_set = prev[open_in(prev, quarter).to_numpy()]
     end_set = curr[open_in(curr, quarter).to_numpy()]
     start_cents = _cents(start_set["amount"])

@@ -1,0 +1,35 @@
+"""Deal identity across exports (DESIGN.md: the bridge; History): the id, else name + account."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from deckgen.errors import InputError, option
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def deal_keys(frame: pd.DataFrame, *, by_position: bool = False) -> pd.Series:
+    """One key per row: the id, else name + account; repeated keys get #2, #3 in file order, so totals add up.
+
+    A row without an id in an export that has ids is keyed by its position. An export with neither ids nor
+    names raises InputError, unless by_position: then every row is keyed by its position (a store keeps such an
+    export whole, but cannot follow its deals from week to week).
+    """
+    import numpy as np
+
+    if frame.empty or frame["id"].notna().any():  # an empty export has nothing to match, and no key is missing
+        base = frame["id"].astype(object).where(frame["id"].notna(), "\0row" + frame.index.astype(str))
+    elif frame["name"].notna().any():
+        base = frame["name"].fillna("").astype(str) + "\0" + frame["account"].fillna("").astype(str)
+    elif by_position:
+        base = ("\0row" + frame.index.astype(str)).to_series(index=frame.index)
+    else:
+        raise InputError(
+            "has neither an id nor a name column, so deals cannot be matched with last week's export",
+            hint=f"map one with {option('columns')} id=HEADER",
+        )
+    occurrence = base.groupby(base).cumcount()
+    # Unnamed: an index named "id" would clash with the "id" column when deals are sorted for listing.
+    return (base.astype(str) + np.where(occurrence > 0, "#" + (occurrence + 1).astype(str), "")).rename(None)
