@@ -308,6 +308,20 @@ class Settings:
     query: str | None = field(
         default=None, metadata=setting(None, _text, "SQL run in DuckDB over the input.", flag=True)
     )
+    history: str | None = field(
+        default=None,
+        metadata=setting(
+            "history",
+            _text,
+            "History store (a DuckDB file): each build records its export there and shows the quarter's trend."
+            " Relative to deckgen.toml's folder.",
+            flag=True,
+        ),
+    )
+    history_wait: float = field(
+        default=30.0,
+        metadata=setting("history_wait", _between(0, 3600), "Seconds to wait for a store another run is writing."),
+    )
     source: str = "defaults"
 
     def goal_for(self, quarter_label: str) -> float | None:
@@ -412,7 +426,10 @@ def load_settings(path: Path | None, search_dir: Path | None = None) -> Settings
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [f"is not valid TOML: {exc}"]) from None
-    return parse_settings(data, str(path))
+    settings = parse_settings(data, str(path))
+    if settings.history is not None and not Path(settings.history).is_absolute():  # beside the config, wherever run
+        settings = replace(settings, history=str(path.parent / settings.history))
+    return settings
 
 
 def apply_overrides(settings: Settings, **flags: Any) -> Settings:

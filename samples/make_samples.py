@@ -1,7 +1,8 @@
-"""Write the sample Salesforce pipeline exports (this week, last week) and deckgen.toml next to this script."""
+"""Write the sample Salesforce pipeline exports (this week, last week, the quarter's weeks) and deckgen.toml."""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import math
 import random
@@ -23,6 +24,9 @@ HISTORY = [  # the five quarters before this one (for the 'history' pacing curve
     (date(2026, 7, 1), date(2026, 9, 30), 27, 11),
 ]
 EXPONENT = 1.5  # the curved pacing line: share of the goal due by elapsed share t is t ** 1.5
+# The quarter's weekly exports (Fridays): the quarter's start (the last Friday before Q_START), weeks 1 to 9.
+WEEKS = [date(2026, 9, 25) + timedelta(weeks=index) for index in range(10)]
+WEEKS_SEED = SEED + 1  # the weeks draw from their own sequence, so this and last week's exports never change
 BEHIND = 0.1  # closed won to date falls at least this far short of the curved line
 FORECAST_OVER_GOAL = 1.0  # closed won + weighted pipeline of the quarter, as a multiple of the goal
 
@@ -351,6 +355,134 @@ def build() -> tuple[list[tuple[dict | None, dict | None]], float]:
     return pairs, goal
 
 
+# The quarter's weekly exports, built backwards from last week's: each week's version of a deal is derived from
+# the next week's, so closed deals stay closed, ids stay put and every change between two weeks is a plausible one.
+CLOSED = ("Closed Won", "Closed Lost")
+PUSHERS = ["James Carter", "Maria Lopez", "김민준"]  # the owners whose deals keep slipping
+
+
+def run_length() -> int:
+    """How many weekly exports in a row a deal spends in one stage: it moves up the ladder every few weeks."""
+    return rng.choice([1, 2, 2, 3, 3, 3, 4, 4])
+
+
+def quirky(deal: dict) -> bool:
+    """An open deal with a hygiene problem (blank stage, odd probability, blank or negative amount)."""
+    if deal["stage"] == "":
+        return True
+    return deal["probability"] != STAGES[deal["stage"]] or deal["amount"] is None or deal["amount"] <= 0
+
+
+def resize(deal: dict, chance: float, low: float, high: float) -> None:
+    """Now and then a deal was smaller or larger before (blank and negative amounts are left alone)."""
+    if rng.random() < chance and deal["amount"] is not None and deal["amount"] > 0:
+        deal["amount"] = round_to(deal["amount"] * rng.uniform(low, high), 250)
+
+
+def reopen(deal: dict, as_of: date) -> None:
+    """A deal won or lost after as_of, as it stood then: open at a late stage, closing near its final date."""
+    won = deal["stage"] == "Closed Won"
+    late = [*LADDER[5:], *LADDER[6:], LADDER[7]]  # a deal about to be won: mostly in negotiation
+    set_stage(deal, rng.choice(late) if won else open_stage(LATE_FUNNEL))
+    month = (deal["close"].month - 1) // 3 * 3 + 4  # the next quarter's first month, 13 for January
+    next_quarter = date(deal["close"].year + (month > 12), (month - 1) % 12 + 1, 1)
+    planned = min(deal["close"] + timedelta(days=rng.randint(-6, 20)), next_quarter - timedelta(days=1))
+    deal["close"] = max(planned, as_of + timedelta(days=3))  # planned within the quarter it closed in
+    resize(deal, 0.4, 0.85, 1.25)
+
+
+def back_in_time(deal: dict, plan: dict) -> list[dict | None]:
+    """The deal's versions in weeks 0 to 8 from last week's version backwards; None where not exported."""
+    versions: list[dict | None] = [None] * 8 + [deal]
+    current, weeks_left = deal, run_length() - 1
+    for index in range(7, -1, -1):
+        as_of = WEEKS[index]
+        if current["created"] > as_of:
+            break
+        version = dict(current)
+        if version["stage"] in CLOSED and version["close"] > as_of:  # closed after this week: still open then
+            reopen(version, as_of)
+            weeks_left = run_length() - 1
+        elif version["stage"] in LADDER[1:] and weeks_left == 0 and not plan.get("frozen"):
+            set_stage(version, LADDER[LADDER.index(version["stage"]) - 1])
+            resize(version, 0.25, 0.8, 1.25)
+            weeks_left = run_length() - 1
+        else:
+            weeks_left = max(weeks_left - 1, 0)
+        # A shift at index moved the close date between this week and the next: days > 0 pushed it out
+        # (so it was earlier this week; never into the past), days < 0 pulled it in.
+        days = plan.get("shifts", {}).get(index, 0)
+        if days > 0:
+            days = max(min(days, (version["close"] - as_of).days - 1), 0)
+        if version["stage"] in LADDER and days:
+            version["close"] -= timedelta(days=days)
+        versions[index] = None if index in plan.get("gone", ()) else version
+        current = version
+    return versions
+
+
+def plans(pairs: list[tuple[dict | None, dict | None]]) -> dict[str, dict]:
+    """The deals (by id) that get pushed again and again, pulled in, sit in one stage, or skip a week."""
+    last_week = [before for _, before in pairs if before is not None]
+    once = {deal["id"] for deal in last_week if sum(d["id"] == deal["id"] for d in last_week) == 1}
+    candidates = [d for d in last_week if d["id"] in once and d["stage"] in LADDER and not quirky(d) and d["close"]]
+    slipped = {b["id"] for a, b in pairs if a and b and a["stage"] in LADDER and a["close"] and a["close"] > b["close"]}
+    chosen: dict[str, dict] = {}
+
+    def pushes(deal: dict) -> dict:
+        """2 to 4 pushes in the quarter (this week's slip included), 7 to 30 days each, in weeks it was exported."""
+        weeks = [index for index in range(8) if WEEKS[index] >= deal["created"]]
+        count = min(rng.randint(2, 4) - (deal["id"] in slipped), len(weeks))
+        return {"shifts": {index: rng.randint(7, 30) for index in rng.sample(weeks, count)}}
+
+    def pick(pool: list[dict], count: int, plan: dict | None = None) -> None:
+        free = [deal for deal in pool if deal["id"] not in chosen]
+        for deal in rng.sample(free, min(count, len(free))):
+            chosen[deal["id"]] = plan or pushes(deal)
+
+    theirs = [d for d in candidates if d["owner"] in PUSHERS and d["created"] <= WEEKS[4]]
+    pick([d for d in theirs if d["id"] in slipped], 7)
+    pick([d for d in theirs if LAST_WEEK + timedelta(days=21) <= d["close"] <= NQ_END], 7 - len(chosen))
+    in_quarter = [d for d in candidates if d["created"] < WEEKS[0] and LAST_WEEK + timedelta(7) <= d["close"] <= Q_END]
+    for _ in range(2):  # pulled in once, earlier in the quarter
+        pick(in_quarter, 1, {"shifts": {rng.randint(1, 6): -rng.randint(7, 30)}})
+    kept = {b["id"] for a, b in pairs if a and b and a["stage"] == b["stage"]}  # still in that stage this week
+    sitters = [d for d in candidates if d["created"] <= WEEKS[2] and d["stage"] != LADDER[0] and d["id"] in kept]
+    pick([d for d in sitters if d["created"] > WEEKS[0]], 1, {"frozen": True})  # in the stage since it came in
+    pick(sitters, 2, {"frozen": True})
+    pick([d for d in candidates if d["created"] < WEEKS[0]], 1, {"gone": {5}})  # missing from week 5's export
+    return chosen
+
+
+def vanished() -> list[list[dict | None]]:
+    """Deals that came in during the quarter and were deleted a few weeks later."""
+    timelines = []
+    for first, last in [(1, 3), (2, 6), (4, 7)]:  # in the exports of weeks first to last - 1
+        created = day_between(WEEKS[first] - timedelta(days=6), WEEKS[first])
+        deal = new_deal(open_stage(LATE_FUNNEL), day_between(WEEKS[last], Q_END), created)
+        timelines.append([dict(deal) if first <= index < last else None for index in range(len(WEEKS))])
+    return timelines
+
+
+def weekly_exports(pairs: list[tuple[dict | None, dict | None]]) -> list[list[dict]]:
+    """The deals of each export in WEEKS; the last two are last week's and this week's exports."""
+    rng.seed(WEEKS_SEED)
+    chosen = plans(pairs)
+    timelines: list[list[dict | None]] = []
+    earlier: dict[str, list[dict | None]] = {}
+    for now, before in pairs:
+        if before is None:  # new this week
+            timelines.append([*[None] * 9, now])
+            continue
+        if before["id"] in earlier:  # the deal exported twice: the second row repeats the first every week
+            versions = [None if v is None else dict(v) for v in earlier[before["id"]]]
+        else:
+            versions = earlier[before["id"]] = back_in_time(before, chosen.get(before["id"], {}))[:8]
+        timelines.append([*versions, before, now])
+    timelines += vanished()
+    return [[deal for t in timelines if (deal := t[index]) is not None] for index in range(len(WEEKS))]
+
+
 def row(deal: dict) -> list[str]:
     amount = "" if deal["amount"] is None else f"{deal['amount']:.2f}"
     probability = "" if deal["probability"] is None else str(deal["probability"])
@@ -441,12 +573,16 @@ def stage_tables() -> str:
     return "\n".join(blocks)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=HERE, help="folder to write into [default: this script's folder]")
+    out: Path = parser.parse_args(argv).out
+    (out / "weeks").mkdir(parents=True, exist_ok=True)
     pairs, goal_q4 = build()
     this_week = [now for now, _ in pairs if now is not None]
     last_week = [before for _, before in pairs if before is not None]
-    write_export(HERE / "pipeline-this-week.csv", this_week)
-    write_export(HERE / "pipeline-last-week.csv", last_week)
+    write_export(out / "pipeline-this-week.csv", this_week)
+    write_export(out / "pipeline-last-week.csv", last_week)
 
     won_q4 = won_in(this_week, Q_START, AS_OF)
     behind = 1 - won_q4 / (goal_q4 * pace_share())
@@ -455,9 +591,13 @@ def main() -> None:
     text = CONFIG.format(
         won_q4=won_q4, as_of=AS_OF.isoformat(), behind=behind, goal_q3=goal_q3, goal_q4=goal_q4, goal_q1=goal_q1
     )
-    (HERE / "deckgen.toml").write_text(text + "\n" + stage_tables(), encoding="utf-8")
+    (out / "deckgen.toml").write_text(text + "\n" + stage_tables(), encoding="utf-8")
     print(f"this week: {len(this_week)} deals, last week: {len(last_week)} deals")
     print(f"FY2026 Q4 closed won {won_q4:,.2f}; goal {goal_q4:,.0f}; {behind:.1%} behind the t^{EXPONENT} line")
+
+    for as_of, deals in zip(WEEKS, weekly_exports(pairs), strict=True):
+        write_export(out / "weeks" / f"pipeline-{as_of.isoformat()}.csv", deals)
+        print(f"{as_of}: {len(deals)} deals, FY2026 Q4 closed won {won_in(deals, Q_START, as_of):,.0f}")
 
 
 if __name__ == "__main__":

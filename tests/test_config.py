@@ -252,7 +252,24 @@ def test_every_key_of_deckgen_toml_is_a_setting_with_help() -> None:
         "columns",
         "sheet",
         "query",
+        "history",
     }
+
+
+def test_a_relative_history_store_lies_beside_the_config(tmp_path: Path) -> None:
+    config = tmp_path / "team" / "deckgen.toml"
+    config.parent.mkdir()
+    config.write_text('history = "sales-history.duckdb"\nhistory_wait = 5\n', encoding="utf-8")
+    settings = load_settings(config)
+    assert Path(settings.history or "") == config.parent / "sales-history.duckdb"
+    assert settings.history_wait == 5
+    config.write_text(f'history = "{(tmp_path / "abs.duckdb").as_posix()}"\n', encoding="utf-8")
+    assert Path(load_settings(config).history or "") == tmp_path / "abs.duckdb"
+    # a flag is the user's own path, as typed
+    assert apply_overrides(load_settings(config), history="here.duckdb").history == "here.duckdb"
+    config.write_text("history_wait = -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="history_wait"):
+        load_settings(config)
 
 
 def test_flags_are_checked_by_the_config_validators() -> None:

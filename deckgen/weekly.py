@@ -1,0 +1,201 @@
+"""The weeks kept: exports recorded in the history store, and the history a review reads back from it.
+
+Below the API (api.review calls it) and above the layers: it reads exports (ingest), keeps them (history) and
+hands the model the frames it needs (DESIGN.md: the model takes snapshot frames, never the store).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from deckgen import __version__
+from deckgen.errors import InputError, OptionError, option
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from deckgen.config import Settings
+    from deckgen.history.store import Added, Store, Week
+    from deckgen.ingest.pipeline import Pipeline
+    from deckgen.model.history import HistoryFacts
+
+# A date in a file name: 2026-11-20, 2026_11_20 or 20261120, not inside a longer run of digits.
+_DATED = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def date_in_name(path: Path) -> date | None:
+    """The as-of date a file name carries ('pipeline-2026-11-20.csv', 'export_20261120.xlsx'); None if none.
+
+    A name with two different dates says nothing for sure: None.
+    """
+    found = set()
+    for match in _DATED.finditer(path.name):
+        try:
+            found.add(date(int(match[1]), int(match[2]), int(match[3])))
+        except ValueError:  # 2026-02-30
+            continue
+    return found.pop() if len(found) == 1 else None
+
+
+def dates_of(exports: Sequence[Path], as_of: date | None) -> list[tuple[Path, date]]:
+    """Each export with its as-of: the one given for a single file, else the date in its name. Every file is
+    checked before any is added, so a bad name in a backfill changes nothing."""
+    if as_of is not None:
+        if len(exports) != 1:
+            raise OptionError(
+                f"{option('as_of')} dates one export; {len(exports)} were given: let their file names carry "
+                "their dates (pipeline-2026-11-20.csv)",
+                "as_of",
+            )
+        return [(exports[0], as_of)]
+    dated = []
+    for path in exports:
+        day = date_in_name(path)
+        if day is None:
+            raise InputError(
+                "has no date in its name, so its week is unknown",
+                file=str(path),
+                hint=f"name it like pipeline-2026-11-20.csv, or add it alone with {option('as_of')} 2026-11-20",
+            )
+        dated.append((path, day))
+    days = [day for _, day in dated]
+    for path, day in dated:
+        if days.count(day) > 1:
+            others = [str(p) for p, d in dated if d == day and p != path]
+            raise InputError(
+                f"has the same week ({day}) as {', '.join(others)}",
+                file=str(path),
+                hint="a store keeps one export per week: add only one of them",
+            )
+    return dated
+
+
+def record(store: Store, pipeline: Pipeline, as_of: date, currency: str) -> Added:
+    """This export as the store's week `as_of` (replacing the week if it holds other content)."""
+    weeks = store.weeks()
+    other = next((week for week in weeks if week.currency != currency and week.as_of != as_of), None)
+    if other is not None:
+        raise InputError(
+            f"has amounts in {currency}, the history store's weeks in {other.currency} (e.g. {other.as_of})",
+            file=pipeline.file,
+            hint="keep one currency in a store: give [fx] rates in deckgen.toml, or use another store",
+        )
+    return store.add(pipeline.frame, as_of, source=Path(pipeline.file).name, sha256=pipeline.sha256, currency=currency)
+
+
+def add_exports(
+    path: Path,
+    exports: Sequence[Path],
+    settings: Settings,
+    as_of: date | None = None,
+    told: Callable[[Path, Added], None] | None = None,
+) -> list[Added]:
+    """`history add`: each export read with the settings and kept as its week (oldest first), one transaction
+    each; told(file, added) after each."""
+    from deckgen.history.store import Store
+    from deckgen.ingest import read_pipeline
+
+    dated = sorted(dates_of(exports, as_of), key=lambda item: item[1])
+    results = []
+    for export, day in dated:
+        pipeline = read_pipeline(export, settings)
+        currency = pipeline.currencies.currency if pipeline.currencies is not None else settings.currency
+        with Store.open(path, write=True, create=True, wait=settings.history_wait) as store:
+            added = record(store, pipeline, day, currency)
+        results.append(added)
+        if told is not None:
+            told(export, added)
+    return results
+
+
+def fingerprint(settings: Settings) -> str:
+    """What the cached trend rows depend on: this deckgen and every setting that changes a number."""
+    fixed = replace(settings, source="", company="", history=None, history_wait=0.0, sheet=None, query=None)
+    return hashlib.sha256(f"{__version__}\0{fixed!r}".encode()).hexdigest()[:32]
+
+
+@dataclass
+class Recalled:
+    """What a review takes from the store: last week's snapshot (for the bridge) and the history facts."""
+
+    added: Added
+    previous: Pipeline | None  # the latest stored week before this one
+    facts: HistoryFacts
+
+
+def recall(path: Path, pipeline: Pipeline, settings: Settings, as_of: date, currency: str) -> Recalled:
+    """Record this week's export in the store at `path` (created if new), then read what the review needs."""
+    from deckgen.history.store import Store
+    from deckgen.model.calendar import quarter_of
+    from deckgen.model.history import History, HistoryFacts, trend_row, trend_weeks
+
+    quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
+    key = fingerprint(settings)
+    with Store.open(path, write=True, create=True, wait=settings.history_wait) as store:
+        added = record(store, pipeline, as_of, currency)
+        stored = {week.as_of: week for week in store.weeks() if week.as_of <= as_of}
+        weeks, versions = store.versions()
+        weeks = [week for week in weeks if week <= as_of]
+        earlier = [day for day in stored if day < as_of]
+        previous = _pipeline(store, stored[earlier[-1]], path) if earlier else None
+        wanted = trend_weeks(weeks, as_of, settings)
+        cached = store.cached(key)
+        rows = {}
+        fresh = {}
+        for day in wanted:
+            if day == as_of:
+                continue  # this week's row comes from this week's metrics
+            if day in cached:
+                rows[day] = _row_from_json(cached[day])
+            else:
+                rows[day] = fresh[day] = trend_row(store.snapshot(day), settings, day)
+        if fresh:
+            store.put_cached(key, {day: _row_to_json(row) for day, row in fresh.items()})
+        quarter_weeks = [day for day in wanted if quarter.start <= day or day < quarter.start]
+        first = min((day for day in quarter_weeks if day <= as_of), default=None)
+        start = None
+        if first is not None and first != as_of:
+            start = (store.snapshot(first), f"{stored[first].source} ({first.isoformat()})")
+    history = History(weeks, versions[versions["first"] <= _timestamp(as_of)].copy())
+    facts = HistoryFacts(history=history, rows=rows, start=start)
+    return Recalled(added, previous, facts)
+
+
+def _timestamp(day: date) -> pd.Timestamp:
+    import pandas as pd
+
+    return pd.Timestamp(day)
+
+
+def _pipeline(store: Store, week: Week, path: Path) -> Pipeline:
+    """A stored week as last week's export: the bridge names it by its file and week."""
+    from deckgen.ingest.pipeline import Pipeline
+
+    frame = store.snapshot(week.as_of)
+    file = f"{week.source} ({week.as_of.isoformat()}, from {path.name})"
+    return Pipeline(frame, file, week.sha256, "history", week.deals, 0, {})
+
+
+def _row_to_json(row: object) -> str:
+    import dataclasses
+    import json
+
+    plain = dataclasses.asdict(row)  # type: ignore[call-overload]
+    return json.dumps(plain, default=str, sort_keys=True)
+
+
+def _row_from_json(text: str) -> object:
+    import json
+
+    from deckgen.model.types import TrendRow
+
+    data = json.loads(text)
+    data["as_of"] = date.fromisoformat(data["as_of"])
+    data["last_quarter"] = None
+    return TrendRow(**data)
