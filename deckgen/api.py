@@ -68,12 +68,20 @@ def load_settings(
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
     query: str | None = None,
+    history: Path | str | None = None,
 ) -> Settings:
     """The settings: the config file given, else deckgen.toml in the working directory if there is one, else
     the defaults; each keyword given overrides its setting (None keeps the file's). Every problem is named."""
     settings = read_config(Path(config) if config is not None else None)
     return apply_overrides(
-        settings, goal=goal, fiscal_year_start=fiscal_year_start, curve=curve, columns=columns, sheet=sheet, query=query
+        settings,
+        goal=goal,
+        fiscal_year_start=fiscal_year_start,
+        curve=curve,
+        columns=columns,
+        sheet=sheet,
+        query=query,
+        history=str(history) if history is not None else None,
     )
 
 
@@ -99,6 +107,9 @@ def review(
 
     settings: default Settings() (load_settings reads deckgen.toml). as_of: default today. max_findings:
     hygiene findings kept per owner (None: all). The exports are kept, so decks per team can be built.
+    With settings.history (a store's path), this week is recorded in that store and the metrics gain the
+    quarter's trend, pushes, days in stage and the quarter-to-date bridge; the store's latest earlier week is
+    last week's export unless `previous` is given.
     """
     from deckgen.model.metrics import compute_metrics
     from deckgen.model.types import Source
@@ -125,6 +136,14 @@ def review(
             file=last.file,
             hint="compare exports in one currency, or give [fx] rates in deckgen.toml to convert both",
         )
+    facts = None
+    if settings.history is not None:  # this week kept in the store; its previous week is last week's export
+        from deckgen.weekly import recall
+
+        recalled = recall(Path(settings.history), pipeline, settings, as_of, settings.currency)
+        facts = recalled.facts
+        if last is None:
+            last = recalled.previous
     source = Source(pipeline.file, pipeline.sha256, pipeline.rows_read, pipeline.rows_skipped, len(pipeline.frame))
     notes = list(pipeline.notes)
     if last is not None:
@@ -139,6 +158,7 @@ def review(
         notes=notes,
         max_findings=max_findings,
         currencies=currencies,
+        history=facts,
     )
     return Review(settings, metrics, pipeline, last, max_findings)
 

@@ -18,6 +18,7 @@ from deckgen.errors import DeckgenError, OptionError, OutputError, SelfCheckFail
 
 if TYPE_CHECKING:
     from deckgen.api import Review
+    from deckgen.history.store import Added
     from deckgen.options import ChartStyle, Language, Written
 
 METRICS_FINDINGS = 5  # per owner in `metrics`; `check` lists every finding
@@ -48,6 +49,8 @@ FLAGS = {
     "attendees": "--attendee",
     "url": "--url",
     "existing": "--ics",
+    "history": "--history",
+    "as_of": "--as-of",
 }
 # Exit codes of library errors, most specific first; any other DeckgenError is bad input, a config or an option: 2.
 # config.CURVES, written out so that `deckgen --help` need not build the settings schema (~12 ms); a test keeps
@@ -114,6 +117,12 @@ def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "or name the tables of a .duckdb INPUT.",
         ),
         click.option("--config", type=click.Path(path_type=Path), help="Settings file [default: ./deckgen.toml]."),
+        click.option(
+            "--history",
+            metavar="STORE",
+            help="History store (a DuckDB file, created if new): record this export as its week and show the "
+            "quarter's trend; its previous week stands in for --previous.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -166,6 +175,7 @@ def cli() -> None:
       deckgen metrics export.xlsx --goal 1.2M --as-of 2026-11-27 --format json
       deckgen check export.csv --strict
       deckgen build export.csv --previous last-week.csv --template corporate.pptx
+      deckgen build export.csv --history sales-history.duckdb
       deckgen template init my-template
     """
 
@@ -445,6 +455,109 @@ def template_check(folder: Path) -> None:
     if problems:
         raise Problems(f"{len(problems)} problem(s) in {folder}")
     click.echo(f"{folder}: {specs} slide spec{'s' if specs != 1 else ''}, {slides} slides checked, no problems")
+
+
+@cli.group()
+def history() -> None:
+    """Keep every weekly export in a history store (one DuckDB file) for the quarter's trend.
+
+    \b
+    Examples:
+      deckgen history add sales-history.duckdb exports/pipeline-2026-*.csv
+      deckgen history list sales-history.duckdb
+      deckgen build export.csv --history sales-history.duckdb
+      deckgen history remove sales-history.duckdb --as-of 2026-11-20
+      deckgen history export sales-history.duckdb -o history-parquet/
+    """
+
+
+STORE = click.argument("store", type=click.Path(path_type=Path))
+
+
+@history.command("add", short_help="Add weekly exports (backfill many at once).")
+@STORE
+@click.argument("exports", nargs=-1, required=True, metavar="EXPORT...", type=click.Path(path_type=Path))
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The week of a single EXPORT, YYYY-MM-DD [default: the date in each file name].",
+)
+@click.option("--config", type=click.Path(path_type=Path), help="Settings file [default: ./deckgen.toml].")
+@click.option(
+    "--column", "columns", multiple=True, callback=_columns, metavar="FIELD=HEADER", help="Map a header to a field."
+)
+@click.option("--sheet", help="Worksheet of XLSX exports [default: the first].")
+def history_add(
+    store: Path,
+    exports: tuple[Path, ...],
+    as_of: datetime | None,
+    config: Path | None,
+    columns: dict[str, str],
+    sheet: str | None,
+) -> None:
+    """Add each EXPORT to STORE (created if new) as the week its file name dates (pipeline-2026-11-20.csv,
+    export_20261120.xlsx), or --as-of for a single file. A week already stored is replaced; the same content
+    again changes nothing."""
+    from deckgen.api import load_settings
+    from deckgen.weekly import add_exports
+
+    settings = load_settings(config, columns=columns, sheet=sheet)
+    try:
+        add_exports(store, exports, settings, as_of.date() if as_of else None, _told_added)
+    except OptionError as error:
+        raise _usage_error(error) from None
+
+
+def _told_added(export: Path, added: Added) -> None:
+    week = added.week
+    said = {"added": "added", "replaced": "replaced the week stored before", "unchanged": "unchanged, already stored"}
+    click.echo(f"{week.as_of}  {week.deals:>9,} deals  {export}: {said[added.outcome]}")
+
+
+@history.command("list", short_help="The stored weeks.")
+@STORE
+def history_list(store: Path) -> None:
+    """The weeks STORE holds: as-of, deals, source file, its SHA-256, when added (UTC)."""
+    from deckgen.history.store import Store
+
+    with Store.open(store) as opened:
+        weeks = opened.weeks()
+        per_deal_week = opened.bytes_per_deal_week()
+    if not weeks:
+        click.echo(f"{store}: no weeks yet; add exports with: deckgen history add {store} EXPORT...")
+        return
+    click.echo(f"{'week':<10}  {'deals':>9}  {'added (UTC)':<19}  {'sha256':<64}  source")
+    for week in weeks:
+        added = week.added_at.strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(f"{week.as_of}  {week.deals:>9,}  {added:<19}  {week.sha256:<64}  {week.source}")
+    size = store.stat().st_size
+    count = f"{len(weeks)} week{'s' if len(weeks) != 1 else ''}"
+    click.echo(f"{count}, {size / 1e6:,.1f} MB ({per_deal_week:,.0f} bytes per deal-week)", err=True)
+
+
+@history.command("remove", short_help="Remove one week.")
+@STORE
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The week to remove, YYYY-MM-DD.")
+def history_remove(store: Path, as_of: datetime) -> None:
+    """Remove the week --as-of from STORE; the other weeks stay as they are."""
+    from deckgen.history.store import Store
+
+    with Store.open(store, write=True) as opened:
+        week = opened.remove(as_of.date())
+    click.echo(f"removed {week.as_of} ({week.deals:,} deals from {week.source})")
+
+
+@history.command("export", short_help="Write the stored weeks as Parquet.")
+@STORE
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="A new folder.")
+def history_export(store: Path, output: Path) -> None:
+    """Write STORE as Parquet into a new folder: weeks.parquet (one row per week) and deals.parquet (one row per
+    deal per week, with its as_of), for BI tools and notebooks."""
+    from deckgen.history.store import Store
+
+    with Store.open(store) as opened:
+        for path in opened.export(output):
+            click.echo(str(path))
 
 
 def _progress(quiet: bool) -> Callable[[str], None]:

@@ -18,12 +18,11 @@ from deckgen import __version__
 from deckgen.errors import InputError, OptionError, option
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from deckgen.config import Settings
     from deckgen.history.store import Added, Store, Week
     from deckgen.ingest.pipeline import Pipeline
     from deckgen.model.history import HistoryFacts
+    from deckgen.model.types import TrendRow
 
 # A date in a file name: 2026-11-20, 2026_11_20 or 20261120, not inside a longer run of digits.
 _DATED = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
@@ -130,47 +129,46 @@ class Recalled:
 
 
 def recall(path: Path, pipeline: Pipeline, settings: Settings, as_of: date, currency: str) -> Recalled:
-    """Record this week's export in the store at `path` (created if new), then read what the review needs."""
+    """Record this week's export in the store at `path` (created if new), then read what the review needs: the
+    latest earlier week, the versions up to as-of, the trend rows of the other weeks (cached in the store per
+    settings, computed and cached when missing) and the quarter's first trend week for its bridge."""
     from deckgen.history.store import Store
+    from deckgen.identity import deal_keys
     from deckgen.model.calendar import quarter_of
-    from deckgen.model.history import History, HistoryFacts, trend_row, trend_weeks
+    from deckgen.model.history import History, HistoryFacts, rows_needed, trend_row, trend_weeks
 
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
+    previous_quarter = quarter.preceding(settings.fiscal_year_start, settings.fiscal_year_named_by)
     key = fingerprint(settings)
     with Store.open(path, write=True, create=True, wait=settings.history_wait) as store:
         added = record(store, pipeline, as_of, currency)
         stored = {week.as_of: week for week in store.weeks() if week.as_of <= as_of}
         weeks, versions = store.versions()
-        weeks = [week for week in weeks if week <= as_of]
-        earlier = [day for day in stored if day < as_of]
+        days = sorted(stored)
+        earlier = [day for day in days if day < as_of]
         previous = _pipeline(store, stored[earlier[-1]], path) if earlier else None
-        wanted = trend_weeks(weeks, as_of, settings)
-        cached = store.cached(key)
-        rows = {}
-        fresh = {}
-        for day in wanted:
-            if day == as_of:
-                continue  # this week's row comes from this week's metrics
-            if day in cached:
-                rows[day] = _row_from_json(cached[day])
-            else:
-                rows[day] = fresh[day] = trend_row(store.snapshot(day), settings, day)
-        if fresh:
-            store.put_cached(key, {day: _row_to_json(row) for day, row in fresh.items()})
-        quarter_weeks = [day for day in wanted if quarter.start <= day or day < quarter.start]
-        first = min((day for day in quarter_weeks if day <= as_of), default=None)
+        rows: dict[tuple[date, str], TrendRow] = {}
+        for label in {quarter.label, previous_quarter.label}:
+            fresh: dict[date, str] = {}
+            cached = store.cached(f"{key}:{label}")
+            for day, period in rows_needed(days, as_of, quarter, previous_quarter):
+                if period.label != label or day == as_of:
+                    continue  # this week's row comes from this week's metrics
+                if day in cached:
+                    rows[day, label] = _row_from_json(cached[day])
+                else:
+                    rows[day, label] = trend_row(store.snapshot(day), settings, day, period)
+                    fresh[day] = _row_to_json(rows[day, label])
+            if fresh:
+                store.put_cached(f"{key}:{label}", fresh)
+        chosen = trend_weeks(days, as_of, quarter, previous_quarter)
         start = None
-        if first is not None and first != as_of:
-            start = (store.snapshot(first), f"{stored[first].source} ({first.isoformat()})")
-    history = History(weeks, versions[versions["first"] <= _timestamp(as_of)].copy())
-    facts = HistoryFacts(history=history, rows=rows, start=start)
+        if len(chosen) >= 2 and chosen[0].week != as_of:
+            first = stored[chosen[0].week]
+            start = (store.snapshot(first.as_of), f"{first.source} ({first.as_of.isoformat()})")
+    history = History(weeks, versions).upto(as_of)
+    facts = HistoryFacts(history=history, rows=rows, start=start, keys=deal_keys(pipeline.frame, by_position=True))
     return Recalled(added, previous, facts)
-
-
-def _timestamp(day: date) -> pd.Timestamp:
-    import pandas as pd
-
-    return pd.Timestamp(day)
 
 
 def _pipeline(store: Store, week: Week, path: Path) -> Pipeline:
@@ -182,20 +180,20 @@ def _pipeline(store: Store, week: Week, path: Path) -> Pipeline:
     return Pipeline(frame, file, week.sha256, "history", week.deals, 0, {})
 
 
-def _row_to_json(row: object) -> str:
+def _row_to_json(row: TrendRow) -> str:
+    """A cached trend row: its numbers exactly (JSON keeps every float's digits)."""
     import dataclasses
     import json
 
-    plain = dataclasses.asdict(row)  # type: ignore[call-overload]
+    plain = {name: value for name, value in dataclasses.asdict(row).items() if name != "last_quarter"}
     return json.dumps(plain, default=str, sort_keys=True)
 
 
-def _row_from_json(text: str) -> object:
+def _row_from_json(text: str) -> TrendRow:
     import json
 
     from deckgen.model.types import TrendRow
 
     data = json.loads(text)
     data["as_of"] = date.fromisoformat(data["as_of"])
-    data["last_quarter"] = None
     return TrendRow(**data)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import typing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from deckgen.model.types import CHECKS, Deal, Finding, GroupRow, Metrics
+from deckgen.model.types import CHECKS, Deal, Finding, GroupRow, Metrics, TrendRow
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,23 @@ class ForEachContext(ForEachOnly, SlideContext):
     """A `for_each` slide's context: the group's own numbers (a SlideContext), `group` and `total`."""
 
 
+def one_level(kind: type) -> type:
+    """A dataclass that holds itself (a trend week's `last_quarter`) as `template check` reads it: the inner copy's
+    own self-references are unknown, so the schema ends (a week's last quarter has no last quarter of its own)."""
+    hints = typing.get_type_hints(kind)
+
+    def own(hint: Any) -> bool:
+        return hint is kind or kind in typing.get_args(hint)
+
+    def copy(inner: Any) -> type:
+        fields = [(f.name, inner if own(hints[f.name]) else hints[f.name]) for f in dataclasses.fields(kind)]
+        return dataclasses.make_dataclass(kind.__name__, fields, frozen=True)
+
+    return copy(copy(Any) | None)
+
+
 # Dataclasses of the metrics that slide text sees in another form.
-SHOWN: dict[type, type] = {Finding: FindingShown}
+SHOWN: dict[type, type] = {Finding: FindingShown, TrendRow: one_level(TrendRow)}
 
 
 def shown(shape: type, /, **values: Any) -> dict[str, Any]:

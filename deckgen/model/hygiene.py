@@ -16,8 +16,8 @@ from deckgen.model.types import CHECKS, Deal, Finding, Hygiene, OwnerHygiene
 SAME_DEAL = ["name", "amount", "close_date"]
 
 
-def check_masks(frame: pd.DataFrame, as_of: date) -> dict[str, pd.Series]:
-    """One boolean mask per check over every deal of the frame."""
+def check_masks(frame: pd.DataFrame, as_of: date, stage_days: pd.DataFrame | None = None) -> dict[str, pd.Series]:
+    """One boolean mask per check over every deal of the frame (stalled: none without the stored weeks)."""
     state = frame["state"]
     probability = frame["probability"]
     given = frame["probability_given"].astype(bool) if "probability_given" in frame else False
@@ -47,7 +47,14 @@ def check_masks(frame: pd.DataFrame, as_of: date) -> dict[str, pd.Series]:
         "duplicate_id": duplicate_id,
         "duplicate_deal": same_deal & ~duplicate_id,
         "probability_stage_mismatch": mismatch,
+        "stalled": (state == "open") & _stalled(frame, stage_days),
     }
+
+
+def _stalled(frame: pd.DataFrame, stage_days: pd.DataFrame | None) -> pd.Series:
+    if stage_days is None:
+        return pd.Series(False, index=frame.index)
+    return stage_days["stalled"].reindex(frame.index, fill_value=False).astype(bool)
 
 
 def in_scope(frame: pd.DataFrame, quarter: Quarter) -> pd.Series:
@@ -56,8 +63,13 @@ def in_scope(frame: pd.DataFrame, quarter: Quarter) -> pd.Series:
     return ~closed_before
 
 
-def _finding(check: str, deal: Deal, state: str, as_of: date, first_copy: str | None) -> Finding:
+def _finding(
+    check: str, deal: Deal, state: str, as_of: date, first_copy: str | None, stage: tuple[int, float, bool] | None
+) -> Finding:
     """A finding with the facts its words need (render/advice.py writes them)."""
+    if check == "stalled" and stage is not None:
+        days, median, at_least = stage
+        return Finding(check, deal, state, days_in_stage=days, stage_median=median, at_least=at_least)
     if check == "past_due" and deal.close_date is not None:
         return Finding(check, deal, state, days_overdue=(as_of - deal.close_date).days)
     if check == "negative_amount":
@@ -86,13 +98,32 @@ def _first_copies(frame: pd.DataFrame, rows: np.ndarray) -> dict[int, str | None
     return dict(zip(rows.tolist(), ids.where(ids.notna(), None).tolist(), strict=True))
 
 
-def hygiene(frame: pd.DataFrame, quarter: Quarter, as_of: date, max_findings: int | None = 200) -> Hygiene:
+def _stage_facts(
+    frame: pd.DataFrame, stage_days: pd.DataFrame | None, rows: np.ndarray
+) -> dict[int, tuple[int, float, bool]]:
+    """Row position -> (days in stage, the stage's usual days, lower bound) of the stalled deals listed."""
+    if stage_days is None or len(rows) == 0:
+        return {}
+    listed = stage_days.reindex(frame.index[rows])
+    values = zip(listed["days"], listed["stage_median"], listed["at_least"], strict=True)
+    return {row: (int(d), float(m), bool(low)) for row, (d, m, low) in zip(rows.tolist(), values, strict=True)}
+
+
+def hygiene(
+    frame: pd.DataFrame,
+    quarter: Quarter,
+    as_of: date,
+    max_findings: int | None = 200,
+    stage_days: pd.DataFrame | None = None,
+) -> Hygiene:
     """Counts per check, overall and per owner, and the findings each owner must fix (largest first).
+
+    stage_days: from the stored weeks (model.history.aging, aligned to the frame's index), for `stalled`.
 
     Works on one long table of (deal, check) pairs so that thousands of owners cost no more than one.
     """
     scope = in_scope(frame, quarter).to_numpy()
-    masks = {name: mask.to_numpy() & scope for name, mask in check_masks(frame, as_of).items()}
+    masks = {name: mask.to_numpy() & scope for name, mask in check_masks(frame, as_of, stage_days).items()}
     counts = {name: int(mask.sum()) for name, mask in masks.items()}
     positions = [np.flatnonzero(masks[name]) for name in CHECKS]
     rows = np.concatenate(positions)
@@ -117,12 +148,13 @@ def hygiene(frame: pd.DataFrame, quarter: Quarter, as_of: date, max_findings: in
     deals = to_deals(frame.iloc[rows[shown]])
     states = frame["state"].iloc[rows[shown]].astype(str).tolist()
     copies = _first_copies(frame, rows[shown][check_order[shown] == CHECKS.index("duplicate_deal")])
+    stages = _stage_facts(frame, stage_days, rows[shown][check_order[shown] == CHECKS.index("stalled")])
     findings: dict[int, list[Finding]] = {}
     for code, check, row, deal, state in zip(
         owner_of[shown], check_order[shown], rows[shown], deals, states, strict=True
     ):
         name = CHECKS[check]
-        finding = _finding(name, deal, state, as_of, copies.get(int(row)))
+        finding = _finding(name, deal, state, as_of, copies.get(int(row)), stages.get(int(row)))
         findings.setdefault(int(code), []).append(finding)
     by_owner: dict[str, OwnerHygiene] = {}
     for code in np.unique(owner_of):

@@ -5,12 +5,14 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from deckgen.config import Settings
 from deckgen.frame import CORE_COLUMNS
+from deckgen.identity import deal_keys
 from deckgen.model import hygiene as hygiene_checks
 from deckgen.model.calendar import Quarter, quarter_of
 from deckgen.model.changes import bridge
@@ -34,11 +36,19 @@ from deckgen.model.types import (
     StageRow,
 )
 
+if TYPE_CHECKING:
+    from deckgen.model.history import HistoryFacts
+
 TOP_DEALS = 50
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator > 0 else None
+
+
+def quarter_goal(settings: Settings, quarter: Quarter) -> float | None:
+    """The bookings goal: `--goal` for any quarter, else the quarter's under [goals]."""
+    return settings.goal if settings.goal is not None else settings.goal_for(quarter.label)
 
 
 def quarter_info(quarter: Quarter, as_of: date) -> QuarterInfo:
@@ -279,13 +289,27 @@ def compute_metrics(
     notes: list[str] | None = None,
     max_findings: int | None = 200,
     currencies: Currencies | None = None,
+    history: HistoryFacts | None = None,
 ) -> Metrics:
-    """All metrics for the quarter holding `as_of`."""
+    """All metrics for the quarter holding `as_of`; with the stored weeks (`history`, this one included), also
+    the trend, pushes, days in stage, stalled deals and the quarter-to-date bridge."""
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
+    stage_days = aged = None
+    if history is not None:
+        # Here, not at the top: model/history.py builds its trend rows from this module's functions.
+        from deckgen.model.history import aging
+
+        keys = history.keys if history.keys is not None else deal_keys(frame, by_position=True)
+        # Only open deals have days in stage: looking up the others' keys would cost without finding any.
+        aged, stage_days = aging(history.history, as_of, keys=keys[(frame["state"] == "open").to_numpy()])
     # Hygiene hashes every id and name (Arrow releases the GIL there): run it beside the other metrics.
     with ThreadPoolExecutor(max_workers=1) as executor:
-        checks = executor.submit(hygiene_checks.hygiene, frame, quarter, as_of, max_findings)
+        checks = executor.submit(hygiene_checks.hygiene, frame, quarter, as_of, max_findings, stage_days)
         metrics = _assemble(frame, settings, as_of, source, quarter, checks, previous, previous_file, notes)
+    if history is not None and aged is not None:
+        from deckgen.model.history import with_history
+
+        metrics = with_history(metrics, frame, settings, quarter, history, aged)
     return replace(metrics, currencies=currencies) if currencies is not None else metrics
 
 
@@ -304,7 +328,7 @@ def _assemble(
     # Sums and groupings filter rows many times: without the long text columns (id, name, account and
     # the export's own columns) each filter copies a fraction of the data.
     core = frame[[c for c in CORE_COLUMNS if c in frame]]
-    goal = settings.goal if settings.goal is not None else settings.goal_for(quarter.label)
+    goal = quarter_goal(settings, quarter)
     curve = bookings_curve(
         settings.curve, settings.curve_exponent, settings.curve_weights, quarter, core, settings.fiscal_year_start
     )

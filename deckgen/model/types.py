@@ -22,6 +22,7 @@ CHECKS = (
     "duplicate_id",
     "duplicate_deal",
     "probability_stage_mismatch",
+    "stalled",  # from the stored weeks only: 0 without them
 )
 
 
@@ -220,13 +221,14 @@ class Changes:
 
 
 @dataclass(frozen=True)
-class TrendRow:
+class TrendPoint:
     """One stored week (DESIGN.md: History, trend weeks): exactly what a single-week run of that week's snapshot
     with that as-of computes under today's settings.
 
-    quarter, week: the quarter of as_of and the week of it (a week before the quarter's first day belongs to
-    the previous quarter: it is the quarter's start). created: pipeline created in the quarter of as_of up to
-    as-of (None without created dates). last_quarter: the same week index of the previous quarter, when stored.
+    quarter, week: the quarter the numbers are for and the week of it: the quarter of as_of, but for the stored
+    week at most 7 days before a quarter's first day, which starts that quarter (week 0: its numbers are that
+    quarter's, nothing created yet). created: pipeline created in the quarter up to as-of (None without created
+    dates).
     """
 
     as_of: date
@@ -243,7 +245,14 @@ class TrendRow:
     prob_hit_goal: float | None
     created: Money | None
     deals: int
-    last_quarter: TrendRow | None = None
+
+
+@dataclass(frozen=True)
+class TrendRow(TrendPoint):
+    """A week of the trend, beside the same week index of the previous quarter when stored (a point, not a row:
+    a type that held itself would have no end for readers that walk the types, such as `template check`)."""
+
+    last_quarter: TrendPoint | None = None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ TODO = {
     "duplicate_id": ("remove the duplicate row", "중복 행을 삭제하세요"),
     "duplicate_deal": ("merge or delete the copy", "사본을 병합하거나 삭제하세요"),
     "probability_stage_mismatch": ("match probability to stage", "확률을 단계에 맞추세요"),
+    "stalled": ("update the stage or close it", "단계를 갱신하거나 종결하세요"),
 }
 # What a finding says before what to do, filled from its facts: (English, Korean).
 SAYS = {
@@ -31,6 +32,11 @@ SAYS = {
     "probability_stage_mismatch": (
         "{probability:.0%} while {state}: {todo}",
         "{state} 상태인데 확률 {probability:.0%}: {todo}",
+    ),
+    # The days are a lower bound (34+) when the stage run starts at the store's first week.
+    "stalled": (
+        "{days}{plus} days in {stage}, over twice the usual {usual:g}: {todo}",
+        "{stage} 단계 {days}{plus}일, 보통({usual:g}일)의 두 배 이상: {todo}",
     ),
 }
 STATES_KO = {"open": "진행 중", "won": "수주", "lost": "실주"}
@@ -57,6 +63,10 @@ def _facts(finding: Finding, korean: bool) -> dict[str, Any] | None:
         return {"id": finding.duplicate_of}
     if check == "duplicate_deal":
         return {}
+    if check == "stalled" and finding.days_in_stage is not None and finding.stage_median is not None:
+        stage = finding.deal.stage or ("(단계 없음)" if korean else "(no stage)")
+        plus = "+" if finding.at_least else ""
+        return {"days": finding.days_in_stage, "plus": plus, "stage": stage, "usual": finding.stage_median}
     if check == "probability_stage_mismatch" and finding.probability is not None:
         state = STATES_KO.get(finding.state, finding.state) if korean else finding.state
         return {"probability": finding.probability, "state": state}

@@ -102,6 +102,7 @@ KO: dict[str, str] = {
     "duplicate id": "ID 중복",
     "duplicate deal": "딜 중복",
     "probability/stage mismatch": "확률·단계 불일치",
+    "stalled in stage": "단계 정체",
     "+ new": "+ 신규",
     "+ pulled in": "+ 앞당김",
     "+ increased": "+ 증액",
@@ -110,6 +111,25 @@ KO: dict[str, str] = {
     "- lost": "- 실주",
     "- slipped": "- 이월",
     "- removed": "- 삭제",
+    # --- History charts (forecast_trend, pipeline_trend, pushes_by_owner, bridge_qtd), picture and native.
+    "No forecast trend: it needs stored weeks of this quarter": (
+        "예측 추이가 없습니다: 이번 분기에 저장된 주간 데이터가 필요합니다"
+    ),
+    "No pipeline trend: it needs stored weeks of this quarter": (
+        "파이프라인 추이가 없습니다: 이번 분기에 저장된 주간 데이터가 필요합니다"
+    ),
+    "No close date was pushed this quarter": "이번 분기 마감일이 미뤄진 딜이 없습니다",
+    "No quarter-to-date bridge: it needs stored weeks of this quarter": (
+        "분기 누적 브리지가 없습니다: 이번 분기에 저장된 주간 데이터가 필요합니다"
+    ),
+    "Forecast range (low–high)": "예측 범위 (보수–낙관)",
+    "Mid, same week last quarter": "지난 분기 같은 주 기준 예측",
+    "{amount} · {chance} to goal": "{amount} · 목표 달성 {chance}",
+    "Above the bars: coverage (open ÷ goal still to book)": "막대 위: 커버리지 (진행 중 ÷ 남은 목표)",
+    "Pushes": "마감일 연기",
+    "push": "회",
+    "day": "일",
+    "Quarter start": "분기 초",
 }
 
 

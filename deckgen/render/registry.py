@@ -76,6 +76,11 @@ REGISTRY: dict[str, ChartSpec] = {
         _spec("owners", data="owner_rows", cost=3.9, scale="owners_top"),
         _spec("teams", data="team_rows", cost=3.9, scale="teams_top"),
         _spec("hygiene", data="hygiene_rows", cost=4.0),
+        # From the history store: each draws a message without it (the slides that show them are then left out).
+        _spec("forecast_trend", data="forecast_weeks", cost=2.6),
+        _spec("pipeline_trend", data="pipeline_weeks", cost=2.4),
+        _spec("pushes_by_owner", data="owner_pushes", cost=2.0),
+        _spec("bridge_qtd", data="bridge_qtd_bars", cost=2.8),
     )
 }
 

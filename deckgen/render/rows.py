@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from deckgen.model.types import GroupRow, Metrics, StageRow
-from deckgen.render.format import day, money, plural
+from deckgen.model.types import Changes, GroupRow, Metrics, StageRow
+from deckgen.render.format import day, money, pct, plural, ratio
 from deckgen.render.i18n import tr
 from deckgen.render.text import LABELS, MOVE_LABELS
 
@@ -104,14 +104,24 @@ def open_stages(metrics: Metrics, lang: str = "en") -> list[StageRow]:
     return [row for row in metrics.pipeline.by_stage if row.count or row.amount]
 
 
-def bridge_steps(metrics: Metrics, lang: str = "en") -> list[Step]:
-    """(move, level before, level after) from last week's pipeline to this week's, in DESIGN.md order.
+# The bridges: chart -> the Metrics field it draws (the week-over-week one and the quarter-to-date one) and what its
+# data step says when that field is None.
+BRIDGES = {"bridge": "changes", "bridge_qtd": "bridge_qtd"}
+_NO_BRIDGE = {
+    "changes": "the bridge chart needs last week's export (metrics.changes is None)",
+    "bridge_qtd": "the quarter-to-date bridge needs stored weeks of this quarter (metrics.bridge_qtd is None)",
+}
 
+
+def bridge_steps(metrics: Metrics, lang: str = "en", source: str = "changes") -> list[Step]:
+    """(move, level before, level after) from the start of a bridge to its end, in DESIGN.md order.
+
+    source: the Metrics field holding the bridge ("changes", week over week; "bridge_qtd", quarter to date).
     'start' and 'end' are the totals (before = 0). Rises come first, so the running level never drops below 0.
     """
-    changes = metrics.changes
+    changes: Changes | None = getattr(metrics, source)
     if changes is None:
-        raise ValueError("the bridge chart needs last week's export (metrics.changes is None)")
+        raise ValueError(_NO_BRIDGE[source])
     steps = [("start", 0.0, changes.start)]
     level = changes.start
     for move in changes.MOVES:
@@ -123,18 +133,29 @@ def bridge_steps(metrics: Metrics, lang: str = "en") -> list[Step]:
     return steps
 
 
-def bridge_bars(metrics: Metrics, lang: str = "en") -> list[tuple[str, str, float, float]]:
-    """The bridge chart: bridge_steps as (move, its label, level before, level after); a movement's label is its
-    name and deal count on two lines ('New\n3 deals'), the totals' 'Last week' and 'This week'."""
-    changes, bars = metrics.changes, []
-    for move, before, after in bridge_steps(metrics):  # raises ValueError without last week's export
+def bridge_bars(metrics: Metrics, lang: str = "en", source: str = "changes") -> list[tuple[str, str, float, float]]:
+    """A bridge chart: bridge_steps as (move, its label, level before, level after); a movement's label is its
+    name and deal count on two lines ('New\n3 deals'), the totals' 'Last week' (quarter to date: 'Quarter start'
+    and the first stored week's date) and 'This week'."""
+    changes, bars = getattr(metrics, source), []
+    if source == "changes":
+        start = tr("Last week", lang)
+    else:
+        first = metrics.trend[0].as_of if metrics.trend else None
+        start = tr("Quarter start", lang) + (f"\n{day(first, 'short', lang=lang)}" if first else "")
+    for move, before, after in bridge_steps(metrics, lang, source):  # raises ValueError without the bridge
         if move in ("start", "end"):
-            label = tr("Last week" if move == "start" else "This week", lang)
+            label = start if move == "start" else tr("This week", lang)
         else:
             deals = plural(getattr(changes, move).count, tr("deal", lang), lang=lang)
             label = f"{tr(MOVE_LABELS[move], lang)[2:].capitalize()}\n{deals}"
         bars.append((move, label, before, after))
     return bars
+
+
+def bridge_qtd_bars(metrics: Metrics, lang: str = "en") -> list[tuple[str, str, float, float]]:
+    """The quarter-to-date bridge chart: bridge_bars of metrics.bridge_qtd; no bars without history."""
+    return [] if metrics.bridge_qtd is None else bridge_bars(metrics, lang, "bridge_qtd")
 
 
 def check_order(metrics: Metrics) -> list[str]:
@@ -189,6 +210,107 @@ def past_due(metrics: Metrics) -> list[bool]:
         ends = following.start if following and following.quarter == week.quarter else week.start + timedelta(7)
         due.append(week.quarter == metrics.quarter.label and ends <= metrics.as_of)
     return due
+
+
+# ---------------------------------------------------------------- history: trend weeks and pushes
+
+
+@dataclass(frozen=True)
+class ForecastTrend:
+    """The forecast trend chart, per stored week of the quarter, oldest first (all lists empty without history).
+
+    weeks: each week's as-of ('Nov 27'); goal: this week's goal (every row is computed under today's settings);
+    last_quarter: the same week of the previous quarter's mid forecast (None where not stored; the list is None
+    when no week has one); marks: (week index, words) written on the mid line: the mid and the chance to reach
+    the goal at the first and the latest week.
+    """
+
+    weeks: list[str]
+    closed_won: list[float]
+    low: list[float]
+    mid: list[float]
+    high: list[float]
+    chance: list[float | None]
+    goal: float | None
+    last_quarter: list[float | None] | None
+    marks: list[tuple[int, str]]
+
+
+def forecast_weeks(metrics: Metrics, lang: str = "en") -> ForecastTrend:
+    """The forecast trend's series from metrics.trend: closed won, low/mid/high, the chance, last quarter's mid."""
+    rows = metrics.trend or []
+    before = [r.last_quarter.mid if r.last_quarter is not None else None for r in rows]
+    goal = rows[-1].goal if rows else None
+    marks = []
+    for i in sorted({0, len(rows) - 1} if rows else set()):
+        row = rows[i]
+        amount = money(row.mid, metrics.currency, compact=True, lang=lang)
+        if goal and row.prob_hit_goal is not None:
+            chance = pct(row.prob_hit_goal, lang=lang)
+            marks.append((i, tr("{amount} · {chance} to goal", lang).format(amount=amount, chance=chance)))
+        else:
+            marks.append((i, amount))
+    return ForecastTrend(
+        weeks=[day(r.as_of, "short", lang=lang) for r in rows],
+        closed_won=[r.closed_won for r in rows],
+        low=[min(r.low, r.high) for r in rows],
+        mid=[r.mid for r in rows],
+        high=[max(r.low, r.high) for r in rows],
+        chance=[r.prob_hit_goal for r in rows],
+        goal=goal,
+        last_quarter=before if any(v is not None for v in before) else None,
+        marks=marks,
+    )
+
+
+@dataclass(frozen=True)
+class PipelineTrend:
+    """The pipeline trend chart, per stored week, oldest first (empty without history): open and weighted
+    pipeline of the quarter, and the coverage of the remaining goal as words ('2.6x'; '' without a goal)."""
+
+    weeks: list[str]
+    open_amount: list[float]
+    weighted: list[float]
+    coverage: list[str]
+
+
+def pipeline_weeks(metrics: Metrics, lang: str = "en") -> PipelineTrend:
+    rows = metrics.trend or []
+    return PipelineTrend(
+        weeks=[day(r.as_of, "short", lang=lang) for r in rows],
+        open_amount=[r.open_amount for r in rows],
+        weighted=[r.weighted for r in rows],
+        coverage=[ratio(r.coverage, lang=lang) if r.coverage is not None else "" for r in rows],
+    )
+
+
+TOP_OWNERS = 10  # owners the pushes chart names; the rest are summed into 'Others (N)'
+
+
+@dataclass(frozen=True)
+class PushBar:
+    """One bar of the pushes chart: the owner, the pushes, and the words beside it ('3 deals · 45 days')."""
+
+    owner: str
+    pushes: int
+    note: str
+
+
+def owner_pushes(metrics: Metrics, lang: str = "en") -> list[PushBar]:
+    """Pushes per owner this quarter, most first (the model's order), owners beyond TOP_OWNERS summed as
+    'Others (N)'; none without history or pushes."""
+    rows = [r for r in (metrics.pushes.by_owner if metrics.pushes else []) if r.pushes]
+    shown = [(display_name(r.owner, lang), r.pushes, r.deals, r.days_pushed) for r in rows[:TOP_OWNERS]]
+    rest = rows[TOP_OWNERS:]
+    if rest:
+        others = tr("Others ({count})", lang).format(count=len(rest))
+        totals = (sum(r.pushes for r in rest), sum(r.deals for r in rest), sum(r.days_pushed for r in rest))
+        shown.append((others, *totals))
+    deal, days = tr("deal", lang), tr("day", lang)
+    return [
+        PushBar(owner, pushes, f"{plural(count, deal, lang=lang)} · {plural(pushed, days, lang=lang)}")
+        for owner, pushes, count, pushed in shown
+    ]
 
 
 # The largest value each shared-scale chart shows: --same-scale takes the largest over all groups as its axis top.

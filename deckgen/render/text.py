@@ -18,6 +18,7 @@ LABELS = {
     "duplicate_id": "duplicate id",
     "duplicate_deal": "duplicate deal",
     "probability_stage_mismatch": "probability/stage mismatch",
+    "stalled": "stalled in stage",
 }
 MOVE_LABELS = {
     "new": "+ new",

@@ -29,6 +29,7 @@ from deckgen.render import charts
 from deckgen.render.chart_names import CHART_NAMES
 from deckgen.render.i18n import tr
 from deckgen.render.theme import Theme
+from tests.render.test_history_charts import with_history
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
@@ -315,7 +316,7 @@ def chart_xml(shape: Any) -> str:
 
 
 def test_every_chart_is_themed_formatted_and_inside_its_box(tmp_path: Path, metrics: Metrics) -> None:
-    shapes = reopen(save(tmp_path, [(name, metrics, THEME) for name in CHART_NAMES]))
+    shapes = reopen(save(tmp_path, [(name, with_history(metrics), THEME) for name in CHART_NAMES]))
     for name, shape in zip(CHART_NAMES, shapes, strict=True):
         assert (shape.left, shape.top, shape.width, shape.height) == BOX, name
         xml, chart = chart_xml(shape), shape.chart
@@ -325,12 +326,13 @@ def test_every_chart_is_themed_formatted_and_inside_its_box(tmp_path: Path, metr
         assert sizes and min(sizes) >= 1000, f"{name}: text below 10 pt"
         axis = chart.value_axis.tick_labels
         assert axis.number_format_is_linked is False, name
-        expected = "#,##0" if name == "hygiene" else money_format("USD")
+        counts = name in ("hygiene", "pushes_by_owner")  # findings, pushes: whole numbers, no money
+        expected = "#,##0" if counts else money_format("USD")
         assert axis.number_format == expected, name
         formats = label_formats(chart)
         assert formats or name == "close_dates", f"{name}: no data labels"  # 26 weeks: the axis carries them
         for code, linked in formats:
-            assert linked == "0" and ("$" in code if name != "hygiene" else code == "#,##0"), (name, code)
+            assert linked == "0" and ("$" in code if not counts else code == "#,##0"), (name, code)
 
 
 def label_formats(chart: Any) -> list[tuple[str, str]]:
@@ -427,7 +429,7 @@ def chart_parts(path: Path) -> dict[str, bytes]:
 
 
 def test_same_inputs_same_chart_xml_and_workbooks(tmp_path: Path, metrics: Metrics) -> None:
-    every = [(name, metrics, THEME) for name in CHART_NAMES]
+    every = [(name, with_history(metrics), THEME) for name in CHART_NAMES]
     first = chart_parts(save(tmp_path, every, "first.pptx"))
     second = chart_parts(save(tmp_path, every, "second.pptx"))
     workbooks = [blob for part, blob in first.items() if part.endswith(".xlsx")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pandas as pd
 import pytest
 from frames import SOURCE, frame
 
@@ -40,7 +41,17 @@ TRIGGERS: dict[str, list[dict[str, Any]]] = {
         {"id": "Q", "name": "Same", "amount": 10, "close_date": IN_Q},  # same name, amount, close date
     ],
     "probability_stage_mismatch": [{"amount": 10, "close_date": IN_Q, "probability": 1.0}],  # open at 100%
+    "stalled": [{"stage": "Proposal", "amount": 10, "close_date": IN_Q}],  # with stage days saying so (below)
 }
+
+
+def stage_days(deals: pd.DataFrame, check: str) -> pd.DataFrame | None:
+    """What the stored weeks say of the last deal when the check is `stalled`: 40 days in a stage whose ended runs
+    took 14 (model.history.aging makes these); the other checks read no history."""
+    if check != "stalled":
+        return None
+    facts = {"days": [40], "at_least": [False], "stage_median": [14.0], "stalled": [True]}
+    return pd.DataFrame(facts, index=deals.index[-1:])
 
 
 def test_the_clean_frame_has_no_findings() -> None:
@@ -53,7 +64,8 @@ def test_the_clean_frame_has_no_findings() -> None:
 @pytest.mark.parametrize("check", CHECKS)
 def test_each_check_once(check: str) -> None:
     trigger = [{**row, "owner": "Zed"} for row in TRIGGERS[check]]
-    result = hygiene(frame(*CLEAN, *trigger), Q4, AS_OF)
+    deals = frame(*CLEAN, *trigger)
+    result = hygiene(deals, Q4, AS_OF, stage_days=stage_days(deals, check))
     assert result.counts == {name: int(name == check) for name in CHECKS}
     assert list(result.by_owner) == ["Zed"]
     zed = result.by_owner["Zed"]
@@ -182,3 +194,20 @@ def test_hygiene_in_metrics() -> None:
     data = m.to_dict()["hygiene"]
     assert data["counts"]["past_due"] == 1
     assert data["by_owner"]["Ann"]["more"] == 1
+
+
+def test_stalled_carries_its_days_and_only_open_deals_stall() -> None:
+    deals = frame(
+        {"id": "S", "stage": "Proposal", "amount": 10, "close_date": IN_Q},
+        {"id": "W", "state": "won", "amount": 20, "close_date": IN_Q, "probability": 1.0},
+        {"id": "N", "stage": "Proposal", "amount": 30, "close_date": IN_Q},
+    )
+    facts = pd.DataFrame(
+        {"days": [63, 70, 7], "at_least": [True, False, False], "stage_median": [14.0, 14.0, 14.0]},
+        index=deals.index,
+    ).assign(stalled=[True, True, False])
+    result = hygiene(deals, Q4, AS_OF, stage_days=facts)
+    assert result.counts["stalled"] == 1  # the won deal's run says nothing: only open deals stall
+    (finding,) = result.by_owner["Ann"].findings
+    assert finding == Finding("stalled", finding.deal, "open", days_in_stage=63, stage_median=14.0, at_least=True)
+    assert hygiene(deals, Q4, AS_OF).counts["stalled"] == 0  # without the stored weeks: never

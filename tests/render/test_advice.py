@@ -26,6 +26,7 @@ FINDINGS = {
     "duplicate_id": Finding("duplicate_id", DEAL, "open", duplicate_of="0068c00000SHG"),
     "duplicate_deal": Finding("duplicate_deal", DEAL, "open", duplicate_of="0068c00000ABC"),
     "probability_stage_mismatch": Finding("probability_stage_mismatch", DEAL, "won", probability=0.9),
+    "stalled": Finding("stalled", DEAL, "open", days_in_stage=35, stage_median=14.0),
 }
 
 
@@ -50,6 +51,7 @@ def test_english() -> None:
         "duplicate_id": "id 0068c00000SHG appears twice or more: remove the duplicate row",
         "duplicate_deal": "same name, amount and date as another: merge or delete the copy",
         "probability_stage_mismatch": "90% while won: match probability to stage",
+        "stalled": "35 days in Negotiation, over twice the usual 14: update the stage or close it",
     }
     assert advice(Finding("past_due", DEAL, "open", days_overdue=1)).startswith("1 day overdue (2026-11-20)")
 
@@ -64,9 +66,13 @@ def test_korean() -> None:
         "duplicate_id": "ID 0068c00000SHG 두 번 이상 중복: 중복 행을 삭제하세요",
         "duplicate_deal": "다른 딜과 이름·금액·마감일이 같음: 사본을 병합하거나 삭제하세요",
         "probability_stage_mismatch": "수주 상태인데 확률 90%: 확률을 단계에 맞추세요",
+        "stalled": "Negotiation 단계 35일, 보통(14일)의 두 배 이상: 단계를 갱신하거나 종결하세요",
     }
     lost = Finding("probability_stage_mismatch", DEAL, "lost", probability=0.2)
     assert advice(lost, "ko") == "실주 상태인데 확률 20%: 확률을 단계에 맞추세요"
+    at_least = Finding("stalled", DEAL, "open", days_in_stage=63, stage_median=10.5, at_least=True)
+    assert advice(at_least) == "63+ days in Negotiation, over twice the usual 10.5: update the stage or close it"
+    assert advice(at_least, "ko") == "Negotiation 단계 63+일, 보통(10.5일)의 두 배 이상: 단계를 갱신하거나 종결하세요"
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

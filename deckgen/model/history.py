@@ -1,0 +1,538 @@
+"""The weekly history (DESIGN.md: History): trend rows, pushes, days in stage and stalled deals, from stored weeks.
+
+Pure: the store hands over its weeks and a versions frame; nothing here opens the store. A version is one run of
+identical rows of a deal: columns key (deckgen.identity.deal_keys), first (the first week holding it), until (the
+first later week that does not; NaT: held by the latest week), then the frame's columns. It is in week w iff
+first <= w < until.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, timedelta
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from deckgen.config import Settings
+from deckgen.errors import InputError
+from deckgen.frame import CORE_COLUMNS, FRAME_COLUMNS
+from deckgen.identity import deal_keys
+from deckgen.model.calendar import Quarter, quarter_of
+from deckgen.model.changes import bridge
+from deckgen.model.deals import labelled, money, to_deals, won_in
+from deckgen.model.metrics import forecast, pipeline_pacing, pipeline_summary, quarter_goal
+from deckgen.model.types import (
+    Aging,
+    Deal,
+    Forecast,
+    Metrics,
+    OwnerPushes,
+    PipelineSummary,
+    PushedDeal,
+    Pushes,
+    StageAge,
+    TrendPoint,
+    TrendRow,
+)
+
+LISTED = 25
+PRE_QUARTER_DAYS = 7  # the last week before a quarter starts it when at most this many days before its first day
+STALLED_FACTOR = 2  # stalled: days in stage above this many times the stage's usual
+MIN_ENDED_RUNS = 5  # a stage's usual days need this many ended runs
+SPAN = ("key", "first", "until")
+NO_STAGE = "(no stage)"
+
+
+def _stamps(days: Sequence[date]) -> np.ndarray:
+    return np.array(days, dtype="datetime64[D]").astype("datetime64[s]")
+
+
+@dataclass(frozen=True)
+class History:
+    """The stored weeks (sorted as-of dates) and the versions of every deal's row across them."""
+
+    weeks: list[date]
+    versions: pd.DataFrame
+
+    @classmethod
+    def from_snapshots(cls, snapshots: Sequence[tuple[date, pd.DataFrame]]) -> History:
+        """The versions of these weekly frames: each keyed by deal_keys(by_position=True), a deal's identical rows
+        in consecutive weeks collapsed into one version (what the store builds in SQL)."""
+        ordered = sorted(snapshots, key=lambda snapshot: snapshot[0])
+        weeks = [week for week, _ in ordered]
+        if len(set(weeks)) != len(weeks):
+            raise ValueError("one snapshot per as-of date")
+        parts = []
+        for number, (_, frame) in enumerate(ordered):
+            part = frame[list(FRAME_COLUMNS)].reset_index(drop=True)
+            part.insert(0, "key", deal_keys(frame, by_position=True).to_numpy())
+            parts.append(part.assign(_week=number))
+        rows = pd.concat(parts, ignore_index=True)
+        for name in FRAME_COLUMNS:  # weeks with different categories concatenate to plain objects
+            if any(isinstance(part[name].dtype, pd.CategoricalDtype) for part in parts):
+                rows[name] = rows[name].astype("category")
+        rows = rows.sort_values(["key", "_week"], kind="stable", ignore_index=True)
+        week = rows["_week"].to_numpy()
+        same = (rows["key"] == rows["key"].shift()).to_numpy() & (week == np.roll(week, 1) + 1)
+        for name in FRAME_COLUMNS:
+            column, before = rows[name], rows[name].shift()
+            same &= ((column == before).fillna(False) | (column.isna() & before.isna())).to_numpy(dtype=bool)
+        starts = np.flatnonzero(~same)
+        last = week[np.r_[starts[1:] - 1, len(week) - 1]] if len(starts) else week
+        stamps = np.r_[_stamps(weeks), np.datetime64("NaT", "s")]
+        versions = rows.loc[starts, ["key", *FRAME_COLUMNS]].reset_index(drop=True)
+        versions.insert(1, "first", stamps[week[starts]])
+        versions.insert(2, "until", stamps[last + 1])
+        return cls(weeks, versions)
+
+    def frame(self, week: date) -> pd.DataFrame:
+        """The canonical frame of a stored week, its rows in key order (the store keeps no file order)."""
+        at = np.datetime64(week, "D").astype("datetime64[s]")
+        first, until = self._spans()
+        held = (first <= at) & (np.isnat(until) | (until > at))
+        columns = [c for c in self.versions.columns if c not in SPAN]
+        return self.versions.loc[held, columns].reset_index(drop=True)
+
+    def upto(self, as_of: date) -> History:
+        """The history as it stood at `as_of`: the weeks after it left out."""
+        if not self.weeks or self.weeks[-1] <= as_of:
+            return self
+        at = np.datetime64(as_of, "D").astype("datetime64[s]")
+        versions = self.versions[self._spans()[0] <= at].copy()
+        versions.loc[versions["until"] > pd.Timestamp(as_of), "until"] = pd.NaT
+        return History([w for w in self.weeks if w <= as_of], versions.reset_index(drop=True))
+
+    def _spans(self) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            self.versions["first"].to_numpy().astype("datetime64[s]"),
+            self.versions["until"].to_numpy().astype("datetime64[s]"),
+        )
+
+    @cached_property
+    def _order(self) -> _Ordered:
+        """The versions by key, then week: what pushes and runs read, sorted once."""
+        first, until = self._spans()
+        stamps = _stamps(self.weeks)
+        first_week = np.searchsorted(stamps, first)
+        until_week = np.where(np.isnat(until), len(stamps), np.searchsorted(stamps, until))
+        # Only a key with a version that ended or one that began after the first week can have two: the rest
+        # (most deals, unchanged all along) need no hashing.
+        shared = (first_week > 0) | (until_week < len(stamps))
+        codes = np.empty(len(shared), dtype=np.int64)
+        codes[shared], found = pd.factorize(self.versions["key"][shared])
+        codes[~shared] = len(found) + np.arange(len(shared) - int(shared.sum()))
+        rows = np.lexsort((first_week, codes))
+        codes = codes[rows]
+        same_key = np.r_[False, codes[1:] == codes[:-1]][: len(codes)]  # the row before holds the same deal
+        return _Ordered(rows, codes, first_week[rows], until_week[rows], same_key, stamps)
+
+
+@dataclass(frozen=True)
+class _Ordered:
+    rows: np.ndarray  # positions in History.versions
+    codes: np.ndarray  # the key of each, as a number
+    first: np.ndarray  # week numbers (positions in History.weeks)
+    until: np.ndarray  # len(weeks) when held by the latest week
+    same_key: np.ndarray
+    stamps: np.ndarray  # the weeks as datetime64[s]
+
+    def column(self, versions: pd.DataFrame, name: str) -> pd.Series:
+        return versions[name].iloc[self.rows].reset_index(drop=True)
+
+    @property
+    def last(self) -> np.ndarray:
+        """Positions (in this order) of each deal's latest version."""
+        return np.flatnonzero(np.r_[~self.same_key[1:], True]) if len(self.rows) else self.rows
+
+
+# ------------------------------------------------------------------ trend rows
+
+
+def trend_row(frame: pd.DataFrame, settings: Settings, as_of: date, quarter: Quarter | None = None) -> TrendRow:
+    """What a single-week run (compute_metrics) of this frame at `as_of` computes for the trend, with the same
+    functions: no hygiene, top deals or close-date weeks. `quarter`: the quarter the week starts, for the week
+    before its first day (week 0); else the quarter of as_of."""
+    quarter = quarter or quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
+    core = frame[[c for c in CORE_COLUMNS if c in frame]]
+    goal = quarter_goal(settings, quarter)
+    closed_won = money(core[won_in(core, quarter.start, quarter.end)]["amount"])
+    gap = max(goal - closed_won, 0.0) if goal is not None else None
+    pipeline = pipeline_summary(core, quarter, as_of, gap)
+    finish = forecast(core, quarter, closed_won, goal, settings)
+    created = pipeline_pacing(core, quarter, as_of, settings.pipeline_goal_for(quarter.label, goal)).created
+    return row_of(quarter, as_of, goal, closed_won, pipeline, finish, created)
+
+
+def row_of(
+    quarter: Quarter,
+    as_of: date,
+    goal: float | None,
+    closed_won: float,
+    pipeline: PipelineSummary,
+    finish: Forecast,
+    created: float | None,
+) -> TrendRow:
+    """A trend row from a week's numbers (this week's come from its metrics, so they cannot differ)."""
+    week = quarter.week_of(as_of) if as_of >= quarter.start else 0
+    return TrendRow(
+        as_of=as_of,
+        quarter=quarter.label,
+        week=week,
+        goal=goal,
+        closed_won=closed_won,
+        open_amount=pipeline.open_amount,
+        weighted=pipeline.weighted,
+        coverage=pipeline.coverage,
+        low=finish.low,
+        mid=finish.mid,
+        high=finish.high,
+        prob_hit_goal=finish.prob_hit_goal,
+        created=created,
+        deals=pipeline.deal_count,
+    )
+
+
+def _point(row: TrendRow) -> TrendPoint:
+    return TrendPoint(**{name.name: getattr(row, name.name) for name in fields(TrendPoint)})
+
+
+@dataclass(frozen=True)
+class TrendWeek:
+    """A week of the trend: its index in the quarter (0: the week before its first day) and the stored week of
+    the previous quarter with the same index (the latest of several), if any."""
+
+    week: date
+    index: int
+    last_quarter: date | None
+
+
+def preceding(quarter: Quarter) -> Quarter:
+    """The quarter before, from the dates alone (any fiscal year start and naming)."""
+    start = quarter.start
+    for _ in range(3):  # back three first-of-months
+        start = (start - timedelta(days=1)).replace(day=1)
+    number, year = (quarter.number - 1, quarter.fiscal_year) if quarter.number > 1 else (4, quarter.fiscal_year - 1)
+    return Quarter(year, number, start, quarter.start - timedelta(days=1))
+
+
+def _indexed(weeks: Sequence[date], quarter: Quarter, as_of: date) -> list[tuple[date, int]]:
+    """The quarter's weeks up to as_of with their index, after the last week before it when it starts it."""
+    ordered = sorted(weeks)
+    before = [w for w in ordered if w < quarter.start]
+    start = [(before[-1], 0)] if before and (quarter.start - before[-1]).days <= PRE_QUARTER_DAYS else []
+    last = min(as_of, quarter.end)
+    return start + [(w, quarter.week_of(w)) for w in ordered if quarter.start <= w <= last]
+
+
+def trend_weeks(
+    weeks: Sequence[date], as_of: date, quarter: Quarter, previous: Quarter | None = None
+) -> list[TrendWeek]:
+    """The stored weeks of the trend of `quarter` up to as_of, oldest first (DESIGN.md: trend weeks, same week
+    last quarter)."""
+    last = dict(_indexed(weeks, previous or preceding(quarter), as_of))  # later weeks overwrite: the latest
+    by_index = {index: week for week, index in last.items()}
+    return [TrendWeek(w, i, by_index.get(i)) for w, i in _indexed(weeks, quarter, as_of)]
+
+
+def rows_needed(
+    weeks: Sequence[date], as_of: date, quarter: Quarter, previous: Quarter | None = None
+) -> list[tuple[date, Quarter]]:
+    """Every (week, quarter) the trend needs a row for: its weeks for `quarter`, their last-quarter weeks for
+    the previous one. The pre-quarter week is needed for the quarter it starts, and may be the previous
+    quarter's last week as well: rows are keyed by (week, quarter label)."""
+    previous = previous or preceding(quarter)
+    chosen = trend_weeks(weeks, as_of, quarter, previous)
+    return [(t.week, quarter) for t in chosen] + [(t.last_quarter, previous) for t in chosen if t.last_quarter]
+
+
+def trend(
+    rows: Mapping[tuple[date, str], TrendRow], as_of: date, quarter: Quarter, previous: Quarter | None = None
+) -> list[TrendRow]:
+    """The trend rows of `quarter` oldest first, each with its row of the same week last quarter.
+
+    rows: by (week, quarter label), for the weeks trend_weeks picks among every week they name (rows_needed); a
+    week without its row is left out."""
+    previous = previous or preceding(quarter)
+    shown = []
+    for chosen in trend_weeks(sorted({week for week, _ in rows}), as_of, quarter, previous):
+        row = rows.get((chosen.week, quarter.label))
+        last = rows.get((chosen.last_quarter, previous.label)) if chosen.last_quarter else None
+        if row is not None:
+            shown.append(replace(row, week=chosen.index, last_quarter=None if last is None else _point(last)))
+    return shown
+
+
+# ------------------------------------------------------------------ pushes
+
+
+def _days(later: np.ndarray | np.datetime64, earlier: np.ndarray) -> np.ndarray:
+    return np.asarray(later - earlier).astype("timedelta64[D]").astype(np.int64)
+
+
+def pushes(history: History, quarter: Quarter, as_of: date, listed: int = LISTED) -> Pushes:
+    """Close dates moved later (DESIGN.md: push): between the weeks a deal is seen in (a gap bridged), open in
+    both, counted when the later week lies in the quarter. Deals, owners and amounts as they stand in the latest
+    week (as last seen for a deal gone since)."""
+    history = history.upto(as_of)
+    order, versions = history._order, history.versions
+    # Rows change only between versions, so a push is between a version and the deal's version before it.
+    opened = (order.column(versions, "state") == "open").to_numpy(dtype=bool)
+    close = order.column(versions, "close_date").to_numpy().astype("datetime64[s]")
+    later = np.r_[False, opened[1:] & opened[:-1] & (close[1:] > close[:-1])]  # NaT compares False
+    in_quarter = (order.stamps >= _stamp(quarter.start)) & (order.stamps <= _stamp(quarter.end))
+    pushed = np.flatnonzero(order.same_key & later & in_quarter[order.first])
+    codes = order.codes[pushed]
+    dealt, first_push = np.unique(codes, return_index=True)  # pushed is in key order, then week
+    counts = np.bincount(codes, minlength=len(order.last))[dealt]
+    days = np.bincount(codes, weights=_days(close[pushed], close[pushed - 1]), minlength=len(order.last))[dealt]
+    table = versions.iloc[order.rows[order.last[dealt]]].assign(
+        push_count=counts,
+        days_pushed=days.astype(np.int64),
+        first_close=close[pushed[first_push] - 1],
+        _amount=lambda t: t["amount"].fillna(0.0),
+        _owner=lambda t: labelled(t["owner"], "(none)").astype(str),
+    )
+    chronic = table[table["push_count"] >= 2].sort_values(
+        ["push_count", "days_pushed", "_amount", "key"], ascending=[False, False, False, True], kind="stable"
+    )
+    shown = chronic.head(listed)
+    deals = [
+        PushedDeal(deal, int(count), int(moved), pd.Timestamp(first).date())
+        for deal, count, moved, first in zip(
+            to_deals(shown), shown["push_count"], shown["days_pushed"], shown["first_close"], strict=True
+        )
+    ]
+    owners = (
+        table.groupby("_owner", sort=False)
+        .agg(
+            pushes=("push_count", "sum"),
+            deals=("push_count", "size"),
+            days=("days_pushed", "sum"),
+            amount=("_amount", "sum"),
+        )
+        .rename_axis("name")
+        .reset_index()
+        .sort_values(["pushes", "name"], ascending=[False, True], kind="stable")
+    )
+    return Pushes(
+        weeks=int((in_quarter & (order.stamps <= _stamp(as_of))).sum()),
+        total=int(counts.sum()),
+        pushed_deals=len(table),
+        chronic_count=len(chronic),
+        chronic_amount=float(chronic["_amount"].sum()),
+        deals=deals,
+        by_owner=[
+            OwnerPushes(str(r.name), int(r.pushes), int(r.deals), int(r.days), float(r.amount))
+            for r in owners.itertuples(index=False)
+        ],
+    )
+
+
+def _stamp(day: date) -> np.datetime64:
+    return np.datetime64(day, "D").astype("datetime64[s]")
+
+
+# ------------------------------------------------------------------ days in stage
+
+
+def aging(
+    history: History, as_of: date, listed: int = LISTED, keys: pd.Series | None = None
+) -> tuple[Aging, pd.DataFrame]:
+    """Days in stage of the latest week's open deals, and the stage runs that ended (DESIGN.md: days in stage,
+    stalled).
+
+    A run: a deal's versions in consecutive stored weeks with one stage and state (a gap, a new stage or a new
+    state ends it). It ended when the deal is seen the very next week in another stage or state (moved on, won
+    or lost); its length is the days from its first week to that next week. A run that starts at the store's
+    first week is a lower bound. Also returns, per open deal of the latest week, `days` in stage, `at_least`, the
+    stage's `stage_median` of ended runs (NaN with fewer than MIN_ENDED_RUNS) and whether it is `stalled` (days >
+    2 x that median): indexed by deal key, or given this week's frame's `keys` (deal_keys(frame,
+    by_position=True)), aligned to them (days NA, not stalled, for the frame's other rows).
+    """
+    history = history.upto(as_of)
+    order, versions = history._order, history.versions
+    size, stored = len(order.rows), len(history.weeks)
+    stage_codes, stage_names = _codes(versions["stage"], NO_STAGE)
+    stage_codes, state_codes = stage_codes[order.rows], _codes(versions["state"], "")[0][order.rows]
+    opened = (versions["state"] == "open").to_numpy(dtype=bool)[order.rows]
+    keeps = order.first[1:] == order.until[:-1]
+    keeps &= (stage_codes[1:] == stage_codes[:-1]) & (state_codes[1:] == state_codes[:-1])
+    starts = np.flatnonzero(~(order.same_key & np.r_[False, keeps]))
+    ends = np.r_[starts[1:] - 1, size - 1] if size else starts
+    run_first, run_until, run_stage = order.first[starts], order.until[ends], stage_codes[starts]
+    after = np.minimum(ends + 1, max(size - 1, 0))
+    ended = opened[starts] & (ends + 1 < size) & order.same_key[after] & (order.first[after] == run_until)
+    ended_days = _days(order.stamps[run_until[ended]], order.stamps[run_first[ended]])
+    stages = len(stage_names)
+    ended_runs = np.bincount(run_stage[ended], minlength=stages)
+    ended_median = pd.Series(ended_days, dtype=float).groupby(run_stage[ended]).median().reindex(range(stages))
+    usual = ended_median.where(ended_runs >= MIN_ENDED_RUNS).to_numpy()
+
+    current = opened[starts] & (run_until == stored)
+    now_rows, stage_now = order.rows[ends[current]], run_stage[current]
+    days = _days(_stamp(as_of), order.stamps[run_first[current]]) if stored else np.zeros(0, np.int64)
+    facts = pd.DataFrame(
+        {
+            "days": days,
+            "at_least": run_first[current] == 0,
+            "stage_median": usual[stage_now],
+            "stalled": days > STALLED_FACTOR * usual[stage_now],  # NaN: never
+        },
+        index=pd.Index(versions["key"].iloc[now_rows], name=None),
+    )
+    # Stages in funnel order, as pipeline_summary lists them: the lowest mean probability first.
+    counted = current | ended
+    probability = np.nan_to_num(versions["probability"].to_numpy(dtype=float)[order.rows[starts[counted]]])
+    runs = np.maximum(np.bincount(run_stage[counted], minlength=stages), 1)
+    funnel = np.bincount(run_stage[counted], weights=probability, minlength=stages) / runs
+    now = pd.DataFrame({"stage": stage_now, "days": days, "stalled": facts["stalled"].to_numpy()})
+    result = Aging(
+        first_week=history.weeks[0] if stored else as_of,
+        by_stage=_stage_ages(stage_names, now, ended_runs, usual, funnel),
+        oldest=_oldest(versions, now_rows, facts, listed),
+    )
+    return result, facts if keys is None else _aligned(facts, keys)
+
+
+def _arrow(values: pd.Series | pd.Index) -> pa.Array:
+    array = values.array
+    plain = pa.array(array) if hasattr(array, "__arrow_array__") else pa.array(np.asarray(array, dtype=object))
+    return plain.cast(pa.large_string())  # one type on both sides, an empty (null) array too
+
+
+def _aligned(facts: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
+    """The facts in the order of this week's frame (by its deal keys; NA where a row has none). Arrow's hash
+    lookup: a million keys in a fraction of pandas' reindex."""
+    at = pc.index_in(_arrow(keys), value_set=_arrow(facts.index)).fill_null(-1).to_numpy()
+    found = at >= 0
+    at = np.where(found, at, 0)
+
+    def take(name: str, missing: float | bool) -> np.ndarray:
+        values = facts[name].to_numpy()
+        return np.where(found, values[at], missing) if len(values) else np.full(len(at), missing)
+
+    days = pd.array(take("days", 0).astype(np.int64), dtype="Int64")
+    days[~found] = pd.NA
+    columns = {"days": days, "at_least": take("at_least", False).astype(bool)}
+    columns |= {
+        "stage_median": take("stage_median", np.nan).astype(float),
+        "stalled": take("stalled", False).astype(bool),
+    }
+    return pd.DataFrame(columns, index=keys.index)
+
+
+def _codes(column: pd.Series, missing: str) -> tuple[np.ndarray, list[str]]:
+    """A column as integer codes, a missing value as one more code, and the name of each code (`missing` last)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):  # the frame's categories: no strings hashed
+        codes, names = column.cat.codes.to_numpy().astype(np.int64), [str(c) for c in column.cat.categories]
+    else:
+        codes, uniques = pd.factorize(column)
+        names = [str(c) for c in uniques]
+    return np.where(codes < 0, len(names), codes), [*names, missing]
+
+
+def _stage_ages(
+    names: list[str], now: pd.DataFrame, ended_runs: np.ndarray, usual: np.ndarray, funnel: np.ndarray
+) -> list[StageAge]:
+    stats = now.groupby("stage").agg(
+        open_deals=("days", "size"), median_days=("days", "median"), stalled=("stalled", "sum")
+    )
+    stats = stats.reindex(range(len(names)))
+    shown = [s for s in range(len(names)) if ended_runs[s] or stats["open_deals"].iloc[s] > 0]
+    shown.sort(key=lambda s: (names[s] == NO_STAGE, funnel[s], names[s]))
+    return [
+        StageAge(
+            stage=names[s],
+            open_deals=int(np.nan_to_num(stats["open_deals"].iloc[s])),
+            median_days=None if np.isnan(stats["median_days"].iloc[s]) else float(stats["median_days"].iloc[s]),
+            ended_runs=int(ended_runs[s]),
+            ended_median_days=None if np.isnan(usual[s]) else float(usual[s]),
+            stalled=int(np.nan_to_num(stats["stalled"].iloc[s])),
+        )
+        for s in shown
+    ]
+
+
+def _oldest(versions: pd.DataFrame, rows: np.ndarray, facts: pd.DataFrame, listed: int) -> list[tuple[Deal, int, bool]]:
+    """The open deals longest in their stage, largest first among equals, then by key."""
+    days = facts["days"].to_numpy()
+    amount = np.nan_to_num(versions["amount"].to_numpy(dtype=float)[rows])
+    if len(days) > listed > 0:  # the longest only, with any tied with the last of them, sorted by key below
+        shortest = np.partition(days, len(days) - listed)[len(days) - listed]
+        longest = np.flatnonzero(days >= shortest)
+        ranked = longest[np.lexsort((-amount[longest], -days[longest]))]
+        last = ranked[listed - 1]
+        ranked = np.union1d(ranked[:listed], np.flatnonzero((days == days[last]) & (amount == amount[last])))
+    else:
+        ranked = np.arange(len(days))
+    table = versions.iloc[rows[ranked]].assign(
+        _days=days[ranked], _amount=amount[ranked], _low=facts["at_least"].to_numpy()[ranked]
+    )
+    shown = table.sort_values(["_days", "_amount", "key"], ascending=[False, False, True], kind="stable").head(listed)
+    return list(zip(to_deals(shown), shown["_days"].tolist(), shown["_low"].tolist(), strict=True))
+
+
+# ------------------------------------------------------------------ into the metrics
+
+
+@dataclass(frozen=True)
+class HistoryFacts:
+    """What compute_metrics reads from the store beside this week's frame.
+
+    rows: the trend rows of the other weeks by (week, quarter label), as rows_needed lists them (the week before
+    a quarter is read for the quarter it starts, and maybe as the last week of its own); the caller caches them,
+    and a missing one is computed from the history. start: the frame and file name of the quarter's first trend
+    week, for the quarter-to-date bridge (without it, rebuilt from the history and named by its date). keys: this
+    week's deal_keys(frame, by_position=True), when the caller has them (else computed: ~2 s at a million deals).
+    """
+
+    history: History  # the stored weeks up to this one, this one included
+    rows: Mapping[tuple[date, str], TrendRow] = field(default_factory=dict)
+    start: tuple[pd.DataFrame, str] | None = None
+    keys: pd.Series | None = None
+
+
+def with_history(
+    metrics: Metrics, frame: pd.DataFrame, settings: Settings, quarter: Quarter, facts: HistoryFacts, aged: Aging
+) -> Metrics:
+    """This week's metrics with the trend, pushes, days in stage and the quarter-to-date bridge filled in."""
+    as_of = metrics.as_of
+    previous = quarter.preceding(settings.fiscal_year_start, settings.fiscal_year_named_by)
+    history = facts.history.upto(as_of)
+    stored = {*history.weeks, as_of}
+    rows = {key: row for key, row in facts.rows.items() if key[0] in stored}
+    # This week's row from this week's numbers: the trend cannot disagree with the rest of the deck.
+    booked = metrics.bookings
+    rows[as_of, quarter.label] = row_of(
+        quarter,
+        as_of,
+        booked.goal,
+        booked.closed_won,
+        metrics.pipeline,
+        metrics.forecast,
+        metrics.pipeline_pacing.created,
+    )
+    for week, period in rows_needed(sorted(stored), as_of, quarter, previous):
+        if (week, period.label) not in rows:
+            rows[week, period.label] = trend_row(history.frame(week), settings, week, period)
+    rows_shown = trend(rows, as_of, quarter, previous)
+    bridged = None
+    if len(rows_shown) >= 2:
+        first = rows_shown[0].as_of
+        start, name = facts.start or (history.frame(first), first.isoformat())
+        try:
+            bridged = bridge(start, frame, quarter, name)
+        except InputError:  # an export with neither ids nor names: its deals cannot be followed
+            bridged = None
+    return replace(
+        metrics,
+        trend=rows_shown if len(rows_shown) >= 2 else None,
+        pushes=pushes(history, quarter, as_of),
+        aging=aged,
+        bridge_qtd=bridged,
+    )
