@@ -305,3 +305,18 @@ def test_the_installed_template_init_copies_every_file_and_builds_in_korean(
     run([deckgen, "template", "check", "tpl"], work, env)
     run([deckgen, "build", *SAMPLE, "--template", "tpl", "--lang", "ko", "-o", "tpl-ko.pptx"], work, env)
     assert titles(work / "tpl-ko.pptx") == reference_titles
+
+
+def test_the_installed_command_runs_the_readme_set_up_with_a_history_store(installed: Installed) -> None:
+    """The README's set-up: the sample quarter's weeks into a store, then this week's deck with its trend."""
+    work, env, deckgen = installed.work, installed.env, installed.deckgen
+    weeks = sorted((SAMPLES / "weeks").glob("pipeline-*.csv"))
+    config = ["--config", str(SAMPLES / "deckgen.toml")]
+    run([deckgen, "history", "add", "sales-history.duckdb", *weeks, *config], work, env)
+    latest = SAMPLES / "weeks" / "pipeline-2026-11-27.csv"
+    run([deckgen, "build", latest, "--history", "sales-history.duckdb", *config, *AS_OF, "-o", "trend.pptx"], work, env)
+    shown = titles(work / "trend.pptx")
+    assert any(title.startswith("Forecast up") for title in shown)
+    assert any("pushed twice or more" in title for title in shown)
+    listed = run([deckgen, "history", "list", "sales-history.duckdb"], work, env).stdout.splitlines()
+    assert [line.split()[0] for line in listed[1:]] == [path.stem.removeprefix("pipeline-") for path in weeks]
