@@ -6,7 +6,10 @@ then times, each as a fresh process (start-up and imports included) and the best
 - `deckgen --help` against a bare `python -c "import click"`;
 - `deckgen build` against benchmarks/handwritten.py (pandas + Matplotlib + python-pptx, 8 charts) on the same
   file, for every input;
-- `deckgen build --by team` (50 team decks + the overall deck), per deck.
+- `deckgen build --by team` (50 team decks + the overall deck), per deck;
+- the history store (bench_history.py): `history add` of the 1M export against reading it, `build --history`
+  with 13 stored weekly exports of 1M deals against the same build alone, and a backfill of 52 weekly exports
+  of 100k deals (`--no-history` leaves these out).
 Compiled slide templates are cached between runs (as every user's second run finds them): the warm-up fills it.
 The Markdown table goes to stdout and between the suite markers of README.md.
 """
@@ -23,6 +26,7 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from bench_history import history_rows  # noqa: E402
 from bench_metrics import AS_OF, best, machine, make_export  # noqa: E402
 
 README = HERE.parent / "README.md"
@@ -53,6 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-readme", action="store_true", help="print the table only")
+    parser.add_argument("--no-history", action="store_true", help="leave out the history store's rows")
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # what a user's installed deckgen has: cached bytecode
     rows: list[str] = []
@@ -97,6 +102,10 @@ def main() -> None:
             f"under 0.5 s per deck: {'met' if per_deck < 0.5 else 'not met'} | {team_run[1]:.0f} MB |"
         )
         say(rows[-1])
+        if not args.no_history:
+            for row in history_rows(work / "history", 1_000_000, args.repeat):
+                rows.append(row)
+                say(row)
     table = "\n".join(
         [
             f"Machine: {machine()}",

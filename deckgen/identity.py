@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 def deal_keys(frame: pd.DataFrame, *, by_position: bool = False) -> pd.Series:
     """One key per row: the id, else name + account; repeated keys get #2, #3 in file order, so totals add up.
 
+    Python strings (object dtype): pandas matches those through a hash table, while Arrow-backed strings go
+    through a Python loop (1M deals: 0.3 s against 5 s for one isin).
+
     A row without an id in an export that has ids is keyed by its position. An export with neither ids nor
     names raises InputError, unless by_position: then every row is keyed by its position (a store keeps such an
     export whole, but cannot follow its deals from week to week).
@@ -33,7 +36,8 @@ def deal_keys(frame: pd.DataFrame, *, by_position: bool = False) -> pd.Series:
             hint=f"map one with {option('columns')} id=HEADER",
         )
     if base.is_unique:  # the usual export: one row per id, nothing to number (1M ids: 0.2 s, numbering 1.3 s)
-        return base.astype(str).rename(None)
+        return base.astype(str).astype(object).rename(None)
     occurrence = base.groupby(base).cumcount()
     # Unnamed: an index named "id" would clash with the "id" column when deals are sorted for listing.
-    return (base.astype(str) + np.where(occurrence > 0, "#" + (occurrence + 1).astype(str), "")).rename(None)
+    keys = base.astype(str) + np.where(occurrence > 0, "#" + (occurrence + 1).astype(str), "")
+    return keys.astype(object).rename(None)

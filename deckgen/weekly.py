@@ -135,7 +135,8 @@ def recall(path: Path, pipeline: Pipeline, settings: Settings, as_of: date, curr
     from deckgen.history.store import Store
     from deckgen.identity import deal_keys
     from deckgen.model.calendar import quarter_of
-    from deckgen.model.history import History, HistoryFacts, rows_needed, trend_row, trend_weeks
+    from deckgen.model.history import History, HistoryFacts
+    from deckgen.model.trend import rows_needed, trend_row, trend_weeks
 
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
     previous_quarter = quarter.preceding(settings.fiscal_year_start, settings.fiscal_year_named_by)

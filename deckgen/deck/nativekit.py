@@ -1,4 +1,4 @@
-"""Plumbing shared by the native charts: words, colours, Excel number formats, fonts, axes, labels, the rows shown."""
+"""Plumbing shared by the native charts: words, colours, formats, fonts, axes, labels, rows shown, the waterfall."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from lxml import etree
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_LEGEND_POSITION, XL_TICK_MARK
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_MARK
 from pptx.enum.chart import XL_TICK_LABEL_POSITION as TICKS
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
@@ -23,7 +23,8 @@ from deckgen.render import rows
 from deckgen.render.format import NO_DECIMALS, delta, plural, symbol
 from deckgen.render.i18n import tr
 from deckgen.render.rows import MAX_ROWS as MAX_ROWS  # re-exported for the chart builders
-from deckgen.render.theme import SHARED_ROOM, Theme, mix
+from deckgen.render.rows import RISES
+from deckgen.render.theme import SHARED_ROOM, Theme, luminance, mix
 
 Box = tuple[int, int, int, int]  # left, top, width, height in EMU
 # The model's names for missing data, drawn as stage and owner names: translated like the code's own words.
@@ -284,3 +285,48 @@ def message(shapes: Any, theme: Theme, box: Box, text: str) -> Any:
     run.text = tr(text, theme.lang)
     font(run.font, theme, size=label_size(theme) + 5, colour=theme.muted)
     return shape
+
+
+def waterfall(
+    shapes: Any, metrics: Metrics, theme: Theme, box: Box, bridge_bars: list[tuple[str, str, float, float]]
+) -> Any:
+    """A bridge's bars (rows.bridge_bars) as a stacked column chart whose invisible base lifts each movement."""
+    currency = metrics.currency
+    steps = [(move, before, after) for move, _, before, after in bridge_bars]
+    total = [after if move in ("start", "end") else None for move, _, after in steps]
+    rise = [after - before if move in RISES else None for move, before, after in steps]
+    fall = [before - after if move not in RISES | {"start", "end"} else None for move, before, after in steps]
+    base = [None if move in ("start", "end") else min(before, after) for move, before, after in steps]
+    data = CategoryChartData(number_format=money_code(theme, currency))
+    data.categories = [name for _, name, _, _ in bridge_bars]
+    data.add_series(say(theme, "Base (hidden)"), base)
+    data.add_series(say(theme, "Total"), total)
+    data.add_series(say(theme, "Increase"), rise)
+    data.add_series(say(theme, "Decrease"), fall)
+    frame = bars(shapes, XL_CHART_TYPE.COLUMN_STACKED, data, box, theme, metrics, gap_width=40, overlap=100)
+    chart = frame.chart
+    plot = chart.plots[0]
+    hidden, totals, ups, downs = plot.series
+    invisible(hidden)
+    top = max(max(before, after) for _, before, after in steps) or 1.0
+    # About 0.2 in of bar holds a label; the plot takes about 3/4 of the box and the axis runs ~15% past the top.
+    sliver = top * 1.15 * 0.2 / (Emu(box[3]).inches * 0.75)
+    looks: list[tuple[Any, str, str, list[float | None]]] = [
+        (totals, theme.primary, "", total),
+        (ups, theme.positive, "+", rise),
+        (downs, theme.negative, "\u2212", fall),
+    ]
+    for series, colour, sign, amounts in looks:
+        fill(series, colour)
+        ink = theme.background if luminance(colour) < 0.6 else theme.text
+        label_format = money_code(theme, currency, sign, detail=True)
+        labels(series, theme, label_format, XL_LABEL_POSITION.INSIDE_END, ink)
+        for i, amount in enumerate(amounts):
+            # A stacked bar has no "outside end": on a sliver a light label would vanish, so write it dark on a
+            # patch of background.
+            if amount is not None and 0 < amount < sliver:
+                position = XL_LABEL_POSITION.INSIDE_END
+                point_label(series, i, theme, label_format, position, theme.text, bold=False, backed=True)
+    value_axis(chart, theme, money_code(theme, currency))
+    category_axis(chart, theme)
+    return frame

@@ -296,7 +296,8 @@ def compute_metrics(
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
     stage_days = aged = None
     if history is not None:
-        # Here, not at the top: model/history.py builds its trend rows from this module's functions.
+        # Here, not at the top: model/trend.py (imported by model/history.py) builds its trend rows from this
+        # module's functions.
         from deckgen.model.history import aging
 
         keys = history.keys if history.keys is not None else deal_keys(frame, by_position=True)

@@ -1,13 +1,14 @@
-"""Drawing plumbing shared by the chart functions: theme rcParams, figure to PNG bytes, axes, labels that fit."""
+"""Drawing plumbing shared by the chart functions: the emitter decorator, theme rcParams, PNG bytes, fitting labels."""
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 import unicodedata
 import warnings
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -24,6 +25,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Bbox, offset_copy
 
+from deckgen.model.types import Metrics
 from deckgen.render import fonts
 from deckgen.render.format import delta, money, plural
 from deckgen.render.i18n import tr
@@ -41,6 +43,18 @@ except ImportError:  # a platform without its wheels: the standard library's
 
 DPI = 200
 Size = tuple[float, float]
+Chart = Callable[[Metrics, Theme, Size], bytes]
+
+
+def emitter(draw: Chart) -> Chart:
+    """A picture emitter: draw the chart with the theme's fonts and colours in effect (registry.py lists them)."""
+
+    @functools.wraps(draw)
+    def chart(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+        with style(theme):
+            return draw(metrics, theme, (float(size[0]), float(size[1])))
+
+    return chart
 
 
 @contextmanager

@@ -1,14 +1,16 @@
-"""Chart functions: Metrics + Theme + placeholder size (inches) in, deterministic 200 dpi PNG bytes out."""
+"""Chart functions: Metrics + Theme + placeholder size (inches) in, deterministic 200 dpi PNG bytes out.
+
+The history charts' emitters are in trend_charts.py; CHARTS (at the end) lists every chart's.
+"""
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
@@ -22,29 +24,19 @@ from deckgen.render.i18n import tr
 from deckgen.render.registry import REGISTRY
 from deckgen.render.text import LABELS
 from deckgen.render.theme import Theme
+from deckgen.render.waterfall import waterfall
 
 DPI = kit.DPI
 MAX_ROWS = rowkit.MAX_ROWS
 # The model's names for missing data, drawn as stage and owner names: translated like the code's own words.
 Size = kit.Size
-Chart = Callable[[Metrics, Theme, Size], bytes]
-
-
-def _chart(draw: Chart) -> Chart:
-    """A picture emitter: draw the chart with the theme's fonts and colours in effect (registry.py lists them)."""
-
-    @functools.wraps(draw)
-    def chart(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-        with kit.style(theme):
-            return draw(metrics, theme, (float(size[0]), float(size[1])))
-
-    return chart
+Chart = kit.Chart
 
 
 # ---------------------------------------------------------------- bookings and pacing
 
 
-@_chart
+@kit.emitter
 def bookings_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     quarter, bookings, currency, lang = metrics.quarter, metrics.bookings, metrics.currency, theme.lang
     if not bookings.by_week:
@@ -130,7 +122,7 @@ def _stacked_text(ax: Axes, theme: Theme, x: float, y: float, lines: list[tuple[
         )
 
 
-@_chart
+@kit.emitter
 def pipeline_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     pacing, currency, lang = metrics.pipeline_pacing, metrics.currency, theme.lang
     shown: rowkit.PacingBars | None = registry.data("pipeline_pacing", metrics, lang)
@@ -179,7 +171,7 @@ def pipeline_pacing(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     return kit.png(figure)
 
 
-@_chart
+@kit.emitter
 def forecast_range(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     """Closed won; the forecast range (10th to 90th percentile) with its median; the reps' call; the goal."""
     forecast, currency, goal, lang = metrics.forecast, metrics.currency, metrics.bookings.goal, theme.lang
@@ -281,7 +273,7 @@ def _end_labels(
 # ---------------------------------------------------------------- pipeline shape
 
 
-@_chart
+@kit.emitter
 def pipeline_by_stage(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     currency, lang = metrics.currency, theme.lang
     stages = registry.data("pipeline_by_stage", metrics, lang)
@@ -311,7 +303,7 @@ def pipeline_by_stage(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     return kit.png(figure)
 
 
-@_chart
+@kit.emitter
 def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     weeks, currency, lang = metrics.close_dates, metrics.currency, theme.lang
     if not any(w.count or w.amount for w in weeks):
@@ -380,84 +372,10 @@ def close_dates(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     return kit.png(figure)
 
 
-@_chart
+@kit.emitter
 def bridge(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     # The data step raises ValueError without last week's export (the native chart writes a message instead).
-    return _waterfall(metrics, theme, size, registry.data("bridge", metrics, theme.lang))
-
-
-@_chart
-def bridge_qtd(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    """The quarter-to-date bridge: the weekly bridge's waterfall, from the quarter's first stored week."""
-    bars = registry.data("bridge_qtd", metrics, theme.lang)
-    if not bars:
-        return kit.message(
-            theme, size, tr("No quarter-to-date bridge: it needs stored weeks of this quarter", theme.lang)
-        )
-    return _waterfall(metrics, theme, size, bars)
-
-
-def _waterfall(metrics: Metrics, theme: Theme, size: Size, bars: list[tuple[str, str, float, float]]) -> bytes:
-    """A bridge's bars (rows.bridge_bars) as a waterfall: columns, or rows when the columns' labels do not fit."""
-    currency, lang = metrics.currency, theme.lang
-    steps: list[Step] = []
-    for move, name, before, after in bars:
-        total = move in ("start", "end")
-        colour = theme.primary if total else theme.positive if move in rowkit.RISES else theme.negative
-        steps.append((name, before, after, colour))
-    texts = [
-        money(after, currency, compact=True, lang=lang)
-        if i in (0, len(steps) - 1)
-        else kit.signed(after - before, currency, lang)
-        for i, (_, before, after, _) in enumerate(steps)
-    ]
-    label = kit.label_size(theme)
-    slot = (size[0] - 0.8) / len(steps)
-    widest = max(kit.text_inches(t, label) for t in [*texts, *(line for step in steps for line in step[0].split("\n"))])
-    figure = kit.new_figure(theme, size)
-    if slot >= widest * 1.1:
-        _waterfall_columns(figure, theme, steps, texts, currency)
-    else:  # too narrow for ten columns of labels: the same waterfall on its side, top to bottom
-        _waterfall_rows(figure, theme, size, steps, texts, currency)
-    return kit.png(figure)
-
-
-Step = tuple[str, float, float, str]  # label, level before, level after, colour
-
-
-def _waterfall_columns(figure: Figure, theme: Theme, steps: list[Step], texts: list[str], currency: str) -> None:
-    ax = kit.new_axes(figure, theme)
-    top = max(max(before, after) for _, before, after, _ in steps) or 1.0
-    for i, ((_, before, after, colour), text) in enumerate(zip(steps, texts, strict=True)):
-        kit.bar(ax, i, after - before, 0.66, bottom=before, color=colour)
-        weight = "bold" if i in (0, len(steps) - 1) else "normal"
-        ax.text(i, max(before, after) + top * 0.015, text, ha="center", va="bottom", fontweight=weight)
-        if i < len(steps) - 1:
-            ax.plot([i + 0.33, i + 0.67], [after, after], color=theme.muted, linewidth=1.0)
-    ax.set_xticks(range(len(steps)), [step[0] for step in steps])
-    ax.set_ylim(0, top * 1.12)
-    ax.set_xlim(-0.6, len(steps) - 0.4)
-    kit.money_axis(ax, currency, lang=theme.lang)
-
-
-def _waterfall_rows(
-    figure: Figure, theme: Theme, size: Size, steps: list[Step], texts: list[str], currency: str
-) -> None:
-    ax = kit.new_axes(figure, theme, value_axis="x")
-    names = []
-    for label, _, _, _ in steps:
-        head, _, tail = label.partition("\n")
-        names.append(f"{head} ({tail})" if tail else head)  # the moves carry their deal count
-    height = kit.bar_height(len(steps), size, 0.66)
-    for i, ((_, before, after, colour), text) in enumerate(zip(steps, texts, strict=True)):
-        kit.barh(ax, i, after - before, height, left=before, color=colour)
-        kit.label(ax, text, (max(before, after), i), (4, 0), va="center")
-        if i < len(steps) - 1:
-            ax.plot([after, after], [i + height / 2, i + 1 - height / 2], color=theme.muted, linewidth=1.0)
-    ax.set_yticks(range(len(steps)), names)
-    ax.set_ylim(len(steps) - 0.5, -0.5)
-    ax.set_xlim(0, kit.right_limit([max(b, a) for _, b, a, _ in steps], texts, size, names))
-    kit.money_axis(ax, currency, axis="x", lang=theme.lang)
+    return waterfall(metrics, theme, size, registry.data("bridge", metrics, theme.lang))
 
 
 # ---------------------------------------------------------------- people
@@ -496,19 +414,19 @@ def _groups(rows: Sequence[GroupRow], metrics: Metrics, theme: Theme, size: Size
     return kit.png(figure)
 
 
-@_chart
+@kit.emitter
 def owners(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     rows = registry.data("owners", metrics, theme.lang)
     return _groups(rows, metrics, theme, size, tr("No deals with an owner this quarter", theme.lang), "owners")
 
 
-@_chart
+@kit.emitter
 def teams(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     rows = registry.data("teams", metrics, theme.lang)
     return _groups(rows, metrics, theme, size, tr("No deals with a team this quarter", theme.lang), "teams")
 
 
-@_chart
+@kit.emitter
 def hygiene(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     lang = theme.lang
     names, checks, counts = registry.data("hygiene", metrics, lang)
@@ -537,110 +455,6 @@ def hygiene(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     ax.set_xlim(0, kit.right_limit([float(t) for t in left], ends, size, names))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     kit.legend(ax, size)
-    return kit.png(figure)
-
-
-# ---------------------------------------------------------------- history: trends and pushes
-
-
-def _week_ticks(ax: Axes, theme: Theme, size: Size, weeks: list[str]) -> None:
-    """The stored weeks' dates under the columns, every other one (or fewer) when they would touch."""
-    points = kit.label_size(theme) - 1
-    slot = size[0] * 0.85 / max(len(weeks), 1)
-    every = max(1, math.ceil(max(kit.text_inches(w, points) for w in weeks) * 1.25 / slot))
-    shown = [i for i in range(len(weeks)) if (len(weeks) - 1 - i) % every == 0]  # always the latest week
-    ax.set_xticks(shown, [weeks[i] for i in shown])
-    ax.tick_params(axis="x", labelsize=points)
-    ax.set_xlim(-0.6, len(weeks) - 0.4)
-
-
-@_chart
-def forecast_trend(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    """Per stored week: closed won (columns), the forecast range (a band) and its mid (a line), the goal, last
-    quarter's mid at the same week (faint), the chance to reach the goal written at the first and latest week."""
-    currency, lang = metrics.currency, theme.lang
-    shown: rowkit.ForecastTrend = registry.data("forecast_trend", metrics, lang)
-    if not shown.weeks:
-        return kit.message(theme, size, tr("No forecast trend: it needs stored weeks of this quarter", lang))
-    xs = list(range(len(shown.weeks)))
-    figure = kit.new_figure(theme, size)
-    ax = kit.new_axes(figure, theme)
-    kit.bar(ax, xs, shown.closed_won, 0.5, color=kit.tint(theme.primary, 0.3), label=tr("Closed won", lang))
-    band = tr("Forecast range (low–high)", lang)
-    ax.fill_between(xs, shown.low, shown.high, color=kit.tint(theme.secondary, 0.65), linewidth=0, label=band)
-    ax.plot(
-        xs, shown.mid, color=theme.secondary, linewidth=2.6, marker="o", markersize=5, label=tr("Forecast mid", lang)
-    )
-    if shown.last_quarter is not None:
-        before = [math.nan if v is None else v for v in shown.last_quarter]
-        ax.plot(
-            xs, before, color=theme.muted, linewidth=1.4, linestyle="--", label=tr("Mid, same week last quarter", lang)
-        )
-    top = max([shown.goal or 0.0, *shown.high, *shown.closed_won, *(v for v in shown.last_quarter or [] if v)]) or 1.0
-    ax.set_ylim(0, top * 1.18)
-    _week_ticks(ax, theme, size, shown.weeks)
-    if shown.goal:
-        ax.axhline(shown.goal, color=theme.text, linewidth=1.2, linestyle=":")
-        goal_text = tr("Goal {amount}", lang).format(amount=money(shown.goal, currency, compact=True, lang=lang))
-        ax.text(len(xs) - 0.45, shown.goal, goal_text + " ", ha="right", va="bottom", fontweight="bold")
-        ax.texts[-1].set_bbox(kit.backed(theme))
-    for i, text in shown.marks:
-        align = "center" if len(xs) == 1 else "left" if i == 0 else "right"
-        kit.label(ax, text, (i, shown.mid[i]), (0, -10), ha=align, va="top", color=theme.secondary, fontweight="bold")
-        ax.texts[-1].set(fontsize=kit.label_size(theme) + 1, bbox=kit.backed(theme))
-    kit.money_axis(ax, currency, lang=lang)
-    kit.legend(ax, size)
-    return kit.png(figure)
-
-
-@_chart
-def pipeline_trend(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    """Per stored week: the quarter's open pipeline with its weighted part in front, the coverage above it."""
-    currency, lang = metrics.currency, theme.lang
-    shown: rowkit.PipelineTrend = registry.data("pipeline_trend", metrics, lang)
-    if not shown.weeks:
-        return kit.message(theme, size, tr("No pipeline trend: it needs stored weeks of this quarter", lang))
-    xs = list(range(len(shown.weeks)))
-    figure = kit.new_figure(theme, size)
-    ax = kit.new_axes(figure, theme)
-    kit.bar(ax, xs, shown.open_amount, 0.66, color=kit.tint(theme.primary, 0.62), label=tr("Open pipeline", lang))
-    kit.bar(ax, xs, shown.weighted, 0.66, color=theme.primary, label=tr("Weighted", lang))
-    top = max([*shown.open_amount, 0.0]) or 1.0
-    for i, (amount, coverage) in enumerate(zip(shown.open_amount, shown.coverage, strict=True)):
-        if coverage:
-            ax.text(i, max(amount, 0.0) + top * 0.02, coverage, ha="center", va="bottom", fontweight="bold")
-            ax.texts[-1].set_fontsize(kit.label_size(theme) + 1)
-    ax.set_ylim(0, top * 1.15)
-    _week_ticks(ax, theme, size, shown.weeks)
-    kit.money_axis(ax, currency, lang=lang)
-    handles, _ = ax.get_legend_handles_labels()
-    if any(shown.coverage):
-        note = tr("Above the bars: coverage (open ÷ goal still to book)", lang)
-        handles.append(Patch(facecolor="none", edgecolor="none", label=note))
-    kit.legend(ax, size, handles=handles)
-    return kit.png(figure)
-
-
-@_chart
-def pushes_by_owner(metrics: Metrics, theme: Theme, size: Size) -> bytes:
-    """Close-date pushes this quarter per owner, most first, with the deals and days behind them."""
-    lang = theme.lang
-    bars: list[rowkit.PushBar] = registry.data("pushes_by_owner", metrics, lang)
-    if not bars:
-        return kit.message(theme, size, tr("No close date was pushed this quarter", lang))
-    figure = kit.new_figure(theme, size)
-    ax = kit.new_axes(figure, theme, value_axis="x")
-    rows = range(len(bars))
-    height = kit.bar_height(len(bars), size, 0.66, most_inches=0.5)
-    kit.barh(ax, rows, [b.pushes for b in bars], height, color=theme.primary)
-    ends = [f"{plural(b.pushes, tr('push', lang), 'pushes', lang=lang)} · {b.note}" for b in bars]
-    for i, (bar, text) in enumerate(zip(bars, ends, strict=True)):
-        kit.label(ax, text, (bar.pushes, i), (6, 0), va="center")
-    names = [b.owner for b in bars]
-    ax.set_yticks(rows, names)
-    ax.set_ylim(len(bars) - 0.5, -0.6)
-    ax.set_xlim(0, kit.right_limit([float(b.pushes) for b in bars], ends, size, names))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     return kit.png(figure)
 
 

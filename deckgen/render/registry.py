@@ -14,8 +14,9 @@ class ChartSpec:
 
     data: (metrics, language) -> what the chart shows, pure: the one source of the numbers (and shared words) of
     both emitters, which get it through data() below. picture: (metrics, theme, size in inches) -> PNG bytes
-    (charts.CHARTS lists them).
-    native: (shapes, metrics, theme, box in EMU) -> the graphic frame, in deck/native.py beside the code that places it;
+    (charts.CHARTS lists them; the history charts' are in trend_charts.py).
+    native: (shapes, metrics, theme, box in EMU) -> the graphic frame, in deck/native.py (the history charts': in
+    deck/trend_native.py) beside the code that places it;
     render only names it: deck.native resolves it (resolve() below), render never imports deck or pptx.
     cost: relative drawing time, so the pool starts the slow charts first (measured at 10k deals: 86 ms for
     forecast_range to 202 ms for hygiene). scale: metrics -> the largest value the chart shows, for charts whose
@@ -50,14 +51,19 @@ def resolve(path: str) -> Any:
 
 
 _ROWS = "deckgen.render.rows"  # where the data and scale steps live: pure, no drawing library
+# Where the two emitters of a chart live: the picture's module, then the native chart's.
+_WEEKLY = ("deckgen.render.charts", "deckgen.deck.native")
+_HISTORY = ("deckgen.render.trend_charts", "deckgen.deck.trend_native")
 
 
-def _spec(name: str, *, data: str, cost: float, scale: str = "") -> ChartSpec:
-    """The usual spec: both emitters named after the chart, in charts.py and native.py; data and scale in rows.py."""
+def _spec(name: str, *, data: str, cost: float, scale: str = "", emitters: tuple[str, str] = _WEEKLY) -> ChartSpec:
+    """The usual spec: both emitters named after the chart, in `emitters` (charts.py and native.py unless told);
+    data and scale in rows.py."""
+    picture, native = emitters
     return ChartSpec(
         name,
-        picture=f"deckgen.render.charts:{name}",
-        native=f"deckgen.deck.native:{name}",
+        picture=f"{picture}:{name}",
+        native=f"{native}:{name}",
         data=f"{_ROWS}:{data}",
         cost=cost,
         scale=f"{_ROWS}:{scale}" if scale else "",
@@ -77,10 +83,10 @@ REGISTRY: dict[str, ChartSpec] = {
         _spec("teams", data="team_rows", cost=3.9, scale="teams_top"),
         _spec("hygiene", data="hygiene_rows", cost=4.0),
         # From the history store: each draws a message without it (the slides that show them are then left out).
-        _spec("forecast_trend", data="forecast_weeks", cost=2.6),
-        _spec("pipeline_trend", data="pipeline_weeks", cost=2.4),
-        _spec("pushes_by_owner", data="owner_pushes", cost=2.0),
-        _spec("bridge_qtd", data="bridge_qtd_bars", cost=2.8),
+        _spec("forecast_trend", data="forecast_weeks", cost=2.6, emitters=_HISTORY),
+        _spec("pipeline_trend", data="pipeline_weeks", cost=2.4, emitters=_HISTORY),
+        _spec("pushes_by_owner", data="owner_pushes", cost=2.0, emitters=_HISTORY),
+        _spec("bridge_qtd", data="bridge_qtd_bars", cost=2.8, emitters=_HISTORY),
     )
 }
 

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from deckgen.errors import InputError
 from deckgen.frame import BY_NAME, FRAME_COLUMNS, STATES
-from deckgen.history import store as store_module
+from deckgen.history import opening
 from deckgen.history.store import SCHEMA_VERSION, Store
 from deckgen.identity import deal_keys
 
@@ -365,13 +365,13 @@ def make_v1_store(path: Path = FIXTURE) -> None:
     """Write the v1 fixture (small DuckDB blocks keep it tiny; the layout is this version's)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
-    previous, store_module._BLOCK_SIZE = store_module._BLOCK_SIZE, 16384
+    previous, opening._BLOCK_SIZE = opening._BLOCK_SIZE, 16384
     try:
         with Store.open(path, write=True, create=True) as store:
             for n, frame in enumerate(v1_frames()):
                 add(store, frame, week(n), currency="EUR")
     finally:
-        store_module._BLOCK_SIZE = previous
+        opening._BLOCK_SIZE = previous
 
 
 def test_a_version_1_store_reads_back(tmp_path: Path) -> None:

@@ -17,17 +17,8 @@ from deckgen.identity import deal_keys
 from deckgen.model import compute_metrics
 from deckgen.model.calendar import quarter_of
 from deckgen.model.changes import bridge
-from deckgen.model.history import (
-    History,
-    HistoryFacts,
-    aging,
-    preceding,
-    pushes,
-    rows_needed,
-    trend,
-    trend_row,
-    trend_weeks,
-)
+from deckgen.model.history import History, HistoryFacts, aging, pushes
+from deckgen.model.trend import preceding, rows_needed, trend, trend_row, trend_weeks
 from deckgen.model.types import Finding
 from tests.model.test_changes import assert_reconciles
 

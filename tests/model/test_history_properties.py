@@ -15,7 +15,8 @@ from deckgen.config import Settings
 from deckgen.identity import deal_keys
 from deckgen.model import compute_metrics
 from deckgen.model.calendar import quarter_of
-from deckgen.model.history import History, aging, pushes, trend_row
+from deckgen.model.history import History, aging, pushes
+from deckgen.model.trend import trend_row
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 days = st.dates(date(2026, 8, 1), date(2027, 2, 28))

@@ -108,7 +108,7 @@ def test_no_emitter_calls_a_data_step_itself() -> None:
 
     steps = {spec.data.partition(":")[2] for spec in REGISTRY.values()}
     package = Path(rows.__file__).parents[1]
-    for module in ("render/charts", "deck/native"):
+    for module in ("render/charts", "render/trend_charts", "deck/native", "deck/trend_native"):
         tree = ast.parse((package / f"{module}.py").read_text())
         called = [node.func for node in ast.walk(tree) if isinstance(node, ast.Call)]
         named = {f.attr for f in called if isinstance(f, ast.Attribute)} | {
