@@ -144,6 +144,8 @@ def review(
         facts = recalled.facts
         if last is None:
             last = recalled.previous
+        else:  # an explicit last week: its keys are its own
+            facts = replace(facts, previous_keys=None)
     source = Source(pipeline.file, pipeline.sha256, pipeline.rows_read, pipeline.rows_skipped, len(pipeline.frame))
     notes = list(pipeline.notes)
     if last is not None:

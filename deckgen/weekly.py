@@ -18,8 +18,10 @@ from deckgen import __version__
 from deckgen.errors import InputError, OptionError, option
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from deckgen.config import Settings
-    from deckgen.history.store import Added, Store, Week
+    from deckgen.history.store import Added, Store
     from deckgen.ingest.pipeline import Pipeline
     from deckgen.model.history import HistoryFacts
     from deckgen.model.types import TrendRow
@@ -134,6 +136,7 @@ def recall(path: Path, pipeline: Pipeline, settings: Settings, as_of: date, curr
     settings, computed and cached when missing) and the quarter's first trend week for its bridge."""
     from deckgen.history.store import Store
     from deckgen.identity import deal_keys
+    from deckgen.ingest.pipeline import Pipeline
     from deckgen.model.calendar import quarter_of
     from deckgen.model.history import History, HistoryFacts
     from deckgen.model.trend import rows_needed, trend_row, trend_weeks
@@ -146,8 +149,7 @@ def recall(path: Path, pipeline: Pipeline, settings: Settings, as_of: date, curr
         stored = {week.as_of: week for week in store.weeks() if week.as_of <= as_of}
         weeks, versions = store.versions()
         days = sorted(stored)
-        earlier = [day for day in days if day < as_of]
-        previous = _pipeline(store, stored[earlier[-1]], path) if earlier else None
+        held = _Weeks(versions)
         rows: dict[tuple[date, str], TrendRow] = {}
         for label in {quarter.label, previous_quarter.label}:
             fresh: dict[date, str] = {}
@@ -158,27 +160,55 @@ def recall(path: Path, pipeline: Pipeline, settings: Settings, as_of: date, curr
                 if day in cached:
                     rows[day, label] = _row_from_json(cached[day])
                 else:
-                    rows[day, label] = trend_row(store.snapshot(day), settings, day, period)
+                    rows[day, label] = trend_row(held.frame(day), settings, day, period)
                     fresh[day] = _row_to_json(rows[day, label])
             if fresh:
                 store.put_cached(f"{key}:{label}", fresh)
-        chosen = trend_weeks(days, as_of, quarter, previous_quarter)
-        start = None
-        if len(chosen) >= 2 and chosen[0].week != as_of:
-            first = stored[chosen[0].week]
-            start = (store.snapshot(first.as_of), f"{first.source} ({first.as_of.isoformat()})")
-    history = History(weeks, versions).upto(as_of)
-    facts = HistoryFacts(history=history, rows=rows, start=start, keys=deal_keys(pipeline.frame, by_position=True))
+    earlier = [day for day in days if day < as_of]
+    previous = previous_keys = None
+    if earlier:
+        week = stored[earlier[-1]]
+        file = f"{week.source} ({week.as_of.isoformat()}, from {path.name})"
+        previous = Pipeline(held.frame(week.as_of), file, week.sha256, "history", week.deals, 0, {})
+        previous_keys = held.keys(week.as_of)
+    chosen = trend_weeks(days, as_of, quarter, previous_quarter)
+    start = start_keys = None
+    if len(chosen) >= 2 and chosen[0].week != as_of:
+        first = stored[chosen[0].week]
+        start = (held.frame(first.as_of), f"{first.source} ({first.as_of.isoformat()})")
+        start_keys = held.keys(first.as_of)
+    facts = HistoryFacts(
+        history=History(weeks, versions).upto(as_of),
+        rows=rows,
+        start=start,
+        keys=deal_keys(pipeline.frame, by_position=True),
+        start_keys=start_keys,
+        previous_keys=previous_keys,
+    )
     return Recalled(added, previous, facts)
 
 
-def _pipeline(store: Store, week: Week, path: Path) -> Pipeline:
-    """A stored week as last week's export: the bridge names it by its file and week."""
-    from deckgen.ingest.pipeline import Pipeline
+class _Weeks:
+    """The stored weeks' frames, taken from the row versions (in each week's row order, as Store.snapshot gives
+    them, without the export's own columns): one read of the store serves every week the review needs."""
 
-    frame = store.snapshot(week.as_of)
-    file = f"{week.source} ({week.as_of.isoformat()}, from {path.name})"
-    return Pipeline(frame, file, week.sha256, "history", week.deals, 0, {})
+    def __init__(self, versions: pd.DataFrame) -> None:
+        self.versions = versions
+
+    def _held(self, week: date) -> pd.Series:
+        import pandas as pd
+
+        day = pd.Timestamp(week)
+        until = self.versions["until"]
+        return (self.versions["first"] <= day) & (until.isna() | (until > day))
+
+    def frame(self, week: date) -> pd.DataFrame:
+        from deckgen.frame import FRAME_COLUMNS
+
+        return self.versions.loc[self._held(week), list(FRAME_COLUMNS)].reset_index(drop=True)
+
+    def keys(self, week: date) -> pd.Series:
+        return self.versions.loc[self._held(week), "key"].astype(object).reset_index(drop=True)
 
 
 def _row_to_json(row: TrendRow) -> str:

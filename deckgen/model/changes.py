@@ -10,6 +10,9 @@ from deckgen.model.deals import open_in, to_deals, top
 from deckgen.model.types import Changes, Movement
 
 LISTED = 25
+# What the bridge reads: the state and close date place a deal, the amount moves, the rest lists it. Only these
+# are copied when the weeks are keyed (an export's own columns can be many).
+COLUMNS = ("id", "name", "account", "owner", "stage", "amount", "probability", "close_date", "state")
 
 
 def _cents(amounts: pd.Series) -> pd.Series:
@@ -20,14 +23,21 @@ def _movement(frame: pd.DataFrame, cents: pd.Series) -> Movement:
     return Movement(len(frame), int(cents.sum()) / 100, top(frame, LISTED))
 
 
-def bridge(previous: pd.DataFrame, current: pd.DataFrame, quarter: Quarter, previous_file: str) -> Changes:
+def bridge(
+    previous: pd.DataFrame,
+    current: pd.DataFrame,
+    quarter: Quarter,
+    previous_file: str,
+    keys: tuple[pd.Series | None, pd.Series | None] = (None, None),
+) -> Changes:
     """Classify every deal in either week's quarter pipeline (DESIGN: week-over-week bridge).
 
     Amounts are counted in whole cents so that
     end = start + new + pulled_in + increased - decreased - won - lost - slipped - removed exactly.
+    keys: each week's deal_keys when the caller has them (a store keeps them), else they are worked out.
     """
-    prev = previous.set_index(deal_keys(previous), drop=False)
-    curr = current.set_index(deal_keys(current), drop=False)
+    prev = _keyed(previous, keys[0])
+    curr = _keyed(current, keys[1])
     start_set = prev[open_in(prev, quarter).to_numpy()]
     end_set = curr[open_in(curr, quarter).to_numpy()]
     start_cents = _cents(start_set["amount"])
@@ -67,6 +77,13 @@ def bridge(previous: pd.DataFrame, current: pd.DataFrame, quarter: Quarter, prev
         ),
         removed=_movement(removed, gone_cents[removed.index]),
     )
+
+
+def _keyed(frame: pd.DataFrame, keys: pd.Series | None) -> pd.DataFrame:
+    """The bridge's columns of a week, indexed by deal key."""
+    keys = deal_keys(frame) if keys is None else keys
+    narrow = frame[[column for column in COLUMNS if column in frame]]
+    return narrow.set_axis(pd.Index(keys.to_numpy(), dtype=object), axis=0)
 
 
 def _with_change(frame: pd.DataFrame, delta: pd.Series) -> list:

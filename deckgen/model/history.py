@@ -358,13 +358,21 @@ class HistoryFacts:
     a quarter is read for the quarter it starts, and maybe as the last week of its own); the caller caches them,
     and a missing one is computed from the history. start: the frame and file name of the quarter's first trend
     week, for the quarter-to-date bridge (without it, rebuilt from the history and named by its date). keys: this
-    week's deal_keys(frame, by_position=True), when the caller has them (else computed: ~2 s at a million deals).
+    week's deal_keys(frame, by_position=True), when the caller has them (else computed). start_keys,
+    previous_keys: the deal keys of the start frame and of last week's frame when they came from the store.
     """
 
     history: History  # the stored weeks up to this one, this one included
     rows: Mapping[tuple[date, str], TrendRow] = field(default_factory=dict)
     start: tuple[pd.DataFrame, str] | None = None
     keys: pd.Series | None = None
+    start_keys: pd.Series | None = None
+    previous_keys: pd.Series | None = None
+
+
+def followable(frame: pd.DataFrame) -> bool:
+    """Whether a week's deals can be followed to another week's: it has ids or names (else keys are positions)."""
+    return bool(frame["id"].notna().any() or frame["name"].notna().any())
 
 
 def with_history(
@@ -395,8 +403,9 @@ def with_history(
     if len(rows_shown) >= 2:
         first = rows_shown[0].as_of
         start, name = facts.start or (history.frame(first), first.isoformat())
+        keys = (facts.start_keys, facts.keys) if facts.start is not None and followable(frame) else (None, None)
         try:
-            bridged = bridge(start, frame, quarter, name)
+            bridged = bridge(start, frame, quarter, name, keys)
         except InputError:  # an export with neither ids nor names: its deals cannot be followed
             bridged = None
     return replace(

@@ -295,18 +295,23 @@ def compute_metrics(
     the trend, pushes, days in stage, stalled deals and the quarter-to-date bridge."""
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
     stage_days = aged = None
+    bridge_keys: tuple[pd.Series | None, pd.Series | None] = (None, None)  # from the store: not worked out again
     if history is not None:
         # Here, not at the top: model/trend.py (imported by model/history.py) builds its trend rows from this
         # module's functions.
-        from deckgen.model.history import aging
+        from deckgen.model.history import aging, followable
 
         keys = history.keys if history.keys is not None else deal_keys(frame, by_position=True)
         # Only open deals have days in stage: looking up the others' keys would cost without finding any.
         aged, stage_days = aging(history.history, as_of, keys=keys[(frame["state"] == "open").to_numpy()])
+        if history.previous_keys is not None and followable(frame):
+            bridge_keys = (history.previous_keys, keys)
     # Hygiene hashes every id and name (Arrow releases the GIL there): run it beside the other metrics.
     with ThreadPoolExecutor(max_workers=1) as executor:
         checks = executor.submit(hygiene_checks.hygiene, frame, quarter, as_of, max_findings, stage_days)
-        metrics = _assemble(frame, settings, as_of, source, quarter, checks, previous, previous_file, notes)
+        metrics = _assemble(
+            frame, settings, as_of, source, quarter, checks, previous, previous_file, notes, bridge_keys
+        )
     if history is not None and aged is not None:
         from deckgen.model.history import with_history
 
@@ -324,6 +329,7 @@ def _assemble(
     previous: pd.DataFrame | None,
     previous_file: str,
     notes: list[str] | None,
+    keys: tuple[pd.Series | None, pd.Series | None] = (None, None),
 ) -> Metrics:
     following = quarter.following(settings.fiscal_year_start, settings.fiscal_year_named_by)
     # Sums and groupings filter rows many times: without the long text columns (id, name, account and
@@ -358,6 +364,6 @@ def _assemble(
         by_owner=groups(core, quarter, as_of, "owner"),
         by_team=groups(core, quarter, as_of, "team"),
         hygiene=checks.result(),
-        changes=bridge(previous, frame, quarter, previous_file) if previous is not None else None,
+        changes=bridge(previous, frame, quarter, previous_file, keys) if previous is not None else None,
         notes=all_notes,
     )
