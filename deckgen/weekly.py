@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from deckgen.model.history import HistoryFacts
     from deckgen.model.types import TrendRow
 
+ROWS = 2  # the cached trend rows' layout: a new field in TrendPoint, a new number (older rows are computed anew)
 # A date in a file name: 2026-11-20, 2026_11_20 or 20261120, not inside a longer run of digits.
 _DATED = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
 
@@ -118,7 +119,7 @@ def add_exports(
 def fingerprint(settings: Settings) -> str:
     """What the cached trend rows depend on: this deckgen and every setting that changes a number."""
     fixed = replace(settings, source="", company="", history=None, history_wait=0.0, sheet=None, query=None)
-    return hashlib.sha256(f"{__version__}\0{fixed!r}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{__version__}\0{ROWS}\0{fixed!r}".encode()).hexdigest()[:32]
 
 
 @dataclass

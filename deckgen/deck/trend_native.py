@@ -116,6 +116,32 @@ def pipeline_trend(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) ->
     return frame
 
 
+def created_trend(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
+    """Per stored week: pipeline created in the quarter by then against the linear pace of the pipeline goal."""
+    shown: rowkit.CreatedTrend = registry.data("created_trend", metrics, theme.lang)
+    if not shown.weeks:
+        return kit.message(shapes, theme, box, "No creation trend: it needs stored weeks with created dates")
+    data = CategoryChartData(number_format=kit.money_code(theme, metrics.currency))
+    data.categories = shown.weeks
+    data.add_series(kit.say(theme, "Created this quarter"), shown.created)
+    styles: list[tuple[str, float, Any, bool]] = [(theme.primary, 3.0, None, True)]
+    if shown.paced:
+        data.add_series(kit.say(theme, "Linear pace"), shown.pace)
+        styles.append((theme.muted, 1.75, MSO_LINE_DASH_STYLE.DASH, False))
+    frame = kit.new_chart(shapes, XL_CHART_TYPE.LINE_MARKERS, data, box, theme, metrics)
+    chart = frame.chart
+    _line_styles(chart, styles)
+    created = chart.plots[0].series[0]
+    last = len(shown.weeks) - 1
+    kit.labels(created, theme, kit.money_code(theme, metrics.currency, detail=True), XL_LABEL_POSITION.ABOVE)
+    for i in range(last):
+        kit.hide_label(created, i)
+    kit.value_axis(chart, theme, kit.money_code(theme, metrics.currency))
+    kit.category_axis(chart, theme)
+    kit.legend(chart, theme)
+    return frame
+
+
 def pushes_by_owner(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     """Close-date pushes this quarter per owner, most first, the deals and days beside the name (horizontal bars)."""
     bars: list[rowkit.PushBar] = registry.data("pushes_by_owner", metrics, theme.lang)

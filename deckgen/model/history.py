@@ -393,7 +393,7 @@ def with_history(
         booked.closed_won,
         metrics.pipeline,
         metrics.forecast,
-        metrics.pipeline_pacing.created,
+        metrics.pipeline_pacing,
     )
     for week, period in rows_needed(sorted(stored), as_of, quarter, previous):
         if (week, period.label) not in rows:

@@ -13,7 +13,7 @@ from deckgen.frame import CORE_COLUMNS
 from deckgen.model.calendar import Quarter, quarter_of
 from deckgen.model.deals import money, won_in
 from deckgen.model.metrics import forecast, pipeline_pacing, pipeline_summary, quarter_goal
-from deckgen.model.types import Forecast, PipelineSummary, TrendPoint, TrendRow
+from deckgen.model.types import Forecast, PipelinePacing, PipelineSummary, TrendPoint, TrendRow
 
 PRE_QUARTER_DAYS = 7  # the last week before a quarter starts it when at most this many days before its first day
 
@@ -29,7 +29,7 @@ def trend_row(frame: pd.DataFrame, settings: Settings, as_of: date, quarter: Qua
     gap = max(goal - closed_won, 0.0) if goal is not None else None
     pipeline = pipeline_summary(core, quarter, as_of, gap)
     finish = forecast(core, quarter, closed_won, goal, settings)
-    created = pipeline_pacing(core, quarter, as_of, settings.pipeline_goal_for(quarter.label, goal)).created
+    created = pipeline_pacing(core, quarter, as_of, settings.pipeline_goal_for(quarter.label, goal))
     return row_of(quarter, as_of, goal, closed_won, pipeline, finish, created)
 
 
@@ -40,7 +40,7 @@ def row_of(
     closed_won: float,
     pipeline: PipelineSummary,
     finish: Forecast,
-    created: float | None,
+    created: PipelinePacing,
 ) -> TrendRow:
     """A trend row from a week's numbers (this week's come from its metrics, so they cannot differ)."""
     week = quarter.week_of(as_of) if as_of >= quarter.start else 0
@@ -57,8 +57,9 @@ def row_of(
         mid=finish.mid,
         high=finish.high,
         prob_hit_goal=finish.prob_hit_goal,
-        created=created,
+        created=created.created,
         deals=pipeline.deal_count,
+        created_pace=created.expected_to_date if created.created is not None else None,
     )
 
 

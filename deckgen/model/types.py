@@ -228,7 +228,8 @@ class TrendPoint:
     quarter, week: the quarter the numbers are for and the week of it: the quarter of as_of, but for the stored
     week at most 7 days before a quarter's first day, which starts that quarter (week 0: its numbers are that
     quarter's, nothing created yet). created: pipeline created in the quarter up to as-of (None without created
-    dates).
+    dates); created_pace: what the linear pace of the pipeline goal expects created by as-of (None without a goal
+    or created dates).
     """
 
     as_of: date
@@ -245,6 +246,7 @@ class TrendPoint:
     prob_hit_goal: float | None
     created: Money | None
     deals: int
+    created_pace: Money | None = None
 
 
 @dataclass(frozen=True)

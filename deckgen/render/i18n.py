@@ -130,6 +130,10 @@ KO: dict[str, str] = {
     "push": "회",
     "day": "일",
     "Quarter start": "분기 초",
+    "No creation trend: it needs stored weeks with created dates": (
+        "생성 추이가 없습니다: 생성일이 있는 저장된 주간 데이터가 필요합니다"
+    ),
+    "Linear pace": "선형 페이스",
 }
 
 

@@ -85,6 +85,7 @@ REGISTRY: dict[str, ChartSpec] = {
         # From the history store: each draws a message without it (the slides that show them are then left out).
         _spec("forecast_trend", data="forecast_weeks", cost=2.6, emitters=_HISTORY),
         _spec("pipeline_trend", data="pipeline_weeks", cost=2.4, emitters=_HISTORY),
+        _spec("created_trend", data="created_weeks", cost=2.0, emitters=_HISTORY),
         _spec("pushes_by_owner", data="owner_pushes", cost=2.0, emitters=_HISTORY),
         _spec("bridge_qtd", data="bridge_qtd_bars", cost=2.8, emitters=_HISTORY),
     )

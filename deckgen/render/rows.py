@@ -284,6 +284,30 @@ def pipeline_weeks(metrics: Metrics, lang: str = "en") -> PipelineTrend:
     )
 
 
+@dataclass(frozen=True)
+class CreatedTrend:
+    """The pipeline creation chart, per stored week of the quarter with created dates, oldest first: pipeline
+    created in the quarter by then, and what the linear pace of the pipeline goal expects by then (None without a
+    goal)."""
+
+    weeks: list[str]
+    created: list[float]
+    pace: list[float | None]
+
+    @property
+    def paced(self) -> bool:
+        return any(value is not None for value in self.pace)
+
+
+def created_weeks(metrics: Metrics, lang: str = "en") -> CreatedTrend:
+    rows = [r for r in metrics.trend or [] if r.created is not None]
+    return CreatedTrend(
+        weeks=[day(r.as_of, "short", lang=lang) for r in rows],
+        created=[r.created or 0.0 for r in rows],
+        pace=[r.created_pace for r in rows],
+    )
+
+
 TOP_OWNERS = 10  # owners the pushes chart names; the rest are summed into 'Others (N)'
 
 

@@ -99,6 +99,34 @@ def pipeline_trend(metrics: Metrics, theme: Theme, size: Size) -> bytes:
 
 
 @kit.emitter
+def created_trend(metrics: Metrics, theme: Theme, size: Size) -> bytes:
+    """Per stored week: pipeline created in the quarter by then (a line), against the linear pace of the
+    pipeline goal (dashed), the latest gap written at the end."""
+    currency, lang = metrics.currency, theme.lang
+    shown: rowkit.CreatedTrend = registry.data("created_trend", metrics, lang)
+    if not shown.weeks:
+        return kit.message(theme, size, tr("No creation trend: it needs stored weeks with created dates", lang))
+    xs = list(range(len(shown.weeks)))
+    figure = kit.new_figure(theme, size)
+    ax = kit.new_axes(figure, theme)
+    label = tr("Created this quarter", lang)
+    ax.plot(xs, shown.created, color=theme.primary, linewidth=2.6, marker="o", markersize=5, label=label)
+    pace = [math.nan if v is None else v for v in shown.pace]
+    if shown.paced:
+        ax.plot(xs, pace, color=theme.muted, linewidth=1.6, linestyle="--", label=tr("Linear pace", lang))
+    top = max([*shown.created, *(v for v in shown.pace if v is not None)]) or 1.0
+    ax.set_ylim(0, top * 1.18)
+    _week_ticks(ax, theme, size, shown.weeks)
+    last = len(xs) - 1
+    end = money(shown.created[last], currency, compact=True, lang=lang)
+    kit.label(ax, end, (last, shown.created[last]), (0, 8), ha="right", va="bottom", color=theme.primary)
+    ax.texts[-1].set(fontweight="bold", bbox=kit.backed(theme))
+    kit.money_axis(ax, currency, lang=lang)
+    kit.legend(ax, size)
+    return kit.png(figure)
+
+
+@kit.emitter
 def pushes_by_owner(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     """Close-date pushes this quarter per owner, most first, with the deals and days behind them."""
     lang = theme.lang

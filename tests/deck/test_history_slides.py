@@ -22,7 +22,14 @@ from deckgen.render.text_env import make_env
 from tests.render.test_history_charts import GOAL, with_history
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-HISTORY_SLIDES = ("forecast_trend", "pipeline_trend", "bridge_qtd", "chronic_slippers", "pushes_by_owner")
+HISTORY_SLIDES = (
+    "forecast_trend",
+    "pipeline_trend",
+    "created_trend",
+    "bridge_qtd",
+    "chronic_slippers",
+    "pushes_by_owner",
+)
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +79,7 @@ def test_without_history_the_slides_are_left_out(sample: Review, history: Metric
 def test_english_titles_give_the_verdict(history: Metrics) -> None:
     slides = planned(history)
     assert slides["forecast_trend"].title == "Forecast up $300K to $2.3M since Oct 2; 30% → 45% to hit goal"
-    assert slides["pipeline_trend"].title == (
-        "Coverage 2.1x → 2.6x since Oct 2: pipeline shrinking ($4.83M → $3.59M open)"
-    )
+    assert slides["pipeline_trend"].title == ("Coverage up 2.1x → 2.6x since Oct 2; open pipeline down to $3.59M")
     assert slides["bridge_qtd"].title == "Pipeline -$1.24M since Oct 2: $4.83M → $3.59M"
     assert history.pushes is not None
     amount = history.pushes.chronic_amount
@@ -89,7 +94,7 @@ def test_korean_titles_give_the_verdict(history: Metrics) -> None:
     slides = planned(history, "ko")
     assert slides["forecast_trend"].title == "10월 2일 이후 예측 $300K 상승해 $2.3M; 목표 달성 확률 30% → 45%"
     assert slides["pipeline_trend"].title == (
-        "10월 2일 이후 커버리지 2.1배 → 2.6배: 파이프라인 감소 (진행 중 $4.83M → $3.59M)"
+        "10월 2일 이후 커버리지 2.1배 → 2.6배 상승; 진행 중 파이프라인 $3.59M로 감소"
     )
     assert slides["bridge_qtd"].title == "10월 2일 이후 파이프라인 -$1.24M: $4.83M → $3.59M"
     assert slides["chronic_slippers"].title.startswith("이번 분기 마감일이 두 번 이상 미뤄진 딜 6건: $")
@@ -119,9 +124,9 @@ def test_a_forecast_that_fell_or_held_says_so(history: Metrics, first_mid: float
 
 def test_without_coverage_the_pipeline_title_reads_the_open_pipeline(history: Metrics) -> None:
     grown = _trend(history, coverage=None, open_amount=3_000_000.0)
-    assert planned(grown)["pipeline_trend"].title == "Open pipeline $3M → $3.59M since Oct 2: pipeline growing"
+    assert planned(grown)["pipeline_trend"].title == "Open pipeline up to $3.59M since Oct 2 (from $3M)"
     assert planned(grown, "ko")["pipeline_trend"].title == (
-        "10월 2일 이후 진행 중 파이프라인 $3M → $3.59M: 파이프라인 증가"
+        "10월 2일 이후 진행 중 파이프라인 $3M → $3.59M: 증가"
     )
 
 

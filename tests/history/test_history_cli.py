@@ -166,6 +166,8 @@ def test_each_trend_row_is_that_weeks_own_run(store: Path, capsys: pytest.Captur
         for key in ("low", "mid", "high", "prob_hit_goal"):
             assert row[key] == alone["forecast"][key], (day, key)
         assert row["week"] == alone["quarter"]["week"]
+        assert row["created"] == alone["pipeline_pacing"]["created"]
+        assert row["created_pace"] == alone["pipeline_pacing"]["expected_to_date"]
     assert trend["2026-09-25"]["week"] == 0
     # cached rows read back exactly: a second run gives the same JSON
     again = metrics_json(capsys, str(LATEST), *AS_OF, "--history", str(store))

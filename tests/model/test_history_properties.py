@@ -73,6 +73,7 @@ def test_versions_and_trend_rows(rows: list[list[dict[str, Any]]], steps: list[i
             m.forecast.prob_hit_goal,
         )
         assert row.created == m.pipeline_pacing.created
+        assert row.created_pace == (m.pipeline_pacing.expected_to_date if row.created is not None else None)
     # Pushes and days in stage never fail, and count what they list.
     quarter = quarter_of(stamps[-1])
     found = pushes(h, quarter, stamps[-1])

@@ -72,6 +72,7 @@ def test_registry_names_the_charts() -> None:
         "hygiene",
         "forecast_trend",  # the history store's: a message without it
         "pipeline_trend",
+        "created_trend",
         "pushes_by_owner",
         "bridge_qtd",
     }

@@ -28,7 +28,7 @@ from deckgen.render import fonts, rows
 from deckgen.render.theme import DEFAULT_THEME
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-HISTORY_CHARTS = ("forecast_trend", "pipeline_trend", "pushes_by_owner", "bridge_qtd")
+HISTORY_CHARTS = ("forecast_trend", "pipeline_trend", "created_trend", "pushes_by_owner", "bridge_qtd")
 WEEKS = [date(2026, 10, 2) + timedelta(weeks=i) for i in range(9)]  # FY2026 Q4's stored weeks up to Nov 27
 GOAL = 2_500_000.0
 
@@ -76,6 +76,7 @@ def trend_rows() -> list[TrendRow]:
                 prob_hit_goal=round(0.30 + 0.01875 * i, 5),
                 created=300_000.0 * i,
                 deals=60 - i,
+                created_pace=GOAL * 3 * (i * 7 + 2) / 92,  # the linear pace of 3x the goal by each Friday
                 last_quarter=before,
             )
         )
@@ -190,6 +191,33 @@ def test_pipeline_weeks_show_open_weighted_and_coverage(history: Metrics) -> Non
     no_goal = [replace(r, coverage=None) for r in history.trend]
     assert set(rows.pipeline_weeks(replace(history, trend=no_goal)).coverage) == {""}
     assert rows.pipeline_weeks(replace(history, trend=None)).weeks == []
+
+
+def test_created_weeks_show_creation_against_the_linear_pace(history: Metrics) -> None:
+    shown = rows.created_weeks(history)
+    assert shown.weeks[0] == "Oct 2" and shown.weeks[-1] == "Nov 27"
+    assert shown.created == [300_000.0 * i for i in range(9)]
+    assert shown.pace[0] == pytest.approx(7_500_000 * 2 / 92) and shown.pace[-1] == pytest.approx(7_500_000 * 58 / 92)
+    assert shown.paced
+    assert history.trend is not None
+    no_goal = [replace(r, created_pace=None) for r in history.trend]
+    assert not rows.created_weeks(replace(history, trend=no_goal)).paced
+    no_dates = [replace(r, created=None) for r in history.trend]  # an export without created dates
+    assert rows.created_weeks(replace(history, trend=no_dates)).weeks == []
+
+
+def test_created_trend_draws_its_data_step(history: Metrics, monkeypatch: pytest.MonkeyPatch) -> None:
+    before, native = draw_both("created_trend", history)
+    plot = native.chart.plots[0]
+    assert [s.name for s in plot.series] == ["Created this quarter", "Linear pace"]
+    assert list(plot.series[0].values) == [300_000.0 * i for i in range(9)]
+    shown = rows.CreatedTrend(["A", "B"], [1.0, 4.0], [None, None])
+    monkeypatch.setattr(rows, "created_weeks", lambda metrics, lang="en": shown)
+    after, native = draw_both("created_trend", history)
+    assert after != before
+    plot = native.chart.plots[0]
+    assert list(plot.categories) == ["A", "B"]
+    assert [list(s.values) for s in plot.series] == [[1.0, 4.0]]  # no pace without a goal: no second line
 
 
 def test_owner_pushes_most_first_top_ten_then_others(history: Metrics) -> None:
