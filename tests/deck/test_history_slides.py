@@ -125,9 +125,7 @@ def test_a_forecast_that_fell_or_held_says_so(history: Metrics, first_mid: float
 def test_without_coverage_the_pipeline_title_reads_the_open_pipeline(history: Metrics) -> None:
     grown = _trend(history, coverage=None, open_amount=3_000_000.0)
     assert planned(grown)["pipeline_trend"].title == "Open pipeline up to $3.59M since Oct 2 (from $3M)"
-    assert planned(grown, "ko")["pipeline_trend"].title == (
-        "10월 2일 이후 진행 중 파이프라인 $3M → $3.59M: 증가"
-    )
+    assert planned(grown, "ko")["pipeline_trend"].title == ("10월 2일 이후 진행 중 파이프라인 $3M → $3.59M: 증가")
 
 
 def test_notes_carry_the_numbers(history: Metrics) -> None:
