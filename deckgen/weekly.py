@@ -152,19 +152,21 @@ def recall(path: Path, pipeline: Pipeline, settings: Settings, as_of: date, curr
         days = sorted(stored)
         held = _Weeks(versions)
         rows: dict[tuple[date, str], TrendRow] = {}
-        for label in {quarter.label, previous_quarter.label}:
-            fresh: dict[date, str] = {}
-            cached = store.cached(f"{key}:{label}")
-            for day, period in rows_needed(days, as_of, quarter, previous_quarter):
-                if period.label != label or day == as_of:
-                    continue  # this week's row comes from this week's metrics
-                if day in cached:
-                    rows[day, label] = _row_from_json(cached[day])
-                else:
-                    rows[day, label] = trend_row(held.frame(day), settings, day, period)
-                    fresh[day] = _row_to_json(rows[day, label])
-            if fresh:
-                store.put_cached(f"{key}:{label}", fresh)
+        cached: dict[str, dict[date, str]] = {}
+        fresh: dict[str, dict[date, str]] = {}
+        for day, period in rows_needed(days, as_of, quarter, previous_quarter):
+            if day == as_of:
+                continue  # this week's row comes from this week's metrics
+            label = period.label
+            if label not in cached:
+                cached[label] = store.cached(f"{key}:{label}")
+            if day in cached[label]:
+                rows[day, label] = _row_from_json(cached[label][day])
+            else:
+                rows[day, label] = trend_row(held.frame(day), settings, day, period)
+                fresh.setdefault(label, {})[day] = _row_to_json(rows[day, label])
+        for label, values in fresh.items():
+            store.put_cached(f"{key}:{label}", values)
     earlier = [day for day in days if day < as_of]
     previous = previous_keys = None
     if earlier:
