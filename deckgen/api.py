@@ -15,6 +15,7 @@ from deckgen.errors import InputError, option
 if TYPE_CHECKING:  # pandas stays out of `import deckgen` until an export is read
     from deckgen.ingest.pipeline import Pipeline
     from deckgen.model.types import Metrics
+    from deckgen.weekly import StoredWeek
 
 MAX_FINDINGS = 200  # hygiene findings kept per owner, by default
 
@@ -28,6 +29,13 @@ class Review:
     pipeline: Pipeline
     previous: Pipeline | None
     max_findings: int | None = MAX_FINDINGS
+    stored_previous: StoredWeek | None = None  # last week from the history store, read when a team's bridge needs it
+
+    def last_week(self) -> Pipeline | None:
+        """Last week's export: the one given, else the history store's latest earlier week (read once)."""
+        if self.previous is None and self.stored_previous is not None:
+            self.previous = self.stored_previous.read(self.settings.history_wait)
+        return self.previous
 
     def scoped(self, field: str, name: str) -> Metrics:
         """The metrics of one team or owner ('team', 'EMEA'): their deals only, this week and last.
@@ -39,7 +47,8 @@ class Review:
         from deckgen.model.metrics import compute_metrics
 
         frame = subset(self.pipeline.frame, field, name)
-        previous = subset(self.previous.frame, field, name) if self.previous is not None else None
+        last = self.last_week()
+        previous = subset(last.frame, field, name) if last is not None else None
         settings = self.settings.for_group(name)
         source = replace(self.metrics.source, deals=len(frame))
         return compute_metrics(
@@ -48,7 +57,7 @@ class Review:
             self.metrics.as_of,
             source,
             previous=previous,
-            previous_file=self.previous.file if self.previous is not None else "",
+            previous_file=last.file if last is not None else "",
             notes=[],
             max_findings=self.max_findings,
             currencies=self.metrics.currencies,
@@ -56,7 +65,9 @@ class Review:
 
     @property
     def previous_name(self) -> str | None:
-        return self.previous.name if self.previous is not None else None
+        if self.previous is not None:
+            return self.previous.name
+        return Path(self.stored_previous.file).name if self.stored_previous is not None else None
 
 
 def load_settings(
@@ -136,16 +147,14 @@ def review(
             file=last.file,
             hint="compare exports in one currency, or give [fx] rates in deckgen.toml to convert both",
         )
-    facts = None
+    facts = stored = None
     if settings.history is not None:  # this week kept in the store; its previous week is last week's export
         from deckgen.weekly import recall
 
-        recalled = recall(Path(settings.history), pipeline, settings, as_of, settings.currency)
+        read_now = isinstance(export, str | Path)
+        recalled = recall(Path(settings.history), pipeline, settings, as_of, settings.currency, read_now=read_now)
         facts = recalled.facts
-        if last is None:
-            last = recalled.previous
-        else:  # an explicit last week: its keys are its own
-            facts = replace(facts, previous_keys=None)
+        stored = recalled.previous if last is None else None
     source = Source(pipeline.file, pipeline.sha256, pipeline.rows_read, pipeline.rows_skipped, len(pipeline.frame))
     notes = list(pipeline.notes)
     if last is not None:
@@ -162,7 +171,7 @@ def review(
         currencies=currencies,
         history=facts,
     )
-    return Review(settings, metrics, pipeline, last, max_findings)
+    return Review(settings, metrics, pipeline, last, max_findings, stored)
 
 
 def compute_metrics(

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from deckgen.config import Settings
-    from deckgen.history.store import Added, Store
+    from deckgen.history.store import Added, Store, Week
     from deckgen.ingest.pipeline import Pipeline
     from deckgen.model.history import HistoryFacts
     from deckgen.model.types import TrendRow
@@ -123,22 +123,49 @@ def fingerprint(settings: Settings) -> str:
 
 
 @dataclass
+class StoredWeek:
+    """A stored week as last week's export: named for the deck, its rows read only when asked for (a deck per
+    team bridges each team's deals from it)."""
+
+    store: Path
+    week: Week
+
+    @property
+    def file(self) -> str:
+        return f"{self.week.source} ({self.week.as_of.isoformat()}, from {self.store.name})"
+
+    def read(self, wait: float = 30.0) -> Pipeline:
+        from deckgen.history.store import Store
+        from deckgen.ingest.pipeline import Pipeline
+
+        with Store.open(self.store, wait=wait) as store:
+            frame = store.snapshot(self.week.as_of)
+        return Pipeline(frame, self.file, self.week.sha256, "history", self.week.deals, 0, {})
+
+
+@dataclass
 class Recalled:
-    """What a review takes from the store: last week's snapshot (for the bridge) and the history facts."""
+    """What a review takes from the store: last week (for the bridge) and the history facts."""
 
     added: Added
-    previous: Pipeline | None  # the latest stored week before this one
+    previous: StoredWeek | None  # the latest stored week before this one
     facts: HistoryFacts
 
 
-def recall(path: Path, pipeline: Pipeline, settings: Settings, as_of: date, currency: str) -> Recalled:
+def recall(
+    path: Path, pipeline: Pipeline, settings: Settings, as_of: date, currency: str, *, read_now: bool = False
+) -> Recalled:
     """Record this week's export in the store at `path` (created if new), then read what the review needs: the
-    latest earlier week, the versions up to as-of, the trend rows of the other weeks (cached in the store per
-    settings, computed and cached when missing) and the quarter's first trend week for its bridge."""
+    versions up to as-of (the columns pushes and days in stage read), the trend rows of the other weeks (cached
+    in the store per settings, computed and cached when missing), and for the weekly and quarter-to-date bridges
+    the rows of the deals that changed since last week and since the quarter's first trend week.
+
+    read_now: the pipeline was just read from its file, so its SHA-256 stands for its rows (a file already stored
+    for as-of under these settings is then not compared again).
+    """
     from deckgen.history.store import Store
-    from deckgen.identity import deal_keys
-    from deckgen.ingest.pipeline import Pipeline
     from deckgen.model.calendar import quarter_of
+    from deckgen.model.changes import COLUMNS, Narrowed
     from deckgen.model.history import History, HistoryFacts
     from deckgen.model.trend import rows_needed, trend_row, trend_weeks
 
@@ -146,49 +173,59 @@ def recall(path: Path, pipeline: Pipeline, settings: Settings, as_of: date, curr
     previous_quarter = quarter.preceding(settings.fiscal_year_start, settings.fiscal_year_named_by)
     key = fingerprint(settings)
     with Store.open(path, write=True, create=True, wait=settings.history_wait) as store:
-        added = record(store, pipeline, as_of, currency)
+        added = _record_once(store, pipeline, as_of, currency, key if read_now else None)
         stored = {week.as_of: week for week in store.weeks() if week.as_of <= as_of}
-        weeks, versions = store.versions()
         days = sorted(stored)
-        held = _Weeks(versions)
-        rows: dict[tuple[date, str], TrendRow] = {}
-        cached: dict[str, dict[date, str]] = {}
-        fresh: dict[str, dict[date, str]] = {}
-        for day, period in rows_needed(days, as_of, quarter, previous_quarter):
-            if day == as_of:
-                continue  # this week's row comes from this week's metrics
-            label = period.label
-            if label not in cached:
-                cached[label] = store.cached(f"{key}:{label}")
-            if day in cached[label]:
-                rows[day, label] = _row_from_json(cached[label][day])
-            else:
-                rows[day, label] = trend_row(held.frame(day), settings, day, period)
-                fresh.setdefault(label, {})[day] = _row_to_json(rows[day, label])
-        for label, values in fresh.items():
-            store.put_cached(f"{key}:{label}", values)
-    earlier = [day for day in days if day < as_of]
-    previous = previous_keys = None
-    if earlier:
-        week = stored[earlier[-1]]
-        file = f"{week.source} ({week.as_of.isoformat()}, from {path.name})"
-        previous = Pipeline(held.frame(week.as_of), file, week.sha256, "history", week.deals, 0, {})
-        previous_keys = held.keys(week.as_of)
-    chosen = trend_weeks(days, as_of, quarter, previous_quarter)
-    start = start_keys = None
-    if len(chosen) >= 2 and chosen[0].week != as_of:
-        first = stored[chosen[0].week]
-        start = (held.frame(first.as_of), f"{first.source} ({first.as_of.isoformat()})")
-        start_keys = held.keys(first.as_of)
+        needed = [(day, period) for day, period in rows_needed(days, as_of, quarter, previous_quarter) if day != as_of]
+        cached = {label: store.cached(f"{key}:{label}") for label in {period.label for _, period in needed}}
+        rows = {
+            (day, period.label): _row_from_json(cached[period.label][day])
+            for day, period in needed
+            if day in cached[period.label]
+        }
+        missing = [(day, period) for day, period in needed if (day, period.label) not in rows]
+        # The missing weeks' whole frames come from one read of every column; else only what the model reads.
+        weeks, versions = store.versions() if missing else store.versions(COLUMNS)
+        if missing:
+            held = _Weeks(versions)
+            fresh: dict[str, dict[date, str]] = {}
+            for day, period in missing:
+                rows[day, period.label] = trend_row(held.frame(day), settings, day, period)
+                fresh.setdefault(period.label, {})[day] = _row_to_json(rows[day, period.label])
+            for label, values in fresh.items():
+                store.put_cached(f"{key}:{label}", values)
+        earlier = [day for day in days if day < as_of]
+        window = (quarter.start, quarter.end)  # what the bridges count: deals open in the quarter in either week
+        previous = since_last = since_start = None
+        if earlier:
+            previous = StoredWeek(path, stored[earlier[-1]])
+            since_last = Narrowed(*store.differing(earlier[-1], as_of, COLUMNS, window), previous.file)
+        chosen = trend_weeks(days, as_of, quarter, previous_quarter)
+        if len(chosen) >= 2 and chosen[0].week != as_of:
+            first = stored[chosen[0].week]
+            since_start = Narrowed(
+                *store.differing(first.as_of, as_of, COLUMNS, window), f"{first.source} ({first.as_of})"
+            )
     facts = HistoryFacts(
-        history=History(weeks, versions).upto(as_of),
-        rows=rows,
-        start=start,
-        keys=deal_keys(pipeline.frame, by_position=True),
-        start_keys=start_keys,
-        previous_keys=previous_keys,
+        history=History(weeks, versions).upto(as_of), rows=rows, since_last=since_last, since_start=since_start
     )
     return Recalled(added, previous, facts)
+
+
+def _record_once(store: Store, pipeline: Pipeline, as_of: date, currency: str, key: str | None) -> Added:
+    """record(), unless this very file was stored for `as_of` under the settings `key` names (then its content is
+    the week's: nothing to hash or compare). key None: always record."""
+    from deckgen.history.store import Added
+
+    if key is None:
+        return record(store, pipeline, as_of, currency)
+    kept = store.cached(f"{key}:export").get(as_of)
+    if kept is not None and kept == f"{pipeline.sha256} {currency}":
+        week = next(week for week in store.weeks() if week.as_of == as_of)
+        return Added(week, "unchanged", 0)
+    added = record(store, pipeline, as_of, currency)
+    store.put_cached(f"{key}:export", {as_of: f"{pipeline.sha256} {currency}"})
+    return added
 
 
 class _Weeks:
@@ -209,9 +246,6 @@ class _Weeks:
         from deckgen.frame import FRAME_COLUMNS
 
         return self.versions.loc[self._held(week), list(FRAME_COLUMNS)].reset_index(drop=True)
-
-    def keys(self, week: date) -> pd.Series:
-        return self.versions.loc[self._held(week), "key"].astype(object).reset_index(drop=True)
 
 
 def _row_to_json(row: TrendRow) -> str:

@@ -143,6 +143,51 @@ class Store:
         layout = self._layout(weeks[-1]) if weeks else {}
         return weeks, _frame(table, layout, union=self._all_layouts())
 
+    def differing(
+        self,
+        before: date,
+        after: date,
+        columns: Sequence[str] = FRAME_COLUMNS,
+        open_within: tuple[date, date] | None = None,
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The rows of the deals whose rows differ between two stored weeks (before < after): each week's rows of
+        those deals (a deal in one week only: there only), `key` then `columns`, in no set order.
+
+        open_within (first, last): only deals open with a close date in that period in either week (what a
+        bridge of that quarter counts), and maybe a few more. Every such deal that differs is there, and a few
+        that do not may be (a week added between two others can hold a copy of a neighbour's row): what a
+        bridge needs beside the weeks' totals.
+        """
+        unknown = [c for c in columns if c not in FRAME_COLUMNS]
+        if unknown:
+            raise ValueError(f"not frame columns: {unknown}")
+        if not before < after:
+            raise ValueError(f"{before} is not before {after}")
+        params: dict[str, Any] = {"a": before, "b": after}
+        counted = "true"
+        if open_within is not None:  # a day's worth of slack: a superset is safe, the bridge decides
+            counted = """v.state = 'open' AND v.close_date >= $start AND v.close_date < $end + INTERVAL 1 DAY"""
+            params |= {"start": open_within[0], "end": open_within[1]}
+        selected = "".join(f", v.{_q(c)}" for c in columns)
+        at_a = """v."first" <= $a AND coalesce(e."until" > $a, true)"""
+        at_b = """coalesce(e."until" > $b, true)"""
+        # A deal holds one version a week: its rows differ iff a version of it is held by one week only, and
+        # those versions are its rows. Deals are picked by the hash of their key: one sharing a hash with a
+        # counted deal only adds its rows, never takes one away.
+        table = _table(
+            self._con,
+            f"""WITH x AS (SELECT {at_a} AS at_a, {at_b} AS at_b, {counted} AS counted, hash(v.key) AS h,
+                v.key{selected} FROM versions v LEFT JOIN ends e USING (vid)
+                WHERE v."first" <= $b AND coalesce(e."until" > $a, true) AND ({at_a}) <> ({at_b}))
+            SELECT * EXCLUDE (counted, h) FROM x WHERE h IN (SELECT h FROM x WHERE counted)""",
+            params,
+        )
+        layout = self._layout(after)
+        frame = _frame(table.drop_columns(["at_a", "at_b"]), layout, union=self._all_layouts())
+        at_a = table.column("at_a").to_numpy(zero_copy_only=False)
+        at_b = table.column("at_b").to_numpy(zero_copy_only=False)
+        return frame[at_a].reset_index(drop=True), frame[at_b].reset_index(drop=True)
+
     def cached(self, fingerprint: str) -> dict[date, str]:
         """The values put under `fingerprint`, by week, for the weeks whose content has not changed since."""
         rows = self._con.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from deckgen.identity import deal_keys
@@ -15,12 +17,35 @@ LISTED = 25
 COLUMNS = ("id", "name", "account", "owner", "stage", "amount", "probability", "close_date", "state")
 
 
+@dataclass(frozen=True)
+class Narrowed:
+    """Two weeks' rows of only the deals whose rows differ between them (a history store knows them), each with
+    its deal `key` and COLUMNS: what bridge(..., whole=) reads, at a fraction of the whole weeks."""
+
+    before: pd.DataFrame
+    after: pd.DataFrame
+    file: str  # the earlier week, as the deck names it
+
+    def bridge(self, whole: pd.DataFrame, quarter: Quarter) -> Changes:
+        """The bridge from the earlier week to `whole`, the later week's whole frame."""
+        keys = (self.before["key"], self.after["key"])
+        return bridge(self.before, self.after, quarter, self.file, keys, whole=whole)
+
+
 def _cents(amounts: pd.Series) -> pd.Series:
     return (amounts.fillna(0.0) * 100).round().astype("int64")
 
 
 def _movement(frame: pd.DataFrame, cents: pd.Series) -> Movement:
-    return Movement(len(frame), int(cents.sum()) / 100, top(frame, LISTED))
+    return Movement(len(frame), int(cents.sum()) / 100, _top(frame))
+
+
+def _top(frame: pd.DataFrame) -> list:
+    """The largest deals (model.deals.top), deals equal in all its orderings listed by key."""
+    if len(frame) > LISTED:  # only those that can make the list are sorted by key
+        amount = frame["amount"].fillna(0.0)
+        frame = frame[(amount >= amount.nlargest(LISTED).iloc[-1]).to_numpy()]
+    return top(frame.sort_index(kind="stable"), LISTED)
 
 
 def bridge(
@@ -29,12 +54,17 @@ def bridge(
     quarter: Quarter,
     previous_file: str,
     keys: tuple[pd.Series | None, pd.Series | None] = (None, None),
+    whole: pd.DataFrame | None = None,
 ) -> Changes:
     """Classify every deal in either week's quarter pipeline (DESIGN: week-over-week bridge).
 
     Amounts are counted in whole cents so that
     end = start + new + pulled_in + increased - decreased - won - lost - slipped - removed exactly.
     keys: each week's deal_keys when the caller has them (a store keeps them), else they are worked out.
+    whole: this week's whole frame when `previous` and `current` hold only the deals whose rows differ between
+    the weeks (a history store knows them; any larger set will do): a deal whose row did not change moves
+    nothing, so those rows give every movement and, with the whole week's total, the start and the end.
+    Listed deals are the same either way: ties are broken by deal key, never by row order.
     """
     prev = _keyed(previous, keys[0])
     curr = _keyed(current, keys[1])
@@ -42,6 +72,9 @@ def bridge(
     end_set = curr[open_in(curr, quarter).to_numpy()]
     start_cents = _cents(start_set["amount"])
     end_cents = _cents(end_set["amount"])
+    unchanged = 0  # the cents of the deals left out (whole given): the same in both weeks
+    if whole is not None:
+        unchanged = int(_cents(whole.loc[open_in(whole, quarter).to_numpy(), "amount"]).sum()) - int(end_cents.sum())
 
     gone = start_set[~start_set.index.isin(end_set.index)]
     gone_cents = start_cents[gone.index]
@@ -63,8 +96,8 @@ def bridge(
 
     return Changes(
         previous_file=previous_file,
-        start=int(start_cents.sum()) / 100,
-        end=int(end_cents.sum()) / 100,
+        start=(unchanged + int(start_cents.sum())) / 100,
+        end=(unchanged + int(end_cents.sum())) / 100,
         new=_movement(new, end_cents[new.index]),
         pulled_in=_movement(pulled, end_cents[pulled.index]),
         increased=increased,
@@ -73,7 +106,7 @@ def bridge(
         lost=_movement(lost, gone_cents[lost.index]),
         # Listed as they stand this week, so a slide shows where the close date went.
         slipped=Movement(
-            len(slipped), int(gone_cents[slipped.index].sum()) / 100, top(curr.loc[slipped.index], LISTED)
+            len(slipped), int(gone_cents[slipped.index].sum()) / 100, _top(curr.loc[slipped.index])
         ),
         removed=_movement(removed, gone_cents[removed.index]),
     )
@@ -87,5 +120,9 @@ def _keyed(frame: pd.DataFrame, keys: pd.Series | None) -> pd.DataFrame:
 
 
 def _with_change(frame: pd.DataFrame, delta: pd.Series) -> list:
-    order = delta.abs().sort_values(ascending=False, kind="stable").index[:LISTED]
+    """The largest changes first, equal ones by key."""
+    size = delta.abs()
+    if len(size) > LISTED:
+        size = size[size >= size.nlargest(LISTED).iloc[-1]]
+    order = size.sort_index(kind="stable").sort_values(ascending=False, kind="stable").index[:LISTED]
     return to_deals(frame.loc[order])

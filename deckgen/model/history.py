@@ -23,7 +23,7 @@ from deckgen.errors import InputError
 from deckgen.frame import FRAME_COLUMNS
 from deckgen.identity import deal_keys
 from deckgen.model.calendar import Quarter
-from deckgen.model.changes import bridge
+from deckgen.model.changes import Narrowed, bridge
 from deckgen.model.deals import labelled, to_deals
 from deckgen.model.trend import row_of, rows_needed, trend, trend_row
 from deckgen.model.types import Aging, Deal, Metrics, OwnerPushes, PushedDeal, Pushes, StageAge, TrendRow
@@ -356,18 +356,17 @@ class HistoryFacts:
 
     rows: the trend rows of the other weeks by (week, quarter label), as rows_needed lists them (the week before
     a quarter is read for the quarter it starts, and maybe as the last week of its own); the caller caches them,
-    and a missing one is computed from the history. start: the frame and file name of the quarter's first trend
-    week, for the quarter-to-date bridge (without it, rebuilt from the history and named by its date). keys: this
-    week's deal_keys(frame, by_position=True), when the caller has them (else computed). start_keys,
-    previous_keys: the deal keys of the start frame and of last week's frame when they came from the store.
+    and a missing one is computed from the history. since_last, since_start: the rows of the deals that changed
+    since last week and since the quarter's first trend week (the store knows them), for the weekly and the
+    quarter-to-date bridges; without since_start the latter is worked out from the whole weeks. keys: this week's
+    deal_keys(frame, by_position=True), when the caller has them (else computed).
     """
 
     history: History  # the stored weeks up to this one, this one included
     rows: Mapping[tuple[date, str], TrendRow] = field(default_factory=dict)
-    start: tuple[pd.DataFrame, str] | None = None
+    since_last: Narrowed | None = None
+    since_start: Narrowed | None = None
     keys: pd.Series | None = None
-    start_keys: pd.Series | None = None
-    previous_keys: pd.Series | None = None
 
 
 def followable(frame: pd.DataFrame) -> bool:
@@ -402,12 +401,15 @@ def with_history(
     bridged = None
     if len(rows_shown) >= 2:
         first = rows_shown[0].as_of
-        start, name = facts.start or (history.frame(first), first.isoformat())
-        keys = (facts.start_keys, facts.keys) if facts.start is not None and followable(frame) else (None, None)
-        try:
-            bridged = bridge(start, frame, quarter, name, keys)
-        except InputError:  # an export with neither ids nor names: its deals cannot be followed
+        if not followable(frame):  # an export with neither ids nor names: its deals cannot be followed
             bridged = None
+        elif facts.since_start is not None:
+            bridged = facts.since_start.bridge(frame, quarter)
+        else:
+            try:
+                bridged = bridge(history.frame(first), frame, quarter, first.isoformat())
+            except InputError:  # that week had neither ids nor names
+                bridged = None
     return replace(
         metrics,
         trend=rows_shown if len(rows_shown) >= 2 else None,

@@ -237,6 +237,53 @@ def test_weeks_added_out_of_order(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(store.snapshot(week(4)), ordered(frames[4]))
 
 
+@pytest.mark.parametrize("order", [(0, 1, 2, 3, 4), (4, 0, 2, 1, 3)])
+def test_differing_rows_between_two_weeks(tmp_path: Path, order: tuple[int, ...]) -> None:
+    """Every deal whose row differs between two weeks comes back with each week's row, and the bridge from them
+    equals the bridge from the whole weeks."""
+    from deckgen.model.calendar import quarter_of
+    from deckgen.model.changes import COLUMNS, bridge
+
+    frames = [big_frame(300, seed=5)]
+    for n in range(1, 5):
+        nxt = churn(frames[-1], 0.1, seed=20 + n).iloc[3:]  # three deals go, two come
+        born = big_frame(2, seed=40 + n).assign(id=[f"new-{n}-{k}" for k in range(2)])
+        frames.append(pd.concat([nxt, born], ignore_index=True))
+    quarter = quarter_of(date(2026, 11, 15))
+    with fresh(tmp_path) as store:
+        for n in order:
+            add(store, frames[n], week(n))
+        for a in range(5):
+            for b in range(a + 1, 5):
+                before, after = store.differing(week(a), week(b))
+                rows = {}
+                for side, n in ((before, a), (after, b)):
+                    full = by_key(store.snapshot(week(n))[list(FRAME_COLUMNS)]).set_index("key")
+                    assert side["key"].is_unique
+                    pd.testing.assert_frame_equal(
+                        side.set_index("key"), full.loc[side["key"]], check_categorical=False, check_index_type=False
+                    )
+                    rows[n] = {key: tuple(row) for key, row in zip(full.index, full.astype(object).itertuples())}
+                changed = {k for k in rows[a].keys() | rows[b].keys() if rows[a].get(k) != rows[b].get(k)}
+                assert changed <= set(before["key"]) | set(after["key"])
+                assert changed, "the weeks differ"
+                whole = bridge(store.snapshot(week(a)), store.snapshot(week(b)), quarter, "a.csv")
+                window = store.differing(week(a), week(b), COLUMNS, (quarter.start, quarter.end))
+                assert 0 < len(window[1]) < len(after)  # deals not open in the quarter in either week: left out
+                for first, last in (before, after), window:
+                    narrowed = bridge(
+                        first[list(COLUMNS)],
+                        last[list(COLUMNS)],
+                        quarter,
+                        "a.csv",
+                        (first["key"], last["key"]),
+                        whole=store.snapshot(week(b)),
+                    )
+                    assert narrowed == whole
+        with pytest.raises(ValueError, match="not before"):
+            store.differing(week(2), week(2))
+
+
 def test_order_follows_the_export(tmp_path: Path) -> None:
     """New and changed deals take their place in the file; a deal that only moved is not stored again."""
     first = big_frame(50, seed=5)

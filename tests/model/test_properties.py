@@ -153,6 +153,32 @@ def test_bridge_reconciles_to_the_cent(last_week: list[dict], this_week: list[di
     assert start_count <= len(previous) and end_count <= len(current)
 
 
+@SETTINGS
+@given(last_week=deals, this_week=deals, extra=st.lists(st.integers(0, 80), max_size=6), shuffle=st.randoms())
+def test_bridge_from_the_deals_that_changed_equals_the_whole_bridge(
+    last_week: list[dict], this_week: list[dict], extra: list[int], shuffle: Any
+) -> None:
+    """What a history store hands over: only the deals whose rows differ (and a few more), in any order."""
+    from deckgen.identity import deal_keys
+
+    previous, current = frame(*last_week), frame(*this_week)
+    whole = bridge(previous, current, Q4, "last.csv")
+    before, after = deal_keys(previous), deal_keys(current)
+    rows_before = {key: tuple(row) for key, row in zip(before, previous.astype(object).itertuples(index=False))}
+    rows_after = {key: tuple(row) for key, row in zip(after, current.astype(object).itertuples(index=False))}
+    keys = sorted(set(rows_before) | set(rows_after))
+    differing = {key for key in keys if rows_before.get(key) != rows_after.get(key)}
+    differing |= {keys[n % len(keys)] for n in extra} if keys else set()
+
+    def narrow(side: pd.DataFrame, side_keys: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+        rows = [n for n, key in enumerate(side_keys) if key in differing]
+        shuffle.shuffle(rows)
+        return side.iloc[rows].reset_index(drop=True), side_keys.iloc[rows].reset_index(drop=True)
+
+    (prev, prev_keys), (curr, curr_keys) = narrow(previous, before), narrow(current, after)
+    assert bridge(prev, curr, Q4, "last.csv", (prev_keys, curr_keys), whole=current) == whole
+
+
 @pytest.mark.parametrize("amount", [-100.0, 0.0])
 def test_json_with_odd_amounts(amount: float) -> None:
     rows = [{"amount": amount, "close_date": "2026-12-01"}, {"amount": None, "close_date": "2026-12-02"}]
