@@ -147,7 +147,7 @@ def review(
             file=last.file,
             hint="compare exports in one currency, or give [fx] rates in deckgen.toml to convert both",
         )
-    facts = stored = None
+    facts = stored = recalled = None
     if settings.history is not None:  # this week kept in the store; its previous week is last week's export
         from deckgen.weekly import recall
 
@@ -155,6 +155,10 @@ def review(
         recalled = recall(Path(settings.history), pipeline, settings, as_of, settings.currency, read_now=read_now)
         facts = recalled.facts
         stored = recalled.previous if last is None else None
+        if facts.known is None:
+            from deckgen.model.history import history_facts
+
+            facts = replace(facts, known=history_facts(pipeline.frame, settings, as_of, facts))
     source = Source(pipeline.file, pipeline.sha256, pipeline.rows_read, pipeline.rows_skipped, len(pipeline.frame))
     notes = list(pipeline.notes)
     if last is not None:
@@ -171,6 +175,10 @@ def review(
         currencies=currencies,
         history=facts,
     )
+    if settings.history is not None and recalled is not None and facts is not None and facts.known is not None:
+        from deckgen.weekly import remember  # computed once a week and kept: later builds of the week read them
+
+        remember(Path(settings.history), recalled, facts.known, metrics, settings)
     return Review(settings, metrics, pipeline, last, max_findings, stored)
 
 

@@ -18,13 +18,13 @@ from deckgen import __version__
 from deckgen.errors import InputError, OptionError, option
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import numpy as np
 
     from deckgen.config import Settings
     from deckgen.history.store import Added, Store, Week
     from deckgen.ingest.pipeline import Pipeline
-    from deckgen.model.history import HistoryFacts
-    from deckgen.model.types import TrendRow
+    from deckgen.model.history import HistoryFacts, Known
+    from deckgen.model.types import Metrics, TrendRow
 
 ROWS = 2  # the cached trend rows' layout: a new field in TrendPoint, a new number (older rows are computed anew)
 # A date in a file name: 2026-11-20, 2026_11_20 or 20261120, not inside a longer run of digits.
@@ -150,18 +150,22 @@ class Recalled:
     added: Added
     previous: StoredWeek | None  # the latest stored week before this one
     facts: HistoryFacts
+    known_as: str | None = None  # where to keep the history facts once computed (remember())
+    kept: bool = False  # the facts were read back from there
 
 
 def recall(
     path: Path, pipeline: Pipeline, settings: Settings, as_of: date, currency: str, *, read_now: bool = False
 ) -> Recalled:
     """Record this week's export in the store at `path` (created if new), then read what the review needs: the
-    versions up to as-of (the columns pushes and days in stage read), the trend rows of the other weeks (cached
-    in the store per settings, computed and cached when missing), and for the weekly and quarter-to-date bridges
-    the rows of the deals that changed since last week and since the quarter's first trend week.
+    trend rows of the other weeks (cached in the store per settings, computed and cached when missing) and this
+    week's history facts as computed before (model.history.Known), else what they are computed from: the versions
+    up to as-of (the columns pushes and days in stage read), and for the weekly and quarter-to-date bridges the
+    rows of the deals that changed since last week and since the quarter's first trend week.
 
-    read_now: the pipeline was just read from its file, so its SHA-256 stands for its rows (a file already stored
-    for as-of under these settings is then not compared again).
+    read_now: the pipeline was just read from its file, so its SHA-256 stands for its rows: a file already stored
+    for as-of under these settings is not compared again, and its history facts are looked up and kept
+    (Recalled.known_as; remember() keeps them).
     """
     from deckgen.history.store import Store
     from deckgen.model.calendar import quarter_of
@@ -183,33 +187,64 @@ def recall(
             for day, period in needed
             if day in cached[period.label]
         }
-        missing = [(day, period) for day, period in needed if (day, period.label) not in rows]
-        # The missing weeks' whole frames come from one read of every column; else only what the model reads.
-        weeks, versions = store.versions() if missing else store.versions(COLUMNS)
-        if missing:
-            held = _Weeks(versions)
-            fresh: dict[str, dict[date, str]] = {}
-            for day, period in missing:
-                rows[day, period.label] = trend_row(held.frame(day), settings, day, period)
+        fresh: dict[str, dict[date, str]] = {}
+        for day, period in needed:  # one week's frame at a time: the memory of one export
+            if (day, period.label) not in rows:
+                rows[day, period.label] = trend_row(store.snapshot(day), settings, day, period)
                 fresh.setdefault(period.label, {})[day] = _row_to_json(rows[day, period.label])
-            for label, values in fresh.items():
-                store.put_cached(f"{key}:{label}", values)
+        for label, values in fresh.items():
+            store.put_cached(f"{key}:{label}", values)
         earlier = [day for day in days if day < as_of]
+        previous = StoredWeek(path, stored[earlier[-1]]) if earlier else None
+        known_as = _facts_key(key, [stored[day] for day in days], pipeline.sha256) if read_now else None
+        kept = store.cached(known_as).get(as_of) if known_as is not None else None
+        if kept is not None:
+            facts = HistoryFacts(None, rows, known=_known_from_json(kept), weeks=days)
+            return Recalled(added, previous, facts, known_as, kept=True)
         window = (quarter.start, quarter.end)  # what the bridges count: deals open in the quarter in either week
-        previous = since_last = since_start = None
-        if earlier:
-            previous = StoredWeek(path, stored[earlier[-1]])
-            since_last = Narrowed(*store.differing(earlier[-1], as_of, COLUMNS, window), previous.file)
+        since_last = since_start = None
+        if previous is not None:
+            since_last = Narrowed(*store.differing(previous.week.as_of, as_of, COLUMNS, window), previous.file)
         chosen = trend_weeks(days, as_of, quarter, previous_quarter)
         if len(chosen) >= 2 and chosen[0].week != as_of:
             first = stored[chosen[0].week]
             since_start = Narrowed(
                 *store.differing(first.as_of, as_of, COLUMNS, window), f"{first.source} ({first.as_of})"
             )
-    facts = HistoryFacts(
-        history=History(weeks, versions).upto(as_of), rows=rows, since_last=since_last, since_start=since_start
+        weeks, versions = store.versions(COLUMNS)
+    facts = HistoryFacts(History(weeks, versions).upto(as_of), rows, since_last=since_last, since_start=since_start)
+    return Recalled(added, previous, facts, known_as)
+
+
+def remember(path: Path, recalled: Recalled, known: Known, metrics: Metrics, settings: Settings) -> None:
+    """Keep this week's history facts and trend row in the store, for the next build of the week (recall looks
+    the facts up) and the weeks after it (the row)."""
+    from deckgen.history.store import Store
+    from deckgen.model.calendar import quarter_of
+    from deckgen.model.trend import row_of
+
+    if recalled.known_as is None:
+        return
+    as_of = recalled.added.week.as_of
+    quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
+    booked = metrics.bookings
+    # The row trend_row would compute for this week (the trend's rows equal single-week metrics).
+    row = row_of(
+        quarter, as_of, booked.goal, booked.closed_won, metrics.pipeline, metrics.forecast, metrics.pipeline_pacing
     )
-    return Recalled(added, previous, facts)
+    with Store.open(path, write=True, wait=settings.history_wait) as store:
+        store.put_cached(f"{fingerprint(settings)}:{quarter.label}", {as_of: _row_to_json(row)})
+        if not recalled.kept:  # one week's facts are kept, the latest built: they are for rebuilding that week
+            for week in store.weeks():
+                store.drop_cached(week.as_of, recalled.known_as.rsplit(":", 2)[0] + ":")
+            store.put_cached(recalled.known_as, {as_of: _known_to_json(known)})
+
+
+def _facts_key(key: str, weeks: list[Week], sha256: str) -> str:
+    """Where a week's history facts are kept: the settings, every stored week up to it (its content) and the
+    export's file (the stalled deals are kept by their rows in it)."""
+    chain = hashlib.sha256("".join(f"{week.as_of}={week.content};" for week in weeks).encode()).hexdigest()[:32]
+    return f"{key}:facts:{chain}:{sha256}"
 
 
 def _record_once(store: Store, pipeline: Pipeline, as_of: date, currency: str, key: str | None) -> Added:
@@ -226,26 +261,6 @@ def _record_once(store: Store, pipeline: Pipeline, as_of: date, currency: str, k
     added = record(store, pipeline, as_of, currency)
     store.put_cached(f"{key}:export", {as_of: f"{pipeline.sha256} {currency}"})
     return added
-
-
-class _Weeks:
-    """The stored weeks' frames, taken from the row versions (in each week's row order, as Store.snapshot gives
-    them, without the export's own columns): one read of the store serves every week the review needs."""
-
-    def __init__(self, versions: pd.DataFrame) -> None:
-        self.versions = versions
-
-    def _held(self, week: date) -> pd.Series:
-        import pandas as pd
-
-        day = pd.Timestamp(week)
-        until = self.versions["until"]
-        return (self.versions["first"] <= day) & (until.isna() | (until > day))
-
-    def frame(self, week: date) -> pd.DataFrame:
-        from deckgen.frame import FRAME_COLUMNS
-
-        return self.versions.loc[self._held(week), list(FRAME_COLUMNS)].reset_index(drop=True)
 
 
 def _row_to_json(row: TrendRow) -> str:
@@ -265,3 +280,78 @@ def _row_from_json(text: str) -> TrendRow:
     data = json.loads(text)
     data["as_of"] = date.fromisoformat(data["as_of"])
     return TrendRow(**data)
+
+
+def _known_to_json(known: Known) -> str:
+    """Kept history facts: the results as plain JSON (deckgen.plain); the stalled deals (often many) by frame row,
+    as compressed arrays."""
+    import json
+
+    import numpy as np
+
+    from deckgen.plain import to_plain
+
+    stalled = known.stalled
+    rows = stalled.index.to_numpy(dtype=np.int64)
+    plain = {
+        "aging": to_plain(known.aging),
+        "pushes": to_plain(known.pushes),
+        "bridge_qtd": to_plain(known.bridge_qtd),
+        "changes": to_plain(known.changes),
+        "stalled": {
+            "rows": _pack(np.diff(rows, prepend=0)),  # rising: small steps compress well
+            "days": _pack(stalled["days"].to_numpy(dtype=np.int64)),
+            "at_least": _pack(stalled["at_least"].to_numpy(dtype=bool)),
+            "stage_median": _pack(stalled["stage_median"].to_numpy(dtype=np.float64)),
+        },
+    }
+    return json.dumps(plain, sort_keys=True)
+
+
+def _known_from_json(text: str) -> Known:
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    from deckgen.model.history import Known
+    from deckgen.model.types import Aging, Changes, Pushes
+    from deckgen.plain import from_plain
+
+    data = json.loads(text)
+    stalled = data["stalled"]
+    rows = np.cumsum(_unpack(stalled["rows"], np.int64))
+    frame = pd.DataFrame(
+        {
+            "days": pd.array(_unpack(stalled["days"], np.int64), dtype="Int64"),
+            "at_least": _unpack(stalled["at_least"], np.bool_),
+            "stage_median": _unpack(stalled["stage_median"], np.float64),
+            "stalled": np.ones(len(rows), dtype=bool),
+        },
+        index=pd.Index(rows, dtype="int64"),
+    )
+    return Known(
+        aging=from_plain(Aging, data["aging"]),
+        stalled=frame,
+        pushes=from_plain(Pushes, data["pushes"]),
+        bridge_qtd=from_plain(Changes | None, data["bridge_qtd"]),
+        changes=from_plain(Changes | None, data["changes"]),
+    )
+
+
+def _pack(values: np.ndarray) -> str:
+    import base64
+    import zlib
+
+    import numpy as np
+
+    return base64.b64encode(zlib.compress(np.ascontiguousarray(values).tobytes(), 6)).decode("ascii")
+
+
+def _unpack(text: str, dtype: type) -> np.ndarray:
+    import base64
+    import zlib
+
+    import numpy as np
+
+    return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype=dtype).copy()

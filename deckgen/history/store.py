@@ -319,6 +319,11 @@ class Store:
             raise
         _run(con, "CHECKPOINT")
 
+    def drop_cached(self, as_of: date, prefix: str) -> None:
+        """Forget the values kept for `as_of` under every fingerprint that starts with `prefix`."""
+        self._writable()
+        _run(self._con, "DELETE FROM cache WHERE as_of = ? AND starts_with(fingerprint, ?)", [as_of, prefix])
+
     # -- helpers -------------------------------------------------------------------------------------------------
 
     def _writable(self) -> None:

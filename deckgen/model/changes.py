@@ -105,9 +105,7 @@ def bridge(
         won=_movement(won, gone_cents[won.index]),
         lost=_movement(lost, gone_cents[lost.index]),
         # Listed as they stand this week, so a slide shows where the close date went.
-        slipped=Movement(
-            len(slipped), int(gone_cents[slipped.index].sum()) / 100, _top(curr.loc[slipped.index])
-        ),
+        slipped=Movement(len(slipped), int(gone_cents[slipped.index].sum()) / 100, _top(curr.loc[slipped.index])),
         removed=_movement(removed, gone_cents[removed.index]),
     )
 

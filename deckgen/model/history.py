@@ -22,11 +22,21 @@ from deckgen.config import Settings
 from deckgen.errors import InputError
 from deckgen.frame import FRAME_COLUMNS
 from deckgen.identity import deal_keys
-from deckgen.model.calendar import Quarter
+from deckgen.model.calendar import Quarter, quarter_of
 from deckgen.model.changes import Narrowed, bridge
 from deckgen.model.deals import labelled, to_deals
-from deckgen.model.trend import row_of, rows_needed, trend, trend_row
-from deckgen.model.types import Aging, Deal, Metrics, OwnerPushes, PushedDeal, Pushes, StageAge, TrendRow
+from deckgen.model.trend import row_of, rows_needed, trend, trend_row, trend_weeks
+from deckgen.model.types import (
+    Aging,
+    Changes,
+    Deal,
+    Metrics,
+    OwnerPushes,
+    PushedDeal,
+    Pushes,
+    StageAge,
+    TrendRow,
+)
 
 LISTED = 25
 STALLED_FACTOR = 2  # stalled: days in stage above this many times the stage's usual
@@ -210,63 +220,118 @@ def _stamp(day: date) -> np.datetime64:
 # ------------------------------------------------------------------ days in stage
 
 
-def aging(
-    history: History, as_of: date, listed: int = LISTED, keys: pd.Series | None = None
-) -> tuple[Aging, pd.DataFrame]:
-    """Days in stage of the latest week's open deals, and the stage runs that ended (DESIGN.md: days in stage,
-    stalled).
+@dataclass(frozen=True)
+class StageRuns:
+    """What days in stage are read from (DESIGN.md: days in stage, stalled). A run: a deal's versions in
+    consecutive stored weeks with one stage and state (a gap, a new stage or a new state ends it).
 
-    A run: a deal's versions in consecutive stored weeks with one stage and state (a gap, a new stage or a new
-    state ends it). It ended when the deal is seen the very next week in another stage or state (moved on, won
-    or lost); its length is the days from its first week to that next week. A run that starts at the store's
-    first week is a lower bound. Also returns, per open deal of the latest week, `days` in stage, `at_least`, the
-    stage's `stage_median` of ended runs (NaN with fewer than MIN_ENDED_RUNS) and whether it is `stalled` (days >
-    2 x that median): indexed by deal key, or given this week's frame's `keys` (deal_keys(frame,
-    by_position=True)), aligned to them (days NA, not stalled, for the frame's other rows).
+    first_week: the first stored week (a run starting there is a lower bound). ended: each run of an open deal
+    that ended, i.e. the deal was seen the very next stored week in another stage or state (moved on, won or
+    lost): `stage`, `first` (its first week), `until` (that next week), `probability` (of its first week).
+    current: each open deal of the latest week: `key`, `stage`, `amount`, `since` (its run's first week),
+    `run_probability` (of that week) and `row`, its row in `deals` (what model.deals.to_deals lists of it);
+    indexed as the caller wants the facts aligned (deal keys, or this week's frame rows).
     """
+
+    first_week: date
+    ended: pd.DataFrame
+    current: pd.DataFrame
+    deals: pd.DataFrame
+
+
+def stage_runs(history: History, as_of: date) -> StageRuns:
+    """The stage runs of the stored weeks up to `as_of`, the current ones indexed by deal key."""
     history = history.upto(as_of)
     order, versions = history._order, history.versions
     size, stored = len(order.rows), len(history.weeks)
-    stage_codes, stage_names = _codes(versions["stage"], NO_STAGE)
-    stage_codes, state_codes = stage_codes[order.rows], _codes(versions["state"], "")[0][order.rows]
+    stage_codes = _codes(versions["stage"], NO_STAGE)[0][order.rows]
+    state_codes = _codes(versions["state"], "")[0][order.rows]
     opened = (versions["state"] == "open").to_numpy(dtype=bool)[order.rows]
     keeps = order.first[1:] == order.until[:-1]
     keeps &= (stage_codes[1:] == stage_codes[:-1]) & (state_codes[1:] == state_codes[:-1])
     starts = np.flatnonzero(~(order.same_key & np.r_[False, keeps]))
     ends = np.r_[starts[1:] - 1, size - 1] if size else starts
-    run_first, run_until, run_stage = order.first[starts], order.until[ends], stage_codes[starts]
+    run_first, run_until = order.first[starts], order.until[ends]
     after = np.minimum(ends + 1, max(size - 1, 0))
     ended = opened[starts] & (ends + 1 < size) & order.same_key[after] & (order.first[after] == run_until)
-    ended_days = _days(order.stamps[run_until[ended]], order.stamps[run_first[ended]])
-    stages = len(stage_names)
-    ended_runs = np.bincount(run_stage[ended], minlength=stages)
-    ended_median = pd.Series(ended_days, dtype=float).groupby(run_stage[ended]).median().reindex(range(stages))
-    usual = ended_median.where(ended_runs >= MIN_ENDED_RUNS).to_numpy()
-
+    probability = versions["probability"].to_numpy(dtype=float)[order.rows]
+    stamps = np.r_[order.stamps, np.datetime64("NaT", "s")]
+    ended_runs = pd.DataFrame(
+        {
+            "stage": versions["stage"].iloc[order.rows[starts[ended]]].to_numpy(),
+            "first": stamps[run_first[ended]],
+            "until": stamps[run_until[ended]],
+            "probability": probability[starts[ended]],
+        }
+    )
     current = opened[starts] & (run_until == stored)
-    now_rows, stage_now = order.rows[ends[current]], run_stage[current]
-    days = _days(_stamp(as_of), order.stamps[run_first[current]]) if stored else np.zeros(0, np.int64)
+    rows = order.rows[ends[current]]
+    keys = versions["key"].to_numpy()[rows]
+    now = pd.DataFrame(
+        {
+            "key": keys,
+            "stage": versions["stage"].iloc[rows].to_numpy(),
+            "amount": versions["amount"].to_numpy(dtype=float)[rows],
+            "since": stamps[run_first[current]],
+            "run_probability": probability[starts[current]],
+            "row": rows,
+        },
+        index=pd.Index(keys, dtype=object),
+    )
+    return StageRuns(first_week=history.weeks[0] if stored else as_of, ended=ended_runs, current=now, deals=versions)
+
+
+def aging(
+    history: History, as_of: date, listed: int = LISTED, keys: pd.Series | None = None
+) -> tuple[Aging, pd.DataFrame]:
+    """Days in stage of the latest week's open deals from the stored weeks (aged(stage_runs(...))): the facts
+    indexed by deal key, or given this week's frame's `keys` (deal_keys(frame, by_position=True)), aligned to them
+    (days NA, not stalled, for the frame's other rows)."""
+    result, facts = aged(stage_runs(history, as_of), as_of, listed)
+    return result, facts if keys is None else _aligned(facts, keys)
+
+
+def aged(runs: StageRuns, as_of: date, listed: int = LISTED) -> tuple[Aging, pd.DataFrame]:
+    """Days in stage and stalled deals (DESIGN.md): each current run's days since its first week (a lower bound
+    when that is the first stored week), each stage's usual days (the median of its ended runs' days, with at
+    least MIN_ENDED_RUNS of them) and stalled (days above STALLED_FACTOR times that). Also returns, indexed like
+    runs.current, `days`, `at_least`, `stage_median` (NaN without a usual) and `stalled`."""
+    ended, current = runs.ended, runs.current
+    labels = pd.concat(
+        [labelled(ended["stage"], NO_STAGE).astype(object), labelled(current["stage"], NO_STAGE).astype(object)],
+        ignore_index=True,
+    )
+    codes, names = pd.factorize(labels)
+    names = [str(name) for name in names]
+    ended_stage, stage_now = codes[: len(ended)], codes[len(ended) :]
+    stages = len(names)
+    ended_days = _days(ended["until"].to_numpy(), ended["first"].to_numpy())
+    ended_runs = np.bincount(ended_stage, minlength=stages)
+    ended_median = pd.Series(ended_days, dtype=float).groupby(ended_stage).median().reindex(range(stages))
+    usual = ended_median.where(ended_runs >= MIN_ENDED_RUNS).to_numpy()
+    since = current["since"].to_numpy().astype("datetime64[s]")
+    days = _days(_stamp(as_of), since)
     facts = pd.DataFrame(
         {
             "days": days,
-            "at_least": run_first[current] == 0,
+            "at_least": since == _stamp(runs.first_week),
             "stage_median": usual[stage_now],
             "stalled": days > STALLED_FACTOR * usual[stage_now],  # NaN: never
         },
-        index=pd.Index(versions["key"].iloc[now_rows], name=None),
+        index=current.index,
     )
     # Stages in funnel order, as pipeline_summary lists them: the lowest mean probability first.
-    counted = current | ended
-    probability = np.nan_to_num(versions["probability"].to_numpy(dtype=float)[order.rows[starts[counted]]])
-    runs = np.maximum(np.bincount(run_stage[counted], minlength=stages), 1)
-    funnel = np.bincount(run_stage[counted], weights=probability, minlength=stages) / runs
+    probability = np.nan_to_num(np.r_[ended["probability"].to_numpy(dtype=float), current["run_probability"]])
+    counted = np.r_[ended_stage, stage_now]
+    runs_per_stage = np.maximum(np.bincount(counted, minlength=stages), 1)
+    funnel = np.bincount(counted, weights=probability, minlength=stages) / runs_per_stage
     now = pd.DataFrame({"stage": stage_now, "days": days, "stalled": facts["stalled"].to_numpy()})
     result = Aging(
-        first_week=history.weeks[0] if stored else as_of,
-        by_stage=_stage_ages(stage_names, now, ended_runs, usual, funnel),
-        oldest=_oldest(versions, now_rows, facts, listed),
+        first_week=runs.first_week,
+        by_stage=_stage_ages(names, now, ended_runs, usual, funnel),
+        oldest=_oldest(runs, facts, listed),
     )
-    return result, facts if keys is None else _aligned(facts, keys)
+    return result, facts
 
 
 def _arrow(values: pd.Series | pd.Index) -> pa.Array:
@@ -328,10 +393,11 @@ def _stage_ages(
     ]
 
 
-def _oldest(versions: pd.DataFrame, rows: np.ndarray, facts: pd.DataFrame, listed: int) -> list[tuple[Deal, int, bool]]:
+def _oldest(runs: StageRuns, facts: pd.DataFrame, listed: int) -> list[tuple[Deal, int, bool]]:
     """The open deals longest in their stage, largest first among equals, then by key."""
+    current = runs.current
     days = facts["days"].to_numpy()
-    amount = np.nan_to_num(versions["amount"].to_numpy(dtype=float)[rows])
+    amount = np.nan_to_num(current["amount"].to_numpy(dtype=float))
     if len(days) > listed > 0:  # the longest only, with any tied with the last of them, sorted by key below
         shortest = np.partition(days, len(days) - listed)[len(days) - listed]
         longest = np.flatnonzero(days >= shortest)
@@ -340,8 +406,15 @@ def _oldest(versions: pd.DataFrame, rows: np.ndarray, facts: pd.DataFrame, liste
         ranked = np.union1d(ranked[:listed], np.flatnonzero((days == days[last]) & (amount == amount[last])))
     else:
         ranked = np.arange(len(days))
-    table = versions.iloc[rows[ranked]].assign(
-        _days=days[ranked], _amount=amount[ranked], _low=facts["at_least"].to_numpy()[ranked]
+    table = (
+        runs.deals.iloc[current["row"].to_numpy()[ranked]]
+        .drop(columns=["key"], errors="ignore")
+        .assign(
+            key=current["key"].to_numpy()[ranked],
+            _days=days[ranked],
+            _amount=amount[ranked],
+            _low=facts["at_least"].to_numpy()[ranked],
+        )
     )
     shown = table.sort_values(["_days", "_amount", "key"], ascending=[False, False, True], kind="stable").head(listed)
     return list(zip(to_deals(shown), shown["_days"].tolist(), shown["_low"].tolist(), strict=True))
@@ -351,22 +424,42 @@ def _oldest(versions: pd.DataFrame, rows: np.ndarray, facts: pd.DataFrame, liste
 
 
 @dataclass(frozen=True)
+class Known:
+    """This week's facts from the stored weeks (history_facts): what a store may keep, as it keeps trend rows."""
+
+    aging: Aging
+    stalled: pd.DataFrame  # the stalled open deals: days, at_least, stage_median, stalled; by this week's frame row
+    pushes: Pushes
+    bridge_qtd: Changes | None  # from the quarter's first trend week
+    changes: Changes | None  # from the latest earlier stored week
+
+
+@dataclass(frozen=True)
 class HistoryFacts:
     """What compute_metrics reads from the store beside this week's frame.
 
-    rows: the trend rows of the other weeks by (week, quarter label), as rows_needed lists them (the week before
-    a quarter is read for the quarter it starts, and maybe as the last week of its own); the caller caches them,
-    and a missing one is computed from the history. since_last, since_start: the rows of the deals that changed
-    since last week and since the quarter's first trend week (the store knows them), for the weekly and the
-    quarter-to-date bridges; without since_start the latter is worked out from the whole weeks. keys: this week's
-    deal_keys(frame, by_position=True), when the caller has them (else computed).
+    history: the stored weeks up to this one (None when `known` holds all that is read from it, then `weeks`
+    lists the stored weeks). rows: the trend rows of the other weeks by (week, quarter label), as rows_needed
+    lists them (the week before a quarter is read for the quarter it starts, and maybe as the last week of its
+    own); the caller caches them, and a missing one is computed from the history. since_last, since_start: the
+    rows of the deals that changed since last week and since the quarter's first trend week (the store knows
+    them), for the weekly and the quarter-to-date bridges; without since_start the latter is worked out from the
+    whole weeks. keys: this week's deal_keys(frame, by_position=True), when the caller has them. known: this
+    week's facts, when computed before.
     """
 
-    history: History  # the stored weeks up to this one, this one included
+    history: History | None  # the stored weeks up to this one, this one included
     rows: Mapping[tuple[date, str], TrendRow] = field(default_factory=dict)
     since_last: Narrowed | None = None
     since_start: Narrowed | None = None
     keys: pd.Series | None = None
+    known: Known | None = None
+    weeks: Sequence[date] = ()
+
+    def stored(self, as_of: date) -> list[date]:
+        """The stored weeks up to as_of, this one included."""
+        weeks = self.history.weeks if self.history is not None else self.weeks
+        return sorted({*(week for week in weeks if week <= as_of), as_of})
 
 
 def followable(frame: pd.DataFrame) -> bool:
@@ -374,14 +467,40 @@ def followable(frame: pd.DataFrame) -> bool:
     return bool(frame["id"].notna().any() or frame["name"].notna().any())
 
 
-def with_history(
-    metrics: Metrics, frame: pd.DataFrame, settings: Settings, quarter: Quarter, facts: HistoryFacts, aged: Aging
-) -> Metrics:
+def history_facts(frame: pd.DataFrame, settings: Settings, as_of: date, facts: HistoryFacts) -> Known:
+    """This week's days in stage, stalled deals, pushes and bridges from the stored weeks (`frame`: this week's)."""
+    if facts.history is None:
+        raise ValueError("history_facts needs the stored weeks (facts.history)")
+    quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
+    previous = quarter.preceding(settings.fiscal_year_start, settings.fiscal_year_named_by)
+    history = facts.history.upto(as_of)
+    keys = facts.keys if facts.keys is not None else deal_keys(frame, by_position=True)
+    aged, by_key = aging(history, as_of)
+    # Only the stalled deals are looked up among this week's (open) rows: hygiene reads no other.
+    stalled = by_key[by_key["stalled"].to_numpy()]
+    open_keys = keys[(frame["state"] == "open").to_numpy()]
+    found = open_keys[open_keys.isin(stalled.index).to_numpy()]
+    stage_days = stalled.loc[found.to_numpy()].set_axis(found.index)
+    follows = followable(frame)  # an export with neither ids nor names: its deals cannot be followed
+    changes = facts.since_last.bridge(frame, quarter) if follows and facts.since_last is not None else None
+    chosen = trend_weeks(facts.stored(as_of), as_of, quarter, previous)
+    bridged = None
+    if len(chosen) >= 2 and follows:
+        if facts.since_start is not None:
+            bridged = facts.since_start.bridge(frame, quarter)
+        else:
+            try:
+                bridged = bridge(history.frame(chosen[0].week), frame, quarter, chosen[0].week.isoformat())
+            except InputError:  # that week had neither ids nor names
+                bridged = None
+    return Known(aged, stage_days, pushes(history, quarter, as_of), bridged, changes)
+
+
+def with_history(metrics: Metrics, settings: Settings, quarter: Quarter, facts: HistoryFacts, known: Known) -> Metrics:
     """This week's metrics with the trend, pushes, days in stage and the quarter-to-date bridge filled in."""
     as_of = metrics.as_of
     previous = quarter.preceding(settings.fiscal_year_start, settings.fiscal_year_named_by)
-    history = facts.history.upto(as_of)
-    stored = {*history.weeks, as_of}
+    stored = facts.stored(as_of)
     rows = {key: row for key, row in facts.rows.items() if key[0] in stored}
     # This week's row from this week's numbers: the trend cannot disagree with the rest of the deck.
     booked = metrics.bookings
@@ -394,26 +513,16 @@ def with_history(
         metrics.forecast,
         metrics.pipeline_pacing,
     )
-    for week, period in rows_needed(sorted(stored), as_of, quarter, previous):
+    for week, period in rows_needed(stored, as_of, quarter, previous):
         if (week, period.label) not in rows:
-            rows[week, period.label] = trend_row(history.frame(week), settings, week, period)
+            if facts.history is None:
+                raise ValueError(f"no trend row for {week} ({period.label}) and no stored weeks to compute it")
+            rows[week, period.label] = trend_row(facts.history.upto(as_of).frame(week), settings, week, period)
     rows_shown = trend(rows, as_of, quarter, previous)
-    bridged = None
-    if len(rows_shown) >= 2:
-        first = rows_shown[0].as_of
-        if not followable(frame):  # an export with neither ids nor names: its deals cannot be followed
-            bridged = None
-        elif facts.since_start is not None:
-            bridged = facts.since_start.bridge(frame, quarter)
-        else:
-            try:
-                bridged = bridge(history.frame(first), frame, quarter, first.isoformat())
-            except InputError:  # that week had neither ids nor names
-                bridged = None
     return replace(
         metrics,
         trend=rows_shown if len(rows_shown) >= 2 else None,
-        pushes=pushes(history, quarter, as_of),
-        aging=aged,
-        bridge_qtd=bridged,
+        pushes=known.pushes,
+        aging=known.aging,
+        bridge_qtd=known.bridge_qtd if len(rows_shown) >= 2 else None,
     )

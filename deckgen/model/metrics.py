@@ -12,15 +12,15 @@ import pandas as pd
 
 from deckgen.config import Settings
 from deckgen.frame import CORE_COLUMNS
-from deckgen.identity import deal_keys
 from deckgen.model import hygiene as hygiene_checks
 from deckgen.model.calendar import Quarter, quarter_of
-from deckgen.model.changes import Narrowed, bridge
+from deckgen.model.changes import bridge
 from deckgen.model.deals import in_period, labelled, money, open_in, top, weighted, won_in
 from deckgen.model.forecast import bands, outcome
 from deckgen.model.pacing import PacingCurve, bookings_curve
 from deckgen.model.types import (
     Bookings,
+    Changes,
     CloseWeek,
     Currencies,
     Forecast,
@@ -294,27 +294,25 @@ def compute_metrics(
     """All metrics for the quarter holding `as_of`; with the stored weeks (`history`, this one included), also
     the trend, pushes, days in stage, stalled deals and the quarter-to-date bridge."""
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
-    stage_days = aged = narrowed = None
+    stage_days = known = stored_changes = None
     if history is not None:
         # Here, not at the top: model/trend.py (imported by model/history.py) builds its trend rows from this
         # module's functions.
-        from deckgen.model.history import aging, followable
+        from deckgen.model.history import history_facts
 
-        keys = history.keys if history.keys is not None else deal_keys(frame, by_position=True)
-        # Only open deals have days in stage: looking up the others' keys would cost without finding any.
-        aged, stage_days = aging(history.history, as_of, keys=keys[(frame["state"] == "open").to_numpy()])
-        if previous is None and followable(frame):
-            narrowed = history.since_last
+        known = history.known or history_facts(frame, settings, as_of, history)
+        stage_days = known.stalled
+        stored_changes = known.changes
     # Hygiene hashes every id and name (Arrow releases the GIL there): run it beside the other metrics.
     with ThreadPoolExecutor(max_workers=1) as executor:
         checks = executor.submit(hygiene_checks.hygiene, frame, quarter, as_of, max_findings, stage_days)
         metrics = _assemble(
-            frame, settings, as_of, source, quarter, checks, previous, previous_file, notes, narrowed
+            frame, settings, as_of, source, quarter, checks, previous, previous_file, notes, stored_changes
         )
-    if history is not None and aged is not None:
+    if history is not None and known is not None:
         from deckgen.model.history import with_history
 
-        metrics = with_history(metrics, frame, settings, quarter, history, aged)
+        metrics = with_history(metrics, settings, quarter, history, known)
     return replace(metrics, currencies=currencies) if currencies is not None else metrics
 
 
@@ -328,7 +326,7 @@ def _assemble(
     previous: pd.DataFrame | None,
     previous_file: str,
     notes: list[str] | None,
-    narrowed: Narrowed | None = None,
+    stored_changes: Changes | None = None,
 ) -> Metrics:
     following = quarter.following(settings.fiscal_year_start, settings.fiscal_year_named_by)
     # Sums and groupings filter rows many times: without the long text columns (id, name, account and
@@ -363,12 +361,7 @@ def _assemble(
         by_owner=groups(core, quarter, as_of, "owner"),
         by_team=groups(core, quarter, as_of, "team"),
         hygiene=checks.result(),
-        changes=(
-            bridge(previous, frame, quarter, previous_file)
-            if previous is not None
-            else narrowed.bridge(frame, quarter)
-            if narrowed is not None
-            else None
-        ),
+        # Last week's export when given, else the history store's latest earlier week.
+        changes=bridge(previous, frame, quarter, previous_file) if previous is not None else stored_changes,
         notes=all_notes,
     )

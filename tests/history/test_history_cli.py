@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -192,3 +193,52 @@ def test_a_store_in_another_currency_is_refused(
     )
     assert code == 2
     assert "EUR" in err and "USD" in err and err.count("\n") == 1
+
+
+def _kept(store: Path) -> list[tuple[str, str]]:
+    """The history facts kept in the store: (week, fingerprint)."""
+    import duckdb
+
+    with duckdb.connect(str(store), read_only=True) as con:
+        rows = con.execute("SELECT as_of, fingerprint FROM cache WHERE fingerprint LIKE '%:facts:%'").fetchall()
+    return [(str(day), fingerprint) for day, fingerprint in rows]
+
+
+def test_a_rebuild_of_the_week_reads_its_facts_back_exactly(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The first build of a week computes pushes, days in stage and both bridges and keeps them; the next build
+    reads them back and says the same, to the digit; a change to any stored week or to the export recomputes."""
+    from deckgen.history.store import Store
+    from deckgen.weekly import recall
+
+    first = metrics_json(capsys, str(LATEST), *AS_OF, "--history", str(store))
+    assert [day for day, _ in _kept(store)] == ["2026-11-27"]
+    assert first["pushes"]["total"] > 0 and first["aging"]["by_stage"] and first["bridge_qtd"] is not None
+    again = metrics_json(capsys, str(LATEST), *AS_OF, "--history", str(store))
+    assert again == first
+    code, checked, _ = run(capsys, "check", str(LATEST), *AS_OF, "--history", str(store))
+    assert code == 0 and "over twice the usual" in checked  # stalled deals from the kept facts
+
+    settings = load_settings(CONFIG)
+    pipeline = read_export(LATEST, settings)
+    assert recall(store, pipeline, settings, date(2026, 11, 27), "USD", read_now=True).facts.known is not None
+    # Not read back for a frame the caller may have changed, nor after an earlier week changed.
+    assert recall(store, pipeline, settings, date(2026, 11, 27), "USD").facts.known is None
+    with Store.open(store, write=True) as opened:
+        opened.remove(date(2026, 10, 2))
+    assert recall(store, pipeline, settings, date(2026, 11, 27), "USD", read_now=True).facts.known is None
+    fewer = metrics_json(capsys, str(LATEST), *AS_OF, "--history", str(store))
+    assert fewer["pushes"] != first["pushes"] or fewer["aging"] != first["aging"]
+    assert fewer["trend"] != first["trend"]
+    assert metrics_json(capsys, str(LATEST), *AS_OF, "--history", str(store)) == fewer
+    assert len(_kept(store)) == 1  # one week's facts at a time: the latest built
+
+
+def test_rebuilding_an_earlier_week_keeps_its_own_facts(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    earlier = WEEKS[-2]
+    day = earlier.stem.removeprefix("pipeline-")
+    args = ["--as-of", day, "--config", str(CONFIG), "--history", str(store)]
+    then = metrics_json(capsys, str(earlier), *args)
+    now = metrics_json(capsys, str(LATEST), *AS_OF, "--history", str(store))
+    assert [d for d, _ in _kept(store)] == ["2026-11-27"]
+    assert metrics_json(capsys, str(earlier), *args) == then  # the later week is ignored
+    assert metrics_json(capsys, str(LATEST), *AS_OF, "--history", str(store)) == now

@@ -263,7 +263,9 @@ def test_differing_rows_between_two_weeks(tmp_path: Path, order: tuple[int, ...]
                     pd.testing.assert_frame_equal(
                         side.set_index("key"), full.loc[side["key"]], check_categorical=False, check_index_type=False
                     )
-                    rows[n] = {key: tuple(row) for key, row in zip(full.index, full.astype(object).itertuples())}
+                    rows[n] = {
+                        key: tuple(row) for key, row in zip(full.index, full.astype(object).itertuples(), strict=True)
+                    }
                 changed = {k for k in rows[a].keys() | rows[b].keys() if rows[a].get(k) != rows[b].get(k)}
                 assert changed <= set(before["key"]) | set(after["key"])
                 assert changed, "the weeks differ"

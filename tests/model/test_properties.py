@@ -164,8 +164,12 @@ def test_bridge_from_the_deals_that_changed_equals_the_whole_bridge(
     previous, current = frame(*last_week), frame(*this_week)
     whole = bridge(previous, current, Q4, "last.csv")
     before, after = deal_keys(previous), deal_keys(current)
-    rows_before = {key: tuple(row) for key, row in zip(before, previous.astype(object).itertuples(index=False))}
-    rows_after = {key: tuple(row) for key, row in zip(after, current.astype(object).itertuples(index=False))}
+    rows_before = {
+        key: tuple(row) for key, row in zip(before, previous.astype(object).itertuples(index=False), strict=True)
+    }
+    rows_after = {
+        key: tuple(row) for key, row in zip(after, current.astype(object).itertuples(index=False), strict=True)
+    }
     keys = sorted(set(rows_before) | set(rows_after))
     differing = {key for key in keys if rows_before.get(key) != rows_after.get(key)}
     differing |= {keys[n % len(keys)] for n in extra} if keys else set()
