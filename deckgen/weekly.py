@@ -211,7 +211,7 @@ def recall(
             since_start = Narrowed(
                 *store.differing(first.as_of, as_of, COLUMNS, window), f"{first.source} ({first.as_of})"
             )
-        weeks, versions = store.versions(COLUMNS)
+        weeks, versions = store.versions(COLUMNS, ordered=False)  # pushes and days in stage sort them by deal
     facts = HistoryFacts(History(weeks, versions).upto(as_of), rows, since_last=since_last, since_start=since_start)
     return Recalled(added, previous, facts, known_as)
 
@@ -233,6 +233,8 @@ def remember(path: Path, recalled: Recalled, known: Known, metrics: Metrics, set
         quarter, as_of, booked.goal, booked.closed_won, metrics.pipeline, metrics.forecast, metrics.pipeline_pacing
     )
     with Store.open(path, write=True, wait=settings.history_wait) as store:
+        if all(week.as_of != as_of or week.content != recalled.added.week.content for week in store.weeks()):
+            return  # another run replaced or removed the week meanwhile: what was computed is not its own
         store.put_cached(f"{fingerprint(settings)}:{quarter.label}", {as_of: _row_to_json(row)})
         if not recalled.kept:  # one week's facts are kept, the latest built: they are for rebuilding that week
             for week in store.weeks():

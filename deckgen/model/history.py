@@ -270,7 +270,7 @@ def stage_runs(history: History, as_of: date) -> StageRuns:
     now = pd.DataFrame(
         {
             "key": keys,
-            "stage": versions["stage"].iloc[rows].to_numpy(),
+            "stage": versions["stage"].iloc[rows].array,
             "amount": versions["amount"].to_numpy(dtype=float)[rows],
             "since": stamps[run_first[current]],
             "run_probability": probability[starts[current]],
@@ -297,13 +297,9 @@ def aged(runs: StageRuns, as_of: date, listed: int = LISTED) -> tuple[Aging, pd.
     least MIN_ENDED_RUNS of them) and stalled (days above STALLED_FACTOR times that). Also returns, indexed like
     runs.current, `days`, `at_least`, `stage_median` (NaN without a usual) and `stalled`."""
     ended, current = runs.ended, runs.current
-    labels = pd.concat(
-        [labelled(ended["stage"], NO_STAGE).astype(object), labelled(current["stage"], NO_STAGE).astype(object)],
-        ignore_index=True,
-    )
-    codes, names = pd.factorize(labels)
-    names = [str(name) for name in names]
-    ended_stage, stage_now = codes[: len(ended)], codes[len(ended) :]
+    stage_now, names = _codes(current["stage"], NO_STAGE)
+    ended_codes, ended_names = pd.factorize(labelled(ended["stage"], NO_STAGE).astype(object))
+    ended_stage = np.array([_code(names, name) for name in ended_names], dtype=np.int64)[ended_codes]
     stages = len(names)
     ended_days = _days(ended["until"].to_numpy(), ended["first"].to_numpy())
     ended_runs = np.bincount(ended_stage, minlength=stages)
@@ -321,8 +317,10 @@ def aged(runs: StageRuns, as_of: date, listed: int = LISTED) -> tuple[Aging, pd.
         index=current.index,
     )
     # Stages in funnel order, as pipeline_summary lists them: the lowest mean probability first.
-    probability = np.nan_to_num(np.r_[ended["probability"].to_numpy(dtype=float), current["run_probability"]])
-    counted = np.r_[ended_stage, stage_now]
+    probability = np.nan_to_num(
+        np.concatenate([ended["probability"].to_numpy(dtype=float), current["run_probability"].to_numpy(dtype=float)])
+    )
+    counted = np.concatenate([ended_stage, stage_now])
     runs_per_stage = np.maximum(np.bincount(counted, minlength=stages), 1)
     funnel = np.bincount(counted, weights=probability, minlength=stages) / runs_per_stage
     now = pd.DataFrame({"stage": stage_now, "days": days, "stalled": facts["stalled"].to_numpy()})
@@ -369,6 +367,14 @@ def _codes(column: pd.Series, missing: str) -> tuple[np.ndarray, list[str]]:
         codes, uniques = pd.factorize(column)
         names = [str(c) for c in uniques]
     return np.where(codes < 0, len(names), codes), [*names, missing]
+
+
+def _code(names: list[str], label: object) -> int:
+    """The code of a stage name, added to `names` when new."""
+    name = str(label)
+    if name not in names:
+        names.append(name)
+    return names.index(name)
 
 
 def _stage_ages(

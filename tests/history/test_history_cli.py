@@ -242,3 +242,57 @@ def test_rebuilding_an_earlier_week_keeps_its_own_facts(store: Path, capsys: pyt
     assert [d for d, _ in _kept(store)] == ["2026-11-27"]
     assert metrics_json(capsys, str(earlier), *args) == then  # the later week is ignored
     assert metrics_json(capsys, str(LATEST), *AS_OF, "--history", str(store)) == now
+
+
+def test_team_decks_bridge_each_team_from_the_stored_previous_week(store: Path) -> None:
+    """Last week's stored rows are read only when a team's bridge needs them, and bridge like the file itself."""
+    from dataclasses import replace
+
+    from deckgen.api import review
+
+    settings = load_settings(CONFIG)
+    day = date(2026, 11, 27)
+    kept = review(LATEST, replace(settings, history=str(store)), day)
+    given = review(LATEST, settings, day, previous=WEEKS[-2])
+    assert (
+        kept.previous is None
+        and kept.previous_name == "pipeline-2026-11-20.csv (2026-11-20, from sales-history.duckdb)"
+    )
+    teams = sorted(set(given.pipeline.frame["team"].dropna().astype(str)))
+    assert len(teams) >= 2
+    for team in teams:
+        ours, theirs = kept.scoped("team", team).changes, given.scoped("team", team).changes
+        assert ours is not None and theirs is not None
+        assert ours.previous_file.startswith("pipeline-2026-11-20.csv (2026-11-20")
+        assert (ours.start, ours.end) == (theirs.start, theirs.end)
+        for move in ("new", "pulled_in", "increased", "decreased", "won", "lost", "slipped", "removed"):
+            assert getattr(ours, move) == getattr(theirs, move), (team, move)
+    assert kept.previous is not None  # read once, for the first team
+
+
+def test_nothing_is_kept_for_a_week_replaced_meanwhile(store: Path) -> None:
+    """Another run replaced the week between reading the store and keeping the results: they are not its own."""
+    from dataclasses import replace
+
+    from deckgen.history.store import Store
+    from deckgen.model import compute_metrics
+    from deckgen.model.calendar import quarter_of
+    from deckgen.model.history import history_facts
+    from deckgen.model.types import Source
+    from deckgen.weekly import fingerprint, recall, remember
+
+    settings = replace(load_settings(CONFIG), history=str(store))
+    day = date(2026, 11, 27)
+    pipeline = read_export(LATEST, settings)
+    recalled = recall(store, pipeline, settings, day, "USD", read_now=True)
+    facts = replace(recalled.facts, known=history_facts(pipeline.frame, settings, day, recalled.facts))
+    source = Source(pipeline.file, pipeline.sha256, 0, 0, len(pipeline.frame))
+    metrics = compute_metrics(pipeline.frame, settings, day, source, history=facts)
+    with Store.open(store, write=True) as opened:
+        opened.add(pipeline.frame.iloc[:-1], day, source="other.csv", sha256="1" * 64, currency="USD")
+    remember(store, recalled, facts.known, metrics, settings)
+    assert _kept(store) == []
+    label = quarter_of(day, settings.fiscal_year_start, settings.fiscal_year_named_by).label
+    with Store.open(store) as opened:
+        rows = opened.cached(f"{fingerprint(settings)}:{label}")
+    assert date(2026, 11, 20) in rows and day not in rows  # the earlier weeks' rows, not this one's

@@ -83,3 +83,9 @@ def test_versions_and_trend_rows(rows: list[list[dict[str, Any]]], steps: list[i
     opened = (frames[-1]["state"] == "open").to_numpy()
     assert facts["days"].notna().to_numpy().tolist() == opened.tolist()
     assert sum(s.open_deals for s in aged.by_stage) == int(opened.sum())
+    # The versions' row order says nothing (a store may read them in any order).
+    shuffled = History(h.weeks, h.versions.sample(frac=1.0, random_state=len(h.versions)).reset_index(drop=True))
+    assert pushes(shuffled, quarter, stamps[-1]) == found
+    again, again_facts = aging(shuffled, stamps[-1], keys=deal_keys(frames[-1], by_position=True))
+    assert again == aged
+    pd.testing.assert_frame_equal(again_facts, facts)
