@@ -175,7 +175,13 @@ def review(
         currencies=currencies,
         history=facts,
     )
-    if settings.history is not None and recalled is not None and facts is not None and facts.known is not None:
+    if (
+        settings.history is not None
+        and recalled is not None
+        and not recalled.kept
+        and facts is not None
+        and facts.known
+    ):
         from deckgen.weekly import remember  # computed once a week and kept: later builds of the week read them
 
         remember(Path(settings.history), recalled, facts.known, metrics, settings)

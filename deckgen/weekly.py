@@ -218,12 +218,12 @@ def recall(
 
 def remember(path: Path, recalled: Recalled, known: Known, metrics: Metrics, settings: Settings) -> None:
     """Keep this week's history facts and trend row in the store, for the next build of the week (recall looks
-    the facts up) and the weeks after it (the row)."""
+    the facts up) and the weeks after it (the row). Facts read back (recalled.kept) are there already."""
     from deckgen.history.store import Store
     from deckgen.model.calendar import quarter_of
     from deckgen.model.trend import row_of
 
-    if recalled.known_as is None:
+    if recalled.known_as is None or recalled.kept:
         return
     as_of = recalled.added.week.as_of
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
@@ -236,10 +236,9 @@ def remember(path: Path, recalled: Recalled, known: Known, metrics: Metrics, set
         if all(week.as_of != as_of or week.content != recalled.added.week.content for week in store.weeks()):
             return  # another run replaced or removed the week meanwhile: what was computed is not its own
         store.put_cached(f"{fingerprint(settings)}:{quarter.label}", {as_of: _row_to_json(row)})
-        if not recalled.kept:  # one week's facts are kept, the latest built: they are for rebuilding that week
-            for week in store.weeks():
-                store.drop_cached(week.as_of, recalled.known_as.rsplit(":", 2)[0] + ":")
-            store.put_cached(recalled.known_as, {as_of: _known_to_json(known)})
+        for week in store.weeks():  # one week's facts are kept, the latest built: they are for rebuilding it
+            store.drop_cached(week.as_of, recalled.known_as.rsplit(":", 2)[0] + ":")
+        store.put_cached(recalled.known_as, {as_of: _known_to_json(known)})
 
 
 def _facts_key(key: str, weeks: list[Week], sha256: str) -> str:
