@@ -156,7 +156,7 @@ def review(
         facts = recalled.facts
         stored = recalled.previous if last is None else None
         if facts.known is None:
-            from deckgen.model.history import history_facts
+            from deckgen.model.facts import history_facts
 
             facts = replace(facts, known=history_facts(pipeline.frame, settings, as_of, facts))
     source = Source(pipeline.file, pipeline.sha256, pipeline.rows_read, pipeline.rows_skipped, len(pipeline.frame))

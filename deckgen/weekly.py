@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from deckgen.config import Settings
     from deckgen.history.store import Added, Store, Week
     from deckgen.ingest.pipeline import Pipeline
-    from deckgen.model.history import HistoryFacts, Known
+    from deckgen.model.facts import HistoryFacts, Known
     from deckgen.model.types import Metrics, TrendRow
 
 ROWS = 2  # the cached trend rows' layout: a new field in TrendPoint, a new number (older rows are computed anew)
@@ -159,7 +159,7 @@ def recall(
 ) -> Recalled:
     """Record this week's export in the store at `path` (created if new), then read what the review needs: the
     trend rows of the other weeks (cached in the store per settings, computed and cached when missing) and this
-    week's history facts as computed before (model.history.Known), else what they are computed from: the versions
+    week's history facts as computed before (model.facts.Known), else what they are computed from: the versions
     up to as-of (the columns pushes and days in stage read), and for the weekly and quarter-to-date bridges the
     rows of the deals that changed since last week and since the quarter's first trend week.
 
@@ -170,7 +170,8 @@ def recall(
     from deckgen.history.store import Store
     from deckgen.model.calendar import quarter_of
     from deckgen.model.changes import COLUMNS, Narrowed
-    from deckgen.model.history import History, HistoryFacts
+    from deckgen.model.facts import HistoryFacts
+    from deckgen.model.history import History
     from deckgen.model.trend import rows_needed, trend_row, trend_weeks
 
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
@@ -315,7 +316,7 @@ def _known_from_json(text: str) -> Known:
     import numpy as np
     import pandas as pd
 
-    from deckgen.model.history import Known
+    from deckgen.model.facts import Known
     from deckgen.model.types import Aging, Changes, Pushes
     from deckgen.plain import from_plain
 

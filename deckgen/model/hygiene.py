@@ -118,7 +118,7 @@ def hygiene(
 ) -> Hygiene:
     """Counts per check, overall and per owner, and the findings each owner must fix (largest first).
 
-    stage_days: from the stored weeks (model.history.aging, aligned to the frame's index), for `stalled`.
+    stage_days: from the stored weeks (model.aging, aligned to the frame's index), for `stalled`.
 
     Works on one long table of (deal, check) pairs so that thousands of owners cost no more than one.
     """

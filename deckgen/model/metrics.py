@@ -37,7 +37,7 @@ from deckgen.model.types import (
 )
 
 if TYPE_CHECKING:
-    from deckgen.model.history import HistoryFacts
+    from deckgen.model.facts import HistoryFacts
 
 TOP_DEALS = 50
 
@@ -298,7 +298,7 @@ def compute_metrics(
     if history is not None:
         # Here, not at the top: model/trend.py (imported by model/history.py) builds its trend rows from this
         # module's functions.
-        from deckgen.model.history import history_facts
+        from deckgen.model.facts import history_facts
 
         known = history.known or history_facts(frame, settings, as_of, history)
         stage_days = known.stalled
@@ -310,7 +310,7 @@ def compute_metrics(
             frame, settings, as_of, source, quarter, checks, previous, previous_file, notes, stored_changes
         )
     if history is not None and known is not None:
-        from deckgen.model.history import with_history
+        from deckgen.model.facts import with_history
 
         metrics = with_history(metrics, settings, quarter, history, known)
     return replace(metrics, currencies=currencies) if currencies is not None else metrics

@@ -277,7 +277,7 @@ def test_nothing_is_kept_for_a_week_replaced_meanwhile(store: Path) -> None:
     from deckgen.history.store import Store
     from deckgen.model import compute_metrics
     from deckgen.model.calendar import quarter_of
-    from deckgen.model.history import history_facts
+    from deckgen.model.facts import history_facts
     from deckgen.model.types import Source
     from deckgen.weekly import fingerprint, recall, remember
 

@@ -15,9 +15,11 @@ from frames import SOURCE, frame
 from deckgen.config import Settings
 from deckgen.identity import deal_keys
 from deckgen.model import compute_metrics
+from deckgen.model.aging import aging
 from deckgen.model.calendar import quarter_of
 from deckgen.model.changes import bridge
-from deckgen.model.history import History, HistoryFacts, aging, pushes
+from deckgen.model.facts import HistoryFacts
+from deckgen.model.history import History, pushes
 from deckgen.model.trend import preceding, rows_needed, trend, trend_row, trend_weeks
 from deckgen.model.types import Finding
 from tests.model.test_changes import assert_reconciles

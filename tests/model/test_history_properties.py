@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from deckgen.config import Settings
 from deckgen.identity import deal_keys
 from deckgen.model import compute_metrics
+from deckgen.model.aging import aging
 from deckgen.model.calendar import quarter_of
-from deckgen.model.history import History, aging, pushes
+from deckgen.model.history import History, pushes
 from deckgen.model.trend import trend_row
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
