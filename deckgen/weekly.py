@@ -99,20 +99,36 @@ def add_exports(
     told: Callable[[Path, Added], None] | None = None,
 ) -> list[Added]:
     """`history add`: each export read with the settings and kept as its week (oldest first), one transaction
-    each; told(file, added) after each."""
+    each; told(file, added) after each.
+
+    The store is opened once, after the first export is read (a bad one creates no store). The next export is
+    read while this one is written (DuckDB and Arrow's CSV reader release the GIL), so a backfill of many weeks
+    reads and writes at once, holding two exports at most.
+    """
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
     from deckgen.history.store import Store
     from deckgen.ingest import read_pipeline
 
     dated = sorted(dates_of(exports, as_of), key=lambda item: item[1])
-    results = []
-    for export, day in dated:
-        pipeline = read_pipeline(export, settings)
-        currency = pipeline.currencies.currency if pipeline.currencies is not None else settings.currency
+    results: list[Added] = []
+    if not dated:
+        return results
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        waiting = deque([reader.submit(read_pipeline, dated[0][0], settings)])
+        waiting[0].result()
         with Store.open(path, write=True, create=True, wait=settings.history_wait) as store:
-            added = record(store, pipeline, day, currency)
-        results.append(added)
-        if told is not None:
-            told(export, added)
+            for number, (export, day) in enumerate(dated):
+                if number + 1 < len(dated):
+                    waiting.append(reader.submit(read_pipeline, dated[number + 1][0], settings))
+                pipeline = waiting.popleft().result()
+                currency = pipeline.currencies.currency if pipeline.currencies is not None else settings.currency
+                added = record(store, pipeline, day, currency)
+                del pipeline  # the next export is being read: hold two at most
+                results.append(added)
+                if told is not None:
+                    told(export, added)
     return results
 
 

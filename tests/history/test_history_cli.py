@@ -296,3 +296,22 @@ def test_nothing_is_kept_for_a_week_replaced_meanwhile(store: Path) -> None:
     with Store.open(store) as opened:
         rows = opened.cached(f"{fingerprint(settings)}:{label}")
     assert date(2026, 11, 20) in rows and day not in rows  # the earlier weeks' rows, not this one's
+
+
+def test_a_bad_export_in_a_backfill(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The weeks before a bad export are kept (each its own transaction); a bad first export creates no store."""
+    from deckgen.history.store import Store
+
+    bad = tmp_path / "pipeline-2026-10-16.csv"
+    bad.write_text("Opportunity Name,Stage\nAcme,Prospecting\n", encoding="utf-8")  # no amount column
+    first_only = tmp_path / "first.duckdb"
+    code, _, err = run(capsys, "history", "add", str(first_only), str(bad), "--config", str(CONFIG))
+    assert code == 2 and bad.name in err and "Traceback" not in err
+    assert not first_only.exists()
+    path = tmp_path / "backfill.duckdb"
+    weeks = [*WEEKS[:3], bad]  # 2026-09-25, 10-02, 10-09, then the bad 10-16
+    code, out, err = run(capsys, "history", "add", str(path), *map(str, weeks), "--config", str(CONFIG))
+    assert code == 2 and bad.name in err and err.count("\n") == 1
+    assert out.count(": added") == 3
+    with Store.open(path) as store:
+        assert [week.as_of for week in store.weeks()] == [date(2026, 9, 25), date(2026, 10, 2), date(2026, 10, 9)]
