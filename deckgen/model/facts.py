@@ -12,7 +12,7 @@ import pandas as pd
 from deckgen.config import Settings
 from deckgen.errors import InputError
 from deckgen.identity import deal_keys
-from deckgen.model.aging import aging
+from deckgen.model.aging import aging, aligned
 from deckgen.model.calendar import Quarter, quarter_of
 from deckgen.model.changes import Narrowed, bridge
 from deckgen.model.history import History, pushes
@@ -41,15 +41,13 @@ class HistoryFacts:
     own); the caller caches them, and a missing one is computed from the history. since_last, since_start: the
     rows of the deals that changed since last week and since the quarter's first trend week (the store knows
     them), for the weekly and the quarter-to-date bridges; without since_start the latter is worked out from the
-    whole weeks. keys: this week's deal_keys(frame, by_position=True), when the caller has them. known: this
-    week's facts, when computed before.
+    whole weeks. known: this week's facts, when computed before.
     """
 
     history: History | None  # the stored weeks up to this one, this one included
     rows: Mapping[tuple[date, str], TrendRow] = field(default_factory=dict)
     since_last: Narrowed | None = None
     since_start: Narrowed | None = None
-    keys: pd.Series | None = None
     known: Known | None = None
     weeks: Sequence[date] = ()
 
@@ -71,13 +69,12 @@ def history_facts(frame: pd.DataFrame, settings: Settings, as_of: date, facts: H
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
     previous = quarter.preceding(settings.fiscal_year_start, settings.fiscal_year_named_by)
     history = facts.history.upto(as_of)
-    keys = facts.keys if facts.keys is not None else deal_keys(frame, by_position=True)
+    keys = deal_keys(frame, by_position=True)
     aged, by_key = aging(history, as_of)
-    # Only the stalled deals are looked up among this week's (open) rows: hygiene reads no other.
-    stalled = by_key[by_key["stalled"].to_numpy()]
+    # Only the stalled deals are looked up among this week's (open) rows, and kept: hygiene reads no other.
     open_keys = keys[(frame["state"] == "open").to_numpy()]
-    found = open_keys[open_keys.isin(stalled.index).to_numpy()]
-    stage_days = stalled.loc[found.to_numpy()].set_axis(found.index)
+    stage_days = aligned(by_key[by_key["stalled"].to_numpy()], open_keys)
+    stage_days = stage_days[stage_days["stalled"].to_numpy()]
     follows = followable(frame)  # an export with neither ids nor names: its deals cannot be followed
     changes = facts.since_last.bridge(frame, quarter) if follows and facts.since_last is not None else None
     chosen = trend_weeks(facts.stored(as_of), as_of, quarter, previous)
