@@ -19,7 +19,7 @@ from deckgen.errors import DeckgenError, OptionError, OutputError, SelfCheckFail
 if TYPE_CHECKING:
     from deckgen.api import Review
     from deckgen.history.store import Added
-    from deckgen.options import ChartStyle, Language, Written
+    from deckgen.options import Appendix, ChartStyle, Language, Written
 
 METRICS_FINDINGS = 5  # per owner in `metrics`; `check` lists every finding
 # How the command line says each option a library message names (deckgen.errors.option marks it by its library name).
@@ -34,6 +34,7 @@ FLAGS = {
     "template": "--template",
     "charts": "--charts",
     "lang": "--lang",
+    "appendix": "--appendix",
     "jobs": "--jobs",
     "pdf": "--pdf",
     "invite": "--invite",
@@ -256,6 +257,13 @@ def check(
     help="Every chart as a picture, or as an editable PowerPoint chart [default: each slide's chart_style].",
 )
 @click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True, help="Deck language.")
+@click.option(
+    "--appendix",
+    type=click.Choice(["include", "none"]),
+    default="include",
+    show_default=True,
+    help="The appendix slides (detail behind the story) after the main ones, or none.",
+)
 @click.option("--jobs", type=click.IntRange(1, 64), help="Processes drawing charts [default: the number of cores].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 @click.option("-v", "--verbose", is_flag=True, help="Say which template layout and placeholders each slide uses.")
@@ -276,6 +284,7 @@ def build(
     meeting_date: datetime | None,
     charts: ChartStyle | None,
     lang: Language,
+    appendix: Appendix,
     jobs: int | None,
     quiet: bool,
     verbose: bool,
@@ -331,6 +340,7 @@ def build(
             meeting_date=meeting_date.date() if meeting_date else None,
             charts=charts,
             lang=lang,
+            appendix=appendix,
             jobs=jobs,
             pdf=pdf,
             invite=invite,

@@ -329,6 +329,11 @@ class Settings:
         key = quarter_key(quarter_label)
         return self.goals.get(key) if key else None
 
+    def group_goals_for(self, quarter_label: str) -> dict[str, float]:
+        """Each group's goal for a quarter ([goals."<name>"]), by the group's name."""
+        key = quarter_key(quarter_label)
+        return {name: table[key] for name, table in self.group_goals.items() if key and key in table}
+
     def for_group(self, name: str) -> Settings:
         """The settings of one group's deck: its own goals from [goals."<name>"], else none (not the company's)."""
         return replace(self, goals=dict(self.group_goals.get(name, {})), goal=None, pipeline_goals={})

@@ -15,6 +15,8 @@ ChartStyle = Literal["image", "native"]
 Language = Literal["en", "ko"]
 CHART_STYLES: tuple[ChartStyle, ...] = ("image", "native")
 LANGUAGES: tuple[Language, ...] = ("en", "ko")
+Appendix = Literal["include", "none"]
+APPENDIX: tuple[Appendix, ...] = ("include", "none")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class DeckOptions:
     output: the .pptx (default: sales-review-<as-of>.pptx in the working directory); with `by`, the folder.
     template: a template folder (template.pptx + slides.toml) or a .pptx (default: the built-in template).
     charts: every chart as a picture ('image') or an editable chart ('native'); default: each slide's style.
+    appendix: 'none' leaves out the slides the spec marks `appendix = true` (by default they follow the others).
     jobs: processes drawing charts (with `by`: building decks); default: one per core.
     pdf: also write a PDF beside the deck (LibreOffice). invite: also write the meeting invite (.ics or .eml)
     for `meeting`. by: one deck per group of this column (team, owner, Region, ...) plus the overall deck;
@@ -69,6 +72,7 @@ class DeckOptions:
     meeting_date: date | None = None
     charts: ChartStyle | None = None
     lang: Language = "en"
+    appendix: Appendix = "include"
     jobs: int | None = None
     pdf: bool = False
     invite: Path | str | None = None
@@ -83,6 +87,8 @@ class DeckOptions:
     def __post_init__(self) -> None:
         if self.lang not in LANGUAGES:
             raise OptionError(f"{option('lang')} {self.lang!r} is not one of {', '.join(LANGUAGES)}", "lang")
+        if self.appendix not in APPENDIX:
+            raise OptionError(f"{option('appendix')} {self.appendix!r} is not one of {', '.join(APPENDIX)}", "appendix")
         if self.charts is not None and self.charts not in CHART_STYLES:
             raise OptionError(f"{option('charts')} {self.charts!r} is not one of {', '.join(CHART_STYLES)}", "charts")
         if self.jobs is not None and self.jobs < 1:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from deckgen.model.types import Metrics, TrendRow
 
 ROWS = 2  # the cached trend rows' layout: a new field in TrendPoint, a new number (older rows are computed anew)
+FACTS = 3  # the kept history facts' layout (model.facts.Known): a new field, a new number (2: the gap's dates)
 # A date in a file name: 2026-11-20, 2026_11_20 or 20261120, not inside a longer run of digits.
 _DATED = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
 
@@ -262,7 +263,7 @@ def _facts_key(key: str, weeks: list[Week], sha256: str) -> str:
     """Where a week's history facts are kept: the settings, every stored week up to it (its content) and the
     export's file (the stalled deals are kept by their rows in it)."""
     chain = hashlib.sha256("".join(f"{week.as_of}={week.content};" for week in weeks).encode()).hexdigest()[:32]
-    return f"{key}:facts:{chain}:{sha256}"
+    return f"{key}:facts{FACTS}:{chain}:{sha256}"
 
 
 def _record_once(store: Store, pipeline: Pipeline, as_of: date, currency: str, key: str | None) -> Added:
@@ -316,6 +317,7 @@ def _known_to_json(known: Known) -> str:
         "pushes": to_plain(known.pushes),
         "bridge_qtd": to_plain(known.bridge_qtd),
         "changes": to_plain(known.changes),
+        "moved": to_plain(known.moved),
         "stalled": {
             "rows": _pack(np.diff(rows, prepend=0)),  # rising: small steps compress well
             "days": _pack(stalled["days"].to_numpy(dtype=np.int64)),
@@ -354,6 +356,7 @@ def _known_from_json(text: str) -> Known:
         pushes=from_plain(Pushes, data["pushes"]),
         bridge_qtd=from_plain(Changes | None, data["bridge_qtd"]),
         changes=from_plain(Changes | None, data["changes"]),
+        moved=from_plain(list[tuple[int, bool] | None], data["moved"]),
     )
 
 

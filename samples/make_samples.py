@@ -526,6 +526,26 @@ fiscal_year_start = 1  # first month of the fiscal year: 1 = the fiscal year is 
 "FY2026 Q4" = {goal_q4:.0f}
 "FY2027 Q1" = {goal_q1:.0f}
 
+# Each team's and owner's own FY2026 Q4 goal: the deck ranks them by attainment (closed won / goal) and pace.
+[goals."Enterprise"]
+"FY2026 Q4" = 1200000
+[goals."APAC"]
+"FY2026 Q4" = 800000
+[goals."Mid-Market"]
+"FY2026 Q4" = 500000
+[goals."James Carter"]
+"FY2026 Q4" = 700000
+[goals."Sophie Martin"]
+"FY2026 Q4" = 500000
+[goals."이서연"]
+"FY2026 Q4" = 400000
+[goals."김민준"]
+"FY2026 Q4" = 450000
+[goals."Ethan Brooks"]
+"FY2026 Q4" = 250000
+[goals."Maria Lopez"]
+"FY2026 Q4" = 200000
+
 # How much of the goal should be booked by each point of the quarter: curve = linear, curved (t ** exponent),
 # weights (shares per month or per week, used only when curve = "weights") or history (fitted from earlier quarters).
 # pipeline_coverage: the open pipeline wanted, as a multiple of the goal still to book.

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from deckgen.deck.plan import PlannedSlide, charted, plan
-from deckgen.deck.spec import SlideSpec, load_spec
+from deckgen.deck.spec import SlideSpec, arranged, load_spec
 from deckgen.errors import ConfigError, InputError, option
 from deckgen.render.theme import Theme
 
@@ -208,7 +208,7 @@ def draft(
     title, meeting_date, lang, charts = options.title, options.meeting_date, options.lang, options.charts
     notes: list[str] = []
     pptx_path, spec_path = resolve_template(options.template_path, lang, notes)
-    slides = load_spec(spec_path)
+    slides = arranged(load_spec(spec_path), options.appendix)
     unknown = [
         f"slide '{s.id}': chart '{s.chart}' is not one of {', '.join(CHART_NAMES)}"
         for s in slides

@@ -30,6 +30,7 @@ TITLE_TYPES = {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE, PP_PLACEHOLDER
 LATENT_TYPES = {PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER, PP_PLACEHOLDER.HEADER}
 VISUAL_TYPES = {PP_PLACEHOLDER.OBJECT, PP_PLACEHOLDER.PICTURE, PP_PLACEHOLDER.CHART, PP_PLACEHOLDER.TABLE}
 GAP = Inches(0.25)
+SUBTITLE_HEIGHT = Inches(0.45)  # a subtitle in a box of its own: one line
 BODY_SHARE = 0.38  # of the width, when text and a visual share one area
 
 
@@ -80,6 +81,17 @@ class Targets:
     subtitle: Spot | None
     body: Spot | None
     visual: Spot | None
+
+
+def _below(spot: Spot | None, above: Box) -> Spot | None:
+    """The spot moved down (and shortened) to start below `above` where the two would overlap."""
+    if spot is None:
+        return None
+    box, bottom = spot.box, above.top + above.height + Inches(0.1)
+    if box.top >= bottom or box.top + box.height <= above.top:
+        return spot
+    height = max(box.top + box.height - bottom, Inches(0.5))
+    return Spot(Box(box.left, bottom, box.width, height), spot.placeholder)
 
 
 def _box(shape: Any) -> Box:
@@ -279,7 +291,7 @@ class Layouts:
                 subtitle = self.spot(target)
             else:
                 area = self.free_area(structure, title)
-                subtitle = Spot(Box(area.left, area.top, area.width, min(Inches(1.0), area.height)))
+                subtitle = Spot(Box(area.left, area.top, area.width, min(SUBTITLE_HEIGHT, area.height)))
         free = [ph for ph in structure.content if ph not in used]
         body = named(slide.body_in) if slide.body and slide.body_in else None
         visual = named(visual_name) if wants_visual and visual_name else None
@@ -303,6 +315,8 @@ class Layouts:
         elif needs_body:
             candidates = [ph for ph in free if _kind(ph) != PP_PLACEHOLDER.PICTURE]
             body = self.spot(candidates[0]) if candidates else Spot(self.free_area(structure, title))
+        if subtitle is not None and subtitle.placeholder is None:  # a box of its own: what follows starts below it
+            body, visual = (_below(spot, subtitle.box) for spot in (body, visual))
         return Targets(layout, role, title, subtitle, body, visual)
 
     def visual_box(self, slide: Any) -> Box:

@@ -26,6 +26,7 @@ SLIDE_KEYS = {
     "tiles_in",
     "chart_style",
     "for_each",
+    "appendix",
 }
 CHART_STYLES = ("image", "native")
 GROUPS = {"teams": "team", "owners": "owner"}  # for_each value -> the field that names the group
@@ -76,6 +77,7 @@ class SlideSpec:
     tiles_in: str = ""
     chart_style: str = ""  # "image" (a Matplotlib picture, the default) or "native" (an editable chart)
     for_each: str = ""  # "teams" or "owners": the slide repeats once per group, with that group's numbers
+    appendix: bool = False  # shown after every main slide (in spec order), left out by --appendix none
 
 
 def _text(problems: list[str], where: str, data: dict[str, Any], key: str, default: str = "") -> str:
@@ -161,10 +163,15 @@ def parse_spec(data: dict[str, Any], source: str, collect: list[str] | None = No
         layout = _text(problems, where, raw, "layout")
         if not layout:
             problems.append(f"{where}: 'layout' is missing")
+        appendix = raw.get("appendix", False)
+        if not isinstance(appendix, bool):
+            problems.append(f"{where}: 'appendix' must be true or false, not {appendix!r}")
+            appendix = False
         result.append(
             SlideSpec(
                 id=slide_id,
                 layout=layout,
+                appendix=appendix,
                 table=_table(problems, where, raw["table"]) if "table" in raw else None,
                 tiles=_tiles(problems, where, raw["tiles"]) if "tiles" in raw else (),
                 **{
@@ -196,6 +203,12 @@ def parse_spec(data: dict[str, Any], source: str, collect: list[str] | None = No
     elif problems:
         raise ConfigError(source, problems)
     return result
+
+
+def arranged(slides: list[SlideSpec], appendix: str = "include") -> list[SlideSpec]:
+    """The main slides in spec order, then (unless `appendix` is "none") the appendix slides in spec order."""
+    main = [slide for slide in slides if not slide.appendix]
+    return main if appendix == "none" else main + [slide for slide in slides if slide.appendix]
 
 
 def load_spec(path: Path) -> list[SlideSpec]:

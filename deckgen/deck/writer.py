@@ -146,7 +146,8 @@ class SlideWriter:
             self._title(shape_for(targets.title), planned.title, targets.title)
         if planned.subtitle and targets.subtitle is not None:
             spot = targets.subtitle
-            size = _placeholder_size(spot.placeholder, 20) if spot.placeholder is not None else 20
+            # A subtitle of its own box sits under a content slide's title: body size, not a title page's 20 pt.
+            size = _placeholder_size(spot.placeholder, 20) if spot.placeholder is not None else self.theme.body_size
             self._paragraphs(shape_for(spot), (Paragraph(planned.subtitle),), spot.box, size, bullets=False)
         if planned.body and targets.body is not None:
             spot = targets.body

@@ -15,7 +15,10 @@ from deckgen.identity import deal_keys
 from deckgen.model.aging import aging, aligned
 from deckgen.model.calendar import Quarter, quarter_of
 from deckgen.model.changes import Narrowed, bridge
-from deckgen.model.history import History, pushes
+from deckgen.model.deals import money, won_in
+from deckgen.model.history import History, close_moved, pushes
+from deckgen.model.metrics import quarter_goal
+from deckgen.model.story import needed_rows
 from deckgen.model.trend import row_of, rows_needed, trend, trend_row, trend_weeks
 from deckgen.model.types import Aging, Changes, Metrics, Pushes, TrendRow
 
@@ -29,6 +32,8 @@ class Known:
     pushes: Pushes
     bridge_qtd: Changes | None  # from the quarter's first trend week
     changes: Changes | None  # from the latest earlier stored week
+    # Per deal of the gap list (model/story.py: needed_rows), in its order: days since its close date moved.
+    moved: list[tuple[int, bool] | None] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,11 @@ def history_facts(frame: pd.DataFrame, settings: Settings, as_of: date, facts: H
                 bridged = bridge(history.frame(chosen[0].week), frame, quarter, chosen[0].week.isoformat())
             except InputError:  # that week had neither ids nor names
                 bridged = None
-    return Known(aged, stage_days, pushes(history, quarter, as_of), bridged, changes)
+    goal = quarter_goal(settings, quarter)
+    won = money(frame.loc[won_in(frame, quarter.start, quarter.end).to_numpy(), "amount"])  # as bookings() sums it
+    needed = needed_rows(frame, quarter, goal, won, settings.commit_min_probability, settings.best_case_min_probability)
+    moved = close_moved(history, keys.iloc[needed].tolist(), as_of) if follows and len(needed) else []
+    return Known(aged, stage_days, pushes(history, quarter, as_of), bridged, changes, moved)
 
 
 def with_history(metrics: Metrics, settings: Settings, quarter: Quarter, facts: HistoryFacts, known: Known) -> Metrics:
@@ -113,8 +122,16 @@ def with_history(metrics: Metrics, settings: Settings, quarter: Quarter, facts: 
                 raise ValueError(f"no trend row for {week} ({period.label}) and no stored weeks to compute it")
             rows[week, period.label] = trend_row(facts.history.upto(as_of).frame(week), settings, week, period)
     rows_shown = trend(rows, as_of, quarter, previous)
+    gap = metrics.gap
+    if gap is not None and known.moved:
+        dated = [
+            replace(deal, days_since_moved=moved[0], moved_at_least=moved[1]) if moved is not None else deal
+            for deal, moved in zip(gap.deals, known.moved, strict=True)
+        ]
+        gap = replace(gap, deals=dated)
     return replace(
         metrics,
+        gap=gap,
         trend=rows_shown if len(rows_shown) >= 2 else None,
         pushes=known.pushes,
         aging=known.aging,

@@ -200,5 +200,26 @@ def pushes(history: History, quarter: Quarter, as_of: date, listed: int = LISTED
     )
 
 
+def close_moved(history: History, keys: Sequence[str], as_of: date) -> list[tuple[int, bool] | None]:
+    """For each deal key: the days from the stored week in which its close date last changed (or, unchanged, the
+    week it was first stored) to as_of, and whether that is a lower bound (unchanged since the store's first
+    week). None for a key the stored weeks do not hold."""
+    history = history.upto(as_of)
+    versions = history.versions
+    part = versions.loc[versions["key"].isin(list(keys)).to_numpy(), ["key", "first", "close_date"]]
+    part = part.sort_values(["key", "first"], kind="stable")
+    found: dict[str, tuple[int, bool]] = {}
+    start = stamp(history.weeks[0]) if history.weeks else stamp(as_of)
+    for key, rows in part.groupby("key", sort=False):
+        firsts = rows["first"].to_numpy().astype("datetime64[s]")
+        closes = rows["close_date"].to_numpy().astype("datetime64[s]")
+        same = (closes[1:] == closes[:-1]) | (np.isnat(closes[1:]) & np.isnat(closes[:-1]))
+        moves = np.flatnonzero(~same) + 1
+        since = firsts[moves[-1]] if len(moves) else firsts[0]
+        days = int(days_between(stamp(as_of), np.array([since]))[0])
+        found[str(key)] = (days, bool(not len(moves) and since == start))
+    return [found.get(key) for key in keys]
+
+
 def stamp(day: date) -> np.datetime64:
     return np.datetime64(day, "D").astype("datetime64[s]")

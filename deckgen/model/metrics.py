@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
@@ -18,6 +19,7 @@ from deckgen.model.changes import bridge
 from deckgen.model.deals import in_period, labelled, money, open_in, top, weighted, won_in
 from deckgen.model.forecast import bands, outcome
 from deckgen.model.pacing import PacingCurve, bookings_curve
+from deckgen.model.story import closing_gap, risks
 from deckgen.model.types import (
     Bookings,
     Changes,
@@ -239,8 +241,17 @@ def close_dates(frame: pd.DataFrame, quarters: list[Quarter]) -> list[CloseWeek]
     return rows
 
 
-def groups(frame: pd.DataFrame, quarter: Quarter, as_of: date, column: str) -> list[GroupRow]:
-    """Closed won and open pipeline per owner or team, largest first (ties by name)."""
+def groups(
+    frame: pd.DataFrame,
+    quarter: Quarter,
+    as_of: date,
+    column: str,
+    goals: Mapping[str, float] | None = None,
+    pace_share: float = 1.0,
+) -> list[GroupRow]:
+    """Closed won and open pipeline per owner or team, largest first (ties by name). With `goals` (a group's goal
+    for the quarter, by name) also attainment and pace (the goal times `pace_share`, the pacing curve at as-of);
+    then the groups with a goal come first, highest attainment first."""
     if column not in frame or frame[column].isna().all():
         return []
     codes, names = pd.factorize(labelled(frame[column], "(none)"), sort=True)
@@ -262,21 +273,40 @@ def groups(frame: pd.DataFrame, quarter: Quarter, as_of: date, column: str) -> l
         "deal_count": per_group(pipe.astype(float)),
         "past_due": per_group(late.astype(float)),
     }
-    active = np.flatnonzero((sums["won_count"] > 0) | (sums["deal_count"] > 0))
-    total = sums["closed_won"] + sums["open_amount"]
-    order = sorted(active, key=lambda i: (-total[i], str(names[i])))
-    return [
-        GroupRow(
-            str(names[i]),
-            float(sums["closed_won"][i]),
-            int(sums["won_count"][i]),
-            float(sums["open_amount"][i]),
-            float(sums["weighted"][i]),
-            int(sums["deal_count"][i]),
-            int(sums["past_due"][i]),
+    goals = goals or {}
+    named = [str(name) for name in names]
+    active = np.flatnonzero(
+        (sums["won_count"] > 0) | (sums["deal_count"] > 0) | np.array([name in goals for name in named], dtype=bool)
+    )
+    rows = []
+    for i in active:
+        goal = goals.get(named[i])
+        won = float(sums["closed_won"][i])
+        expected = goal * pace_share if goal is not None else None
+        rows.append(
+            GroupRow(
+                named[i],
+                won,
+                int(sums["won_count"][i]),
+                float(sums["open_amount"][i]),
+                float(sums["weighted"][i]),
+                int(sums["deal_count"][i]),
+                int(sums["past_due"][i]),
+                goal=goal,
+                attainment=won / goal if goal else None,
+                expected_to_date=expected,
+                pace_delta=won - expected if expected is not None else None,
+            )
         )
-        for i in order
-    ]
+    rows.sort(
+        key=lambda row: (
+            row.attainment is None,
+            -(row.attainment or 0.0),
+            -(row.closed_won + row.open_amount),
+            row.name,
+        )
+    )
+    return rows
 
 
 def compute_metrics(
@@ -344,6 +374,20 @@ def _assemble(
     if goal is None:
         all_notes.append(f"no goal for {quarter.label}: set one with --goal or under [goals] in deckgen.toml")
     open_deals = frame[open_in(frame, quarter)]
+    pace_share = curve(quarter.elapsed(as_of))
+
+    def group_goals(column: str) -> dict[str, float]:
+        """[goals."<name>"] of this quarter, for the names found in the column (a region's goals are not a team's)."""
+        wanted = settings.group_goals_for(quarter.label)
+        if not wanted or column not in frame:
+            return {}
+        present = set(frame[column].dropna().astype(str).unique())
+        return {name: amount for name, amount in wanted.items() if name in present}
+
+    owners = groups(core, quarter, as_of, "owner", group_goals("owner"), pace_share)
+    pipeline = pipeline_summary(core, quarter, as_of, gap)
+    changes = bridge(previous, frame, quarter, previous_file) if previous is not None else stored_changes
+    commit_min, best_case_min = settings.commit_min_probability, settings.best_case_min_probability
     return Metrics(
         as_of=as_of,
         currency=settings.currency,
@@ -351,17 +395,21 @@ def _assemble(
         source=source,
         quarter=quarter_info(quarter, as_of),
         bookings=booked,
-        pipeline=pipeline_summary(core, quarter, as_of, gap),
+        pipeline=pipeline,
         pipeline_pacing=pipeline_pacing(core, quarter, as_of, settings.pipeline_goal_for(quarter.label, goal)),
         forecast=forecast(core, quarter, booked.closed_won, goal, settings),
         next_quarter=next_quarter(core, following, settings.goal_for(following.label)),
         close_dates=close_dates(core, [quarter, following]),
         top_deals=top(open_deals, TOP_DEALS),
         past_due=top(open_deals[open_deals["close_date"] < pd.Timestamp(as_of)], TOP_DEALS),
-        by_owner=groups(core, quarter, as_of, "owner"),
-        by_team=groups(core, quarter, as_of, "team"),
+        by_owner=owners,
+        by_team=groups(core, quarter, as_of, "team", group_goals("team"), pace_share),
         hygiene=checks.result(),
         # Last week's export when given, else the history store's latest earlier week.
-        changes=bridge(previous, frame, quarter, previous_file) if previous is not None else stored_changes,
+        changes=changes,
         notes=all_notes,
+        gap=closing_gap(frame, quarter, booked.closed_won, goal, commit_min, best_case_min),
+        risks=risks(
+            frame, quarter, as_of, pipeline, gap, settings.pipeline_coverage, commit_min, best_case_min, changes, owners
+        ),
     )

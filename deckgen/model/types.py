@@ -147,6 +147,11 @@ class GroupRow:
     weighted: Money
     deal_count: int
     past_due: int
+    # With the group's goal for the quarter ([goals."<name>"]), else None.
+    goal: Money | None = None
+    attainment: float | None = None  # closed won / goal
+    expected_to_date: Money | None = None  # the goal on the quarter's pacing curve at as-of
+    pace_delta: Money | None = None  # closed won - expected_to_date
 
 
 @dataclass(frozen=True)
@@ -310,6 +315,56 @@ class Aging:
 
 
 @dataclass(frozen=True)
+class GapDeal:
+    deal: Deal
+    tier: str  # commit, best_case, pipeline or omitted
+    weighted: Money  # amount x probability
+    cumulative: Money  # the amounts of the ranked deals up to this one
+    days_since_moved: int | None  # days since its close date last changed in the stored weeks; None: unknown
+    moved_at_least: bool = False  # not changed since the store's first week: days_since_moved is a lower bound
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What closes the gap to the goal (model/story.py: closing_gap). commit, best_case, pipeline, omitted: the
+    quarter's open amounts per tier (commit = forecast.commit - closed won). deals: the ranked deals whose
+    amounts first reach `remaining` (up to GAP_LISTED of needed_count); covered: whether all open deals reach
+    it; shortfall: what they leave uncovered."""
+
+    goal: Money
+    closed_won: Money
+    remaining: Money
+    commit: Money
+    best_case: Money
+    pipeline: Money
+    omitted: Money
+    covered: bool
+    shortfall: Money
+    needed_count: int
+    needed_amount: Money
+    needed_by_tier: dict[str, int]
+    deals: list[GapDeal]
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A fact that needs a decision (model/story.py: risks). kind: past_due_commit, large_slipped, coverage_low,
+    owners_behind, negative_amounts or duplicate_ids. count and amount: how many and how much (coverage_low: the
+    open pipeline the target still asks for; negative_amounts: their sum, below zero; owners_behind: how far
+    behind their pace lines together). target: large_slipped, the amount that makes a deal large; coverage_low,
+    the coverage wanted; owners_behind, the share of pace below which an owner is far behind. value: coverage_low,
+    the coverage now. deals and names: the largest deals or the owners behind."""
+
+    kind: str
+    count: int
+    amount: Money | None
+    deals: list[Deal] = field(default_factory=list)
+    target: float | None = None
+    value: float | None = None
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Source:
     file: str
     sha256: str
@@ -339,6 +394,8 @@ class Metrics:
     changes: Changes | None
     notes: list[str]
     currencies: Currencies | None = None
+    gap: Gap | None = None  # None without a goal
+    risks: list[Risk] = field(default_factory=list)
     # From the history store (None without one, or with fewer than two weeks of this quarter for the trend).
     trend: list[TrendRow] | None = None
     pushes: Pushes | None = None
