@@ -78,8 +78,8 @@ def context(
 ) -> dict[str, Any]:
     """What slide text can use (deck/context.py's SlideContext): every metric under DESIGN.md's JSON keys, plus
     the deck's own fields."""
-    from deckgen.deck.context import HygieneFinding, HygieneOwner, SlideContext, shown
-    from deckgen.render.advice import advice
+    from deckgen.deck.context import HygieneFinding, HygieneOwner, RiskRow, SlideContext, shown
+    from deckgen.render.advice import advice, risk_words
     from deckgen.render.i18n import tr
     from deckgen.render.text import LABELS, metrics_json
 
@@ -117,6 +117,11 @@ def context(
         previous_name=previous_name,
         hygiene_owners=hygiene_owners,
         hygiene_findings=findings,
+        risk_rows=[
+            shown(RiskRow, kind=risk.kind, **dict(zip(("what", "how_much", "decision"), words, strict=True)))
+            for risk in metrics.risks
+            for words in [risk_words(risk, metrics.currency, lang)]
+        ],
         labels=labels,
         lang=lang,
     )

@@ -48,6 +48,17 @@ class HygieneFinding:
 
 
 @dataclass(frozen=True)
+class RiskRow:
+    """One row of the risks table, in the deck's language (render/advice.py: risk_words)."""
+
+    shown_as: ClassVar[str] = "risk row"
+    kind: str
+    what: str
+    how_much: str
+    decision: str
+
+
+@dataclass(frozen=True)
 class SlideContext:
     """Every variable a slide's text can use: the metrics under DESIGN.md's JSON keys, then the deck's own."""
 
@@ -59,6 +70,7 @@ class SlideContext:
     previous_name: str | None
     hygiene_owners: list[HygieneOwner]
     hygiene_findings: list[HygieneFinding]
+    risk_rows: list[RiskRow]
     labels: dict[str, str]  # check -> its label in the deck's language
     lang: str
 

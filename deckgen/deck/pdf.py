@@ -1,16 +1,25 @@
-"""PDF through LibreOffice headless: its own profile, a time limit, and an atomic move into place."""
+"""PDF through LibreOffice headless: its own profile, a time limit, and an atomic move into place.
+
+A deck with Korean text goes through OpenDocument first: LibreOffice puts a quarter-em space wherever Hangul meets
+a Latin letter or a digit ("14 건", "$500K 에") and reads no PPTX property that turns this off, so the ODP it
+writes gets `style:text-autospace="none"` on every paragraph style before the PDF is made from it.
+"""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 from deckgen.atomic import replacing
 from deckgen.errors import DeckgenError, option
 
 TIMEOUT_SECONDS = 240
+HANGUL = re.compile("[\uac00-\ud7a3]".encode())
+_PARAGRAPH = re.compile(r"<style:paragraph-properties(?![^>]*style:text-autospace)")
 
 
 def find_soffice() -> str | None:
@@ -29,27 +38,64 @@ def convert_to_pdf(pptx: Path, pdf: Path | None = None) -> Path:
     with tempfile.TemporaryDirectory(prefix="deckgen-pdf-") as work:
         # Each run gets its own profile: concurrent soffice runs sharing one hang or fail.
         profile = Path(work, "profile").as_uri()
-        command = [
-            soffice,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation={profile}",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            work,
-            str(pptx),
-        ]
-        try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired:
-            raise DeckgenError(
-                f"{pptx} was written, but LibreOffice did not finish the PDF in {TIMEOUT_SECONDS} s"
-            ) from None
-        produced = Path(work, pptx.with_suffix(".pdf").name)
-        if result.returncode != 0 or not produced.is_file():
-            detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise DeckgenError(f"{pptx} was written, but LibreOffice could not make the PDF ({detail[0]})")
+        source = pptx
+        if has_hangul(pptx):
+            odp = _convert(soffice, profile, pptx, "odp", Path(work, "odp"), pptx)
+            source = without_autospace(odp, Path(work, "plain") / odp.name)
+        produced = _convert(soffice, profile, source, "pdf", Path(work, "pdf"), pptx)
         with replacing(target) as temporary:
             shutil.copyfile(produced, temporary)
     return target
+
+
+def has_hangul(pptx: Path) -> bool:
+    """Whether any slide of the deck holds Korean text."""
+    with zipfile.ZipFile(pptx) as archive:
+        return any(
+            HANGUL.search(archive.read(name))
+            for name in archive.namelist()
+            if name.startswith("ppt/slides/slide") and name.endswith(".xml")
+        )
+
+
+def without_autospace(odp: Path, out: Path) -> Path:
+    """A copy of the ODP whose paragraphs add no space between Asian and Latin text (style:text-autospace)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(odp) as source, zipfile.ZipFile(out, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename in ("content.xml", "styles.xml"):
+                text = data.decode("utf-8").replace(
+                    'style:text-autospace="ideograph-alpha"', 'style:text-autospace="none"'
+                )
+                data = _PARAGRAPH.sub('<style:paragraph-properties style:text-autospace="none"', text).encode("utf-8")
+            # The mimetype entry stays first and stored, as OpenDocument requires.
+            kind = zipfile.ZIP_STORED if item.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            copy.writestr(item, data, compress_type=kind)
+    return out
+
+
+def _convert(soffice: str, profile: str, source: Path, kind: str, folder: Path, deck: Path) -> Path:
+    """`source` converted by LibreOffice to `kind` (pdf, odp) in `folder`; errors name the `deck`."""
+    command = [
+        soffice,
+        "--headless",
+        "--norestore",
+        f"-env:UserInstallation={profile}",
+        "--convert-to",
+        kind,
+        "--outdir",
+        str(folder),
+        str(source),
+    ]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise DeckgenError(
+            f"{deck} was written, but LibreOffice did not finish the PDF in {TIMEOUT_SECONDS} s"
+        ) from None
+    produced = folder / source.with_suffix(f".{kind}").name
+    if result.returncode != 0 or not produced.is_file():
+        detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise DeckgenError(f"{deck} was written, but LibreOffice could not make the PDF ({detail[0]})")
+    return produced

@@ -187,10 +187,11 @@ def _table_pages(renderer: _Renderer, spec: TableSpec) -> list[PlannedTable] | N
                 raise renderer._fail(f"table column '{column.header}'", exc) from None
         cells.append(tuple(rendered))
     pages = math.ceil(len(cells) / spec.rows_per_slide)
+    per_page = math.ceil(len(cells) / pages)  # balanced: 25 rows at 12 a page are 9 + 9 + 7, not 12 + 12 + 1
     return [
         PlannedTable(
             headers=tuple(c.header for c in spec.columns),
-            rows=tuple(cells[page * spec.rows_per_slide : (page + 1) * spec.rows_per_slide]),
+            rows=tuple(cells[page * per_page : (page + 1) * per_page]),
             widths=tuple(c.width for c in spec.columns),
             aligns=tuple(c.align for c in spec.columns),
         )

@@ -23,7 +23,7 @@ from pptx.util import Emu, Inches, Pt
 from deckgen.atomic import replacing
 from deckgen.deck.layouts import Box, Layouts, Spot
 from deckgen.deck.plan import Paragraph, PlannedSlide, PlannedTable, PlannedTile
-from deckgen.render.measure import fit_line, text_width, wrapped_lines
+from deckgen.render.measure import fit_line, fit_two_lines, text_width, wrapped_lines
 from deckgen.render.theme import Theme, luminance, mix
 from deckgen.textutil import printable
 
@@ -272,31 +272,47 @@ class SlideWriter:
 
     def _table(self, slide: Any, table: PlannedTable, box: Box) -> None:
         size = self.theme.table_size
-        rows = len(table.rows) + 1
-        height = min(int(Pt(size * 2.3)) * rows, box.height)
-        frame = slide.shapes.add_table(rows, len(table.headers), box.left, box.top, box.width, height)
         total = sum(table.widths)
         widths = [int(box.width * w / total) for w in table.widths]
         widths[-1] = box.width - sum(widths[:-1])
+        margin = int(Inches(0.06))
+        # A body cell too long for one line takes two (a header, one): names stay told apart, sentences whole.
+        # (Measured a little narrower than the cell: LibreOffice and PowerPoint lay text out a shade wider.)
+        room = [(width - 2 * margin) / EMU_PER_PT * 0.95 for width in widths]
+        family = self.theme.latin_font
+        cells = [
+            tuple(fit_two_lines(printable(text), r, size, False, family) for text, r in zip(row, room, strict=True))
+            for row in table.rows
+        ]
+        line, extra = int(Pt(size * 2.3)), int(Pt(size * 1.2))
+        heights = [line] + [line + extra * (max(map(len, row)) - 1) for row in cells]
+        if sum(heights) > box.height:  # two-line rows would run off the box: one line each, shortened
+            cells = [
+                tuple((fit_line(printable(text), r, size, False, family),) for text, r in zip(row, room, strict=True))
+                for row in table.rows
+            ]
+            heights = [min(line, int(box.height / (len(cells) + 1)))] * (len(cells) + 1)
+        frame = slide.shapes.add_table(len(heights), len(table.headers), box.left, box.top, box.width, sum(heights))
         for column, width in zip(frame.table.columns, widths, strict=True):
             column.width = Emu(width)
         # Cells are written as XML in one go: python-pptx's per-cell calls cost ~1 ms each, a deck has hundreds.
         grid = frame.table._tbl
         for row in grid.findall(qn("a:tr")):
             grid.remove(row)
-        row_height = int(height / rows)
-        lines = [self._row_xml(table.headers, widths, table.aligns, row_height, "header")]
+        headers = tuple(
+            (fit_line(printable(text), (width - 2 * margin) / EMU_PER_PT, size, True, self.theme.latin_font),)
+            for text, width in zip(table.headers, widths, strict=True)
+        )
+        lines = [self._row_xml(headers, table.aligns, heights[0], "header")]
         lines += [
-            self._row_xml(cells, widths, table.aligns, row_height, "band" if number % 2 == 0 else "plain")
-            for number, cells in enumerate(table.rows, start=1)
+            self._row_xml(row, table.aligns, height, "band" if number % 2 == 0 else "plain")
+            for number, (row, height) in enumerate(zip(cells, heights[1:], strict=True), start=1)
         ]
         fragment = etree.fromstring(f'<a:tbl xmlns:a="{DRAWINGML}">{"".join(lines)}</a:tbl>')
         for row in fragment:
             grid.append(row)
 
-    def _row_xml(
-        self, cells: tuple[str, ...], widths: list[int], aligns: tuple[str, ...], height: int, kind: str
-    ) -> str:
+    def _row_xml(self, cells: tuple[tuple[str, ...], ...], aligns: tuple[str, ...], height: int, kind: str) -> str:
         theme = self.theme
         size = theme.table_size
         bold = kind == "header"
@@ -309,14 +325,16 @@ class SlideWriter:
             f'<a:latin typeface="{_attr(theme.latin_font)}"/><a:ea typeface="{_attr(theme.east_asian_font)}"/>'
             f'<a:cs typeface="{_attr(theme.latin_font)}"/>'
         )
+        run = (
+            f'<a:rPr lang="en-US" sz="{int(size * 100)}" b="{int(bold)}" dirty="0">'
+            f'<a:solidFill><a:srgbClr val="{colour}"/></a:solidFill>{fonts}</a:rPr>'
+        )
         parts = [f'<a:tr h="{height}">']
-        for text, width, align in zip(cells, widths, aligns, strict=True):
-            shown = fit_line(printable(text), (width - 2 * margin) / EMU_PER_PT, size, bold, theme.latin_font)
+        for shown, align in zip(cells, aligns, strict=True):
+            text = f"<a:br>{run}</a:br>".join(f"<a:r>{run}<a:t>{escape(part)}</a:t></a:r>" for part in shown)
             parts.append(
                 f'<a:tc><a:txBody><a:bodyPr wrap="none"/><a:lstStyle/><a:p><a:pPr algn="{XML_ALIGN[align]}"/>'
-                f'<a:r><a:rPr lang="en-US" sz="{int(size * 100)}" b="{int(bold)}" dirty="0">'
-                f'<a:solidFill><a:srgbClr val="{colour}"/></a:solidFill>{fonts}</a:rPr>'
-                f"<a:t>{escape(shown)}</a:t></a:r></a:p></a:txBody>"
+                f"{text}</a:p></a:txBody>"
                 f'<a:tcPr marL="{margin}" marR="{margin}" marT="{margin_v}" marB="{margin_v}" anchor="ctr">'
                 f'<a:solidFill><a:srgbClr val="{fill}"/></a:solidFill></a:tcPr></a:tc>'
             )

@@ -144,7 +144,9 @@ def risks(
     if len(late):
         found.append(Risk("past_due_commit", len(late), float(late["amount"].fillna(0.0).sum()), _largest(late)))
     if changes is not None and changes.slipped.count:
-        threshold = float(np.quantile(amounts[amounts > 0], LARGE_SHARE)) if (amounts > 0).any() else 0.0
+        threshold = (
+            float(np.quantile(amounts[amounts > 0], LARGE_SHARE, method="inverted_cdf")) if (amounts > 0).any() else 0.0
+        )
         large = [d for d in changes.slipped.deals if d.amount is not None and d.amount >= threshold > 0]
         if large:
             large.sort(key=lambda d: (-(d.amount or 0.0), d.id or "", d.name or ""))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from deckgen.model.types import Finding
+from deckgen.model.types import Finding, Risk
 
 # What the owner must do, per check: (English, Korean).
 TODO = {
@@ -71,3 +71,78 @@ def _facts(finding: Finding, korean: bool) -> dict[str, Any] | None:
         state = STATES_KO.get(finding.state, finding.state) if korean else finding.state
         return {"probability": finding.probability, "state": state}
     return None
+
+
+# A risk (model.types.Risk) in words: what needs a decision, how much, and the decision: (English, Korean).
+RISK_SAYS = {
+    "past_due_commit": ("{count} past the close date: {deals}", "마감일이 지난 커밋 딜 {count}: {deals}"),
+    "large_slipped": (
+        "{count} slipped out of the quarter this week: {deals}",
+        "이번 주 분기 밖으로 이월된 대형 딜 {count}: {deals}",
+    ),
+    "coverage_low": (
+        "Coverage {value} of the goal still to book, {target} wanted",
+        "남은 목표 대비 커버리지 {value}, 목표 {target}",
+    ),
+    "owners_behind": (
+        "{count} below {share} of their own pace: {names}",
+        "자기 페이스의 {share}에 못 미치는 담당자 {count}: {names}",
+    ),
+    "negative_amounts": ("{count} inside closed won and pipeline", "수주와 파이프라인에 포함된 음수 금액 {count}"),
+    "duplicate_ids": (
+        "{count} counted twice in closed won and pipeline",
+        "수주와 파이프라인에 두 번 집계된 중복 딜 ID {count}",
+    ),
+}
+RISK_COUNTED = {  # what `count` counts: (English word, its plural), Korean unit
+    "past_due_commit": (("commit deal", None), "건"),
+    "large_slipped": (("large deal", None), "건"),
+    "coverage_low": (("", None), ""),
+    "owners_behind": (("owner", None), "명"),
+    "negative_amounts": (("negative amount", None), "건"),
+    "duplicate_ids": (("repeated deal id", None), "건"),
+}
+RISK_HOW_MUCH = {
+    "coverage_low": ("{amount} more pipeline", "파이프라인 {amount} 추가 필요"),
+    "duplicate_ids": ("+{amount}", "+{amount}"),
+}
+RISK_DECISION = {
+    "past_due_commit": (
+        "Confirm a date with each buyer, or take the deal out of commit",
+        "고객과 날짜를 확정하거나 커밋에서 제외",
+    ),
+    "large_slipped": (
+        "Win them back into the quarter, or replace them in the call",
+        "분기 안으로 되돌리거나 예측에서 대체",
+    ),
+    "coverage_low": (
+        "Add pipeline for this quarter, or lower the forecast",
+        "이번 분기 파이프라인을 늘리거나 예측을 낮춤",
+    ),
+    "owners_behind": ("Review their deals with their managers this week", "이번 주 담당 매니저와 딜 점검"),
+    "negative_amounts": ("Fix them in the CRM: a credit is not a deal", "CRM에서 수정: 크레딧은 딜이 아님"),
+    "duplicate_ids": ("Remove the copies in the CRM", "CRM에서 중복 삭제"),
+}
+LISTED_NAMES = 3  # deals or owners named in a risk's sentence
+
+
+def risk_words(risk: Risk, currency: str, lang: str = "en") -> tuple[str, str, str]:
+    """A risk as (what needs a decision, how much, the decision) in `lang`, numbers as the deck formats them."""
+    from deckgen.render.format import money, pct, plural, ratio
+
+    korean = lang == "ko"
+    (word, many), unit = RISK_COUNTED[risk.kind]
+    deals = [deal.name or deal.id or "" for deal in risk.deals[:LISTED_NAMES]]
+    more = bool(deals) and risk.count > len(deals)
+    names = risk.names[:LISTED_NAMES]
+    facts = {
+        "count": plural(risk.count, unit if korean else word, many, lang=lang),
+        "deals": ", ".join(deals) + (" …" if more else ""),
+        "names": ", ".join(names) + (" …" if len(risk.names) > LISTED_NAMES else ""),
+        "value": ratio(risk.value, lang=lang),
+        "target": ratio(risk.target, lang=lang),
+        "share": pct(risk.target, lang=lang),
+    }
+    amount = money(risk.amount, currency, True, lang=lang)
+    how_much = RISK_HOW_MUCH.get(risk.kind, ("{amount}", "{amount}"))[korean].format(amount=amount)
+    return RISK_SAYS[risk.kind][korean].format(**facts), how_much, RISK_DECISION[risk.kind][korean]

@@ -86,6 +86,21 @@ def fit_line(text: str, width_pt: float, size_pt: float, bold: bool = False, fam
     return candidate.rstrip() + "…" if candidate else "…"
 
 
+def fit_two_lines(
+    text: str, width_pt: float, size_pt: float, bold: bool = False, family: str = "Arial"
+) -> tuple[str, ...]:
+    """The text in one line when it fits, else in two, broken at the last word that fits the first line (the
+    second shortened with an ellipsis if it must be): a long name keeps the words that tell it apart."""
+    if text_width(text, size_pt, bold, family) <= width_pt:
+        return (text,)
+    words = text.split(" ")
+    for cut in range(len(words) - 1, 0, -1):
+        first = " ".join(words[:cut])
+        if text_width(first, size_pt, bold, family) <= width_pt:
+            return first, fit_line(" ".join(words[cut:]), width_pt, size_pt, bold, family)
+    return (fit_line(text, width_pt, size_pt, bold, family),)
+
+
 def wrapped_lines(text: str, width_pt: float, size_pt: float, bold: bool = False, family: str = "Arial") -> int:
     """How many lines a paragraph takes when wrapped at words into `width_pt`."""
     lines, current = 1, ""

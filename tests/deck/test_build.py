@@ -113,7 +113,7 @@ def test_default_output_name_and_no_partial_file_on_failure(
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "build", *SAMPLE_ARGS)
     assert code == 0
-    assert out.strip() == "sales-review-2026-11-27.pptx (19 slides)"
+    assert out.strip() == "sales-review-2026-11-27.pptx (25 slides)"
     broken = tmp_path / "broken"
     broken.mkdir()
     shutil.copy(ROOT / "templates" / "default" / "template.pptx", broken / "template.pptx")
@@ -208,7 +208,7 @@ def test_build_is_silent_on_stderr_when_not_a_terminal(tmp_path: Path, capsys: p
     code, out, err = run(capsys, "build", *SAMPLE_ARGS, "-o", str(tmp_path / "deck.pptx"))
     assert code == 0
     assert err == ""
-    assert out == f"{tmp_path / 'deck.pptx'} (19 slides)\n"
+    assert out == f"{tmp_path / 'deck.pptx'} (25 slides)\n"
 
 
 def test_bad_input_to_build_is_one_line_from_a_real_process(tmp_path: Path) -> None:

@@ -200,7 +200,7 @@ def _kept(store: Path) -> list[tuple[str, str]]:
     import duckdb
 
     with duckdb.connect(str(store), read_only=True) as con:
-        rows = con.execute("SELECT as_of, fingerprint FROM cache WHERE fingerprint LIKE '%:facts:%'").fetchall()
+        rows = con.execute("SELECT as_of, fingerprint FROM cache WHERE fingerprint LIKE '%:facts%:%'").fetchall()
     return [(str(day), fingerprint) for day, fingerprint in rows]
 
 

@@ -1,0 +1,219 @@
+"""The story slides' numbers (model/story.py): what closes the gap, the risks that need a decision, attainment
+against owner and team goals, and how long ago a deal's close date moved. Hand-computed on small frames, plus
+properties of the gap list over generated ones."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from frames import SOURCE, frame
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from deckgen.config import Settings
+from deckgen.identity import deal_keys
+from deckgen.model import compute_metrics
+from deckgen.model.calendar import quarter_of
+from deckgen.model.history import History, close_moved
+from deckgen.model.metrics import forecast
+from deckgen.model.story import TIERS, closing_gap, needed_rows
+from deckgen.model.types import Metrics
+
+# FY2026 Q4 = 2026-10-01 .. 2026-12-31; as of 2026-11-15 the quarter is half gone (linear pace share 0.5).
+AS_OF = date(2026, 11, 15)
+QUARTER = quarter_of(AS_OF, 1)
+IN_Q, LATE, NEXT_Q = "2026-12-10", "2026-11-01", "2027-01-20"
+DEFAULTS = Settings()
+
+
+def metrics(deals: pd.DataFrame, settings: Settings | None = None, **kwargs) -> Metrics:
+    return compute_metrics(deals, settings or Settings(curve="linear"), AS_OF, SOURCE, **kwargs)
+
+
+def _deals() -> pd.DataFrame:
+    """Closed won 200; open in the quarter: commit 300 and 100 (the 100 repeated under its id), best case 400 at
+    0.5 and 250 at 0.7, pipeline 500, an omitted 1000, a negative -50; and a deal of next quarter."""
+    return frame(
+        {"id": "W", "state": "won", "amount": 200, "close_date": "2026-10-20"},
+        {"id": "C1", "amount": 100, "probability": 0.9, "forecast_category": "commit", "close_date": IN_Q},
+        {"id": "C2", "amount": 300, "probability": 0.9, "forecast_category": "commit", "close_date": LATE},
+        {"id": "B1", "amount": 250, "probability": 0.7, "forecast_category": "best_case", "close_date": IN_Q},
+        {"id": "B2", "amount": 400, "probability": 0.5, "forecast_category": "best_case", "close_date": IN_Q},
+        {"id": "P1", "amount": 500, "probability": 0.2, "forecast_category": "pipeline", "close_date": IN_Q},
+        {"id": "N", "amount": -50, "probability": 0.2, "forecast_category": "pipeline", "close_date": IN_Q},
+        {"id": "O1", "amount": 1000, "probability": 0.1, "forecast_category": "omitted", "close_date": IN_Q},
+        {"id": "C1", "amount": 100, "probability": 0.9, "forecast_category": "commit", "close_date": IN_Q},
+        {"id": "X", "amount": 900, "probability": 0.9, "forecast_category": "commit", "close_date": NEXT_Q},
+    )
+
+
+def test_the_gap_is_closed_commit_first_then_best_case_by_weighted_amount() -> None:
+    result = metrics(_deals(), Settings(curve="linear", goal=1000))
+    gap = result.gap
+    assert gap is not None
+    assert (gap.goal, gap.closed_won, gap.remaining) == (1000, 200, 800)
+    # Commit as the forecast counts it (the repeated C1 included): the call minus closed won.
+    assert gap.commit == result.forecast.commit - result.bookings.closed_won == 500
+    assert (gap.best_case, gap.pipeline, gap.omitted) == (650, 450, 1000)
+    # C2 (weighted 270) before C1 (90); then B2 (200) before B1 (175): 300 + 100 + 400 reaches 800 exactly.
+    assert [d.deal.id for d in gap.deals] == ["C2", "C1", "B2"]
+    assert [d.cumulative for d in gap.deals] == [300, 400, 800]
+    assert [d.tier for d in gap.deals] == ["commit", "commit", "best_case"]
+    assert gap.needed_by_tier == {"commit": 2, "best_case": 1, "pipeline": 0, "omitted": 0}
+    assert (gap.needed_count, gap.needed_amount, gap.covered, gap.shortfall) == (3, 800, True, 0)
+    assert all(d.days_since_moved is None for d in gap.deals)  # no stored weeks: not known
+
+
+def test_when_every_open_deal_is_not_enough_the_shortfall_is_named() -> None:
+    gap = metrics(_deals(), Settings(curve="linear", goal=5000)).gap
+    assert gap is not None
+    # Every positive open deal of the quarter once: 300 + 100 + 400 + 250 + 500 + 1000 = 2550 of 4800.
+    assert [d.deal.id for d in gap.deals] == ["C2", "C1", "B2", "B1", "P1", "O1"]
+    assert (gap.covered, gap.needed_amount, gap.shortfall) == (False, 2550, 2250)
+    assert gap.needed_by_tier == {"commit": 2, "best_case": 2, "pipeline": 1, "omitted": 1}
+
+
+def test_no_goal_no_gap_and_a_goal_met_needs_no_deal() -> None:
+    assert metrics(_deals()).gap is None
+    gap = metrics(_deals(), Settings(curve="linear", goal=150)).gap
+    assert gap is not None
+    assert (gap.remaining, gap.deals, gap.needed_count, gap.covered) == (0, [], 0, True)
+
+
+_ROW = st.fixed_dictionaries(
+    {
+        "amount": st.one_of(st.none(), st.integers(-200, 2000).map(float)),
+        "probability": st.sampled_from([0.0, 0.1, 0.5, 0.7, 0.9, 1.0]),
+        "forecast_category": st.sampled_from([None, "commit", "best_case", "pipeline", "omitted"]),
+        "close_date": st.sampled_from([IN_Q, LATE, NEXT_Q, None]),
+        "id": st.sampled_from(["A", "B", "C", "D", "E", "F", "G", "H"]),
+    }
+)
+
+
+@given(rows=st.lists(_ROW, max_size=14), goal=st.integers(0, 9000), won=st.integers(0, 3000))
+@hypothesis_settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_listed_deals_are_the_fewest_in_rank_order_that_reach_the_gap(
+    rows: list[dict], goal: int, won: int
+) -> None:
+    deals = frame({"id": "WON", "state": "won", "amount": won, "close_date": "2026-10-02"}, *rows)
+    bands = (DEFAULTS.commit_min_probability, DEFAULTS.best_case_min_probability)
+    gap = closing_gap(deals, QUARTER, float(won), float(goal), *bands, listed=100)
+    assert gap is not None
+    amounts = [d.deal.amount or 0.0 for d in gap.deals]
+    assert all(amount > 0 for amount in amounts)
+    assert len({d.deal.id for d in gap.deals}) == len(gap.deals)  # the same deal is never listed twice
+    ranks = [TIERS.index(d.tier) for d in gap.deals]
+    assert ranks == sorted(ranks)
+    assert abs(sum(amounts) - gap.needed_amount) < 1e-6
+    assert gap.deals == [] or abs(gap.deals[-1].cumulative - gap.needed_amount) < 1e-6
+    if gap.covered:
+        assert gap.needed_amount >= gap.remaining - 0.005
+        assert gap.needed_amount - amounts[-1] < gap.remaining - 0.005 if amounts else gap.remaining == 0
+        assert gap.shortfall == 0
+    else:
+        assert abs(gap.shortfall - (gap.remaining - gap.needed_amount)) < 1e-6
+    # The tiers' totals are the quarter's open amounts, the forecast's call included.
+    call = forecast(deals, QUARTER, float(won), float(goal), DEFAULTS)
+    assert abs(call.commit - won - gap.commit) < 1e-6
+    # needed_rows points at the same deals, in the same order (what the stored weeks' dates are looked up for).
+    positions = needed_rows(deals, QUARTER, float(goal), float(won), *bands)
+    assert deals["id"].iloc[positions].tolist() == [d.deal.id for d in gap.deals][: len(positions)]
+
+
+def test_risks_name_what_needs_a_decision() -> None:
+    last_week = frame(
+        {"id": "BIG", "amount": 800, "probability": 0.5, "close_date": IN_Q},
+        {"id": "SMALL", "amount": 10, "probability": 0.5, "close_date": IN_Q},
+    )
+    this_week = pd.concat(
+        [
+            _deals(),
+            frame(
+                {"id": "BIG", "amount": 800, "probability": 0.5, "close_date": NEXT_Q},
+                {"id": "SMALL", "amount": 10, "probability": 0.5, "close_date": NEXT_Q},
+            ),
+        ],
+        ignore_index=True,
+    )
+    goals = {"Ann": {"2026Q4": 1000.0}}
+    settings = Settings(curve="linear", goal=1000, pipeline_coverage=3.0, group_goals=goals)
+    result = metrics(this_week, settings, previous=last_week, previous_file="last.csv")
+    found = {risk.kind: risk for risk in result.risks}
+    assert list(found) == [  # coverage is on target here (below)
+        "past_due_commit",
+        "large_slipped",
+        "owners_behind",
+        "negative_amounts",
+        "duplicate_ids",
+    ]
+    # C2 is commit and its close date (Nov 1) is before as-of.
+    assert (found["past_due_commit"].count, found["past_due_commit"].amount) == (1, 300)
+    assert [d.id for d in found["past_due_commit"].deals] == ["C2"]
+    # Large: at least the 80th percentile of this quarter's positive open amounts (100, 300, 250, 400, 500, 1000,
+    # 100 -> 500): BIG (800) is, SMALL (10) is not.
+    large = found["large_slipped"]
+    assert (large.count, large.amount, large.target, [d.id for d in large.deals]) == (1, 800, 500, ["BIG"])
+    # Coverage: open 2600 (100 + 300 + 250 + 400 + 500 - 50 + 1000 + 100) for 800 to go = 3.25x: on target.
+    # With a 4x target it is low, and 4 x 800 - 2600 = 600 more pipeline is wanted.
+    assert result.pipeline.coverage == 2600 / 800
+    low = {r.kind: r for r in metrics(this_week, Settings(curve="linear", goal=1000, pipeline_coverage=4.0)).risks}
+    assert (low["coverage_low"].amount, low["coverage_low"].target, low["coverage_low"].value) == (600, 4.0, 3.25)
+    # Ann's own goal 1000: half the quarter gone expects 500; 200 won is below 75% of it, 300 behind.
+    assert (found["owners_behind"].names, found["owners_behind"].amount) == (["Ann"], 300)
+    assert (found["negative_amounts"].count, found["negative_amounts"].amount) == (1, -50)
+    assert (found["duplicate_ids"].count, found["duplicate_ids"].amount) == (1, 100)
+
+
+def test_nothing_to_decide_gives_no_risk() -> None:
+    calm = frame(
+        {"id": "W", "state": "won", "amount": 600, "close_date": "2026-10-20"},
+        {"id": "A", "amount": 2000, "probability": 0.5, "close_date": IN_Q},
+    )
+    assert metrics(calm, Settings(curve="linear", goal=1000)).risks == []
+
+
+def test_owner_and_team_goals_rank_by_attainment_and_pace() -> None:
+    deals = frame(
+        {"id": "1", "owner": "Ann", "team": "East", "state": "won", "amount": 300, "close_date": "2026-10-05"},
+        {"id": "2", "owner": "Bob", "team": "East", "state": "won", "amount": 500, "close_date": "2026-10-06"},
+        {"id": "3", "owner": "Cy", "team": "West", "amount": 900, "close_date": IN_Q},
+    )
+    goals = {"Ann": {"2026Q4": 400.0}, "Bob": {"2026Q4": 2000.0}, "West": {"2026Q4": 1000.0}, "EMEA": {"2026Q4": 1.0}}
+    result = metrics(deals, Settings(curve="linear", group_goals=goals))
+    owners = {row.name: row for row in result.by_owner}
+    # Ann: 300 of 400 = 75%, pace 200 by mid-quarter, +100; Bob: 25%, pace 1000, -500; Cy: no goal, listed last.
+    assert [row.name for row in result.by_owner] == ["Ann", "Bob", "Cy"]
+    assert (owners["Ann"].attainment, owners["Ann"].expected_to_date, owners["Ann"].pace_delta) == (0.75, 200, 100)
+    assert (owners["Bob"].attainment, owners["Bob"].pace_delta) == (0.25, -500)
+    assert (owners["Cy"].goal, owners["Cy"].attainment, owners["Cy"].pace_delta) == (None, None, None)
+    teams = {row.name: row for row in result.by_team}
+    assert [row.name for row in result.by_team] == ["West", "East"]  # a goal ranks first; EMEA is not a team here
+    assert (teams["West"].attainment, teams["West"].pace_delta) == (0, -500)
+    # Without goals: largest won and open first, as before.
+    assert [row.name for row in metrics(deals).by_owner] == ["Cy", "Bob", "Ann"]
+
+
+def test_days_since_the_close_date_moved() -> None:
+    weeks = [date(2026, 10, 30), date(2026, 11, 6), date(2026, 11, 13)]
+    first = frame(
+        {"id": "A", "amount": 10, "close_date": "2026-12-01"},
+        {"id": "B", "amount": 10, "close_date": "2026-12-01"},
+    )
+    second = frame(
+        {"id": "A", "amount": 10, "close_date": "2026-12-15"},
+        {"id": "B", "amount": 20, "close_date": "2026-12-01"},
+        {"id": "C", "amount": 10, "close_date": "2026-12-20"},
+    )
+    third = frame(
+        {"id": "A", "amount": 30, "close_date": "2026-12-15"},
+        {"id": "B", "amount": 20, "close_date": "2026-12-01"},
+        {"id": "C", "amount": 10, "close_date": "2026-12-20"},
+    )
+    history = History.from_snapshots(list(zip(weeks, [first, second, third], strict=True)))
+    keys = deal_keys(third, by_position=True).tolist()
+    # A moved on Nov 6 (its amount change on Nov 13 is not a move); B never moved since the first week (a lower
+    # bound); C was first stored on Nov 6 with its date; Z is not stored.
+    assert close_moved(history, [*keys, "Z"], AS_OF) == [(9, False), (16, True), (9, False), None]
