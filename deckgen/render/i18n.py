@@ -25,6 +25,7 @@ KO: dict[str, str] = {
     "No deals with a team this quarter": "이번 분기 팀이 지정된 딜이 없습니다",
     "No data hygiene findings: nothing to fix": "데이터 품질 문제가 없습니다: 수정할 것이 없습니다",
     "No goal set for this quarter": "이번 분기 목표가 설정되지 않았습니다",
+    "Not set": "미설정",  # a goal tile of the slide spec without a goal
     "No pipeline goal set": "파이프라인 목표 미설정",
     # Bookings pacing; the curve names of [pacing] curve.
     "Closed won (cumulative)": "수주 (누적)",
