@@ -66,3 +66,92 @@ def corporate_template(
     example.shapes.title.text = "Example slide that deckgen must drop"
     presentation.save(str(path))
     return path
+
+
+P = "http://schemas.openxmlformats.org/presentationml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+DARK_BACKGROUND = "#111318"
+DARK_TEXT = "#F2F4F7"
+LOGO_NAME = "Company logo"
+FOOTER_NAME = "Company footer"
+
+
+def dark_template(path: Path, logo: bytes) -> Path:
+    """A dark 16:9 corporate .pptx: a near-black master background with light text (the colour map swapped, as
+    dark Office themes do), the company logo (a picture) in the master's top right corner and a footer line along
+    its bottom, and a branded cover layout (a coloured band) that the title slide should use."""
+    from pptx.util import Emu, Inches, Pt
+
+    presentation = Presentation()
+    presentation.slide_width, presentation.slide_height = Inches(13.333), Inches(7.5)
+    _restyle_theme(presentation, "#3FA9F5", "Arial", "Arial")
+    master = presentation.slide_masters[0]
+    for owner in (master, *master.slide_layouts):  # python-pptx's template is 4:3: its placeholders widened to 16:9
+        for shape in owner.placeholders:
+            if shape._element.spPr.xfrm is not None:  # its own position (the others inherit the master's)
+                shape.left, shape.width = Emu(int(shape.left * 4 / 3)), Emu(int(shape.width * 4 / 3))
+    part = next(rel.target_part for rel in master.part.rels.values() if rel.reltype.endswith("/theme"))
+    root = etree.fromstring(part.blob)
+    root.find(f".//{{{A}}}dk1").clear()
+    etree.SubElement(root.find(f".//{{{A}}}dk1"), f"{{{A}}}srgbClr", val=DARK_BACKGROUND.lstrip("#"))
+    root.find(f".//{{{A}}}lt1").clear()
+    etree.SubElement(root.find(f".//{{{A}}}lt1"), f"{{{A}}}srgbClr", val=DARK_TEXT.lstrip("#"))
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    # Dark: the background is dk1, the text lt1.
+    colour_map = master._element.find(f"{{{P}}}clrMap")
+    colour_map.set("bg1", "dk1")
+    colour_map.set("tx1", "lt1")
+    colour_map.set("bg2", "dk2")
+    colour_map.set("tx2", "lt2")
+    c_sld = master._element.find(f"{{{P}}}cSld")
+    background = etree.Element(f"{{{P}}}bg")
+    properties = etree.SubElement(background, f"{{{P}}}bgPr")
+    fill = etree.SubElement(properties, f"{{{A}}}solidFill")
+    etree.SubElement(fill, f"{{{A}}}schemeClr", val="bg1")
+    etree.SubElement(properties, f"{{{A}}}effectLst")
+    c_sld.insert(0, background)
+    width, height = presentation.slide_width, presentation.slide_height
+    import io
+
+    from pptx.oxml.shapes.picture import CT_Picture
+
+    _, rel_id = master.part.get_or_add_image_part(io.BytesIO(logo))
+    tree = master.shapes._spTree
+    picture = CT_Picture.new_pic(
+        tree.max_shape_id + 1, LOGO_NAME, "", rel_id, width - Inches(1.9), Inches(0.25), Inches(1.5), Inches(0.6)
+    )
+    tree.append(picture)
+    from pptx.dml.color import RGBColor
+    from pptx.oxml.shapes.autoshape import CT_Shape
+    from pptx.shapes.autoshape import Shape
+
+    element = CT_Shape.new_textbox_sp(
+        tree.max_shape_id + 1, FOOTER_NAME, Inches(0.4), height - Inches(0.55), width - Inches(0.8), Inches(0.35)
+    )
+    tree.append(element)
+    footer = Shape(element, master.shapes)
+    footer.text_frame.text = "Northwind Analytics · Confidential"
+    footer.text_frame.paragraphs[0].runs[0].font.size = Pt(10)
+    # The cover: a band in the brand colour behind the title.
+    cover = presentation.slide_layouts[0]
+    cover._element.cSld.set("name", "Brand Cover")
+    layout_tree = cover.shapes._spTree
+    element = CT_Shape.new_autoshape_sp(
+        layout_tree.max_shape_id + 1, "Brand band", "rect", 0, Inches(2.2), width, Inches(2.6)
+    )
+    layout_tree.insert(2, element)  # behind the placeholders
+    band = Shape(element, cover.shapes)
+    band.fill.solid()
+    band.fill.fore_color.rgb = RGBColor(0x3F, 0xA9, 0xF5)
+    band.line.fill.background()
+    for layout in (master, *master.slide_layouts):  # titles keep clear of the logo, as the designer drew them
+        for shape in layout.placeholders:
+            if shape._element.spPr.xfrm is None:
+                continue
+            near_logo = shape.top is not None and shape.top < Inches(1.0) and shape.left < width - Inches(4)
+            if near_logo and shape.left + shape.width > width - Inches(2.0):
+                shape.width = Emu(width - Inches(2.2) - shape.left)
+    example = presentation.slides.add_slide(presentation.slide_layouts[0])
+    example.shapes.title.text = "Example slide that deckgen must drop"
+    presentation.save(str(path))
+    return path

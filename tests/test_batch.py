@@ -54,7 +54,7 @@ def test_by_team_writes_the_overall_deck_and_one_per_team_with_a_summary(
         row = next(line for line in lines if line.startswith(team + " "))
         assert row.split()[1] == str(deals)  # deals in the team's deck = its rows in the export
         assert row.endswith(f"sales-review-2026-11-27-{team}.pptx")
-        assert "no goal" not in row and ("-$" in row or "+$" in row)  # the sample config sets each team's goal
+        assert "no goal" not in row and ("−$" in row or "+$" in row)  # the sample config sets each team's goal
         deck = Presentation(str(out / f"sales-review-2026-11-27-{team}.pptx"))
         assert deck.slides[0].shapes.title.text == f"Northwind Analytics Sales Review · {team} · FY2026 Q4"
         titles = [slide.shapes.title.text for slide in deck.slides if slide.shapes.title is not None]
@@ -75,7 +75,7 @@ def test_group_goals_come_from_the_config(tmp_path: Path, capsys: pytest.Capture
     )
     assert code == 0, err
     apac = next(line for line in stdout.splitlines() if line.startswith("APAC "))
-    assert "no goal" not in apac and ("-$" in apac or "+$" in apac)
+    assert "no goal" not in apac and ("−$" in apac or "+$" in apac)
     assert "no goal" in next(line for line in stdout.splitlines() if line.startswith("Enterprise "))
     summary = Presentation(str(out / "sales-review-2026-11-27-APAC.pptx")).slides[1].shapes.title.text
     assert "of $900K" in summary  # the team's own goal, not the company's $2.5M

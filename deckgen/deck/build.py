@@ -101,7 +101,7 @@ def context(
             owner=row["owner"],
             check=labels[item["check"]],
             deal=item["deal"],
-            detail=advice(finding, lang),
+            detail=advice(finding, lang, metrics.currency),
         )
         for row in hygiene_owners
         for item, finding in zip(

@@ -94,6 +94,26 @@ def _below(spot: Spot | None, above: Box) -> Spot | None:
     return Spot(Box(box.left, bottom, box.width, height), spot.placeholder)
 
 
+DECORATION_SHARE = 0.2  # a shape of the master or layout larger than this share of the slide is a background
+
+
+def _decorations(layout: Any, slide_area: int) -> tuple[Box, ...]:
+    """Where the layout shows shapes of its own or of its master that are not placeholders (a logo, a footer
+    line, a band): what content drawn in boxes of its own keeps clear of. Background-sized shapes do not count."""
+    owners = [layout]
+    if layout._element.get("showMasterSp", "1") not in ("0", "false"):
+        owners.append(layout.slide_master)
+    boxes = []
+    for owner in owners:
+        for shape in owner.shapes:
+            if shape.is_placeholder or shape.width is None or shape.height is None:
+                continue
+            box = _box(shape)
+            if 0 < box.area <= DECORATION_SHARE * slide_area:
+                boxes.append(box)
+    return tuple(boxes)
+
+
 def _box(shape: Any) -> Box:
     return Box(int(shape.left or 0), int(shape.top or 0), int(shape.width or 0), int(shape.height or 0))
 
@@ -116,6 +136,7 @@ class Structure:
     content: tuple[Any, ...]  # non-title, non-footer, horizontal placeholders, largest first
     big: tuple[Any, ...]  # those covering at least 12% of the slide and 30% of its height: room for a visual
     vertical: bool  # a vertical title or text: never chosen by role
+    decorations: tuple[Box, ...] = ()  # the master's and the layout's own shapes (a logo, a footer line)
 
     @classmethod
     def of(cls, layout: Any, slide_area: int) -> Structure:
@@ -136,7 +157,7 @@ class Structure:
         height = layout.part.package.presentation_part.presentation.slide_height or 1
         big = tuple(ph for ph in content if _box(ph).area >= 0.12 * slide_area and _box(ph).height >= 0.3 * height)
         centred = title is not None and _kind(title) == PP_PLACEHOLDER.CENTER_TITLE
-        return cls(title, centred, subtitle, tuple(content), big, vertical)
+        return cls(title, centred, subtitle, tuple(content), big, vertical, _decorations(layout, slide_area))
 
     def side_by_side(self) -> bool:
         if len(self.big) < 2:
@@ -239,10 +260,24 @@ class Layouts:
         )
 
     def free_area(self, structure: Structure, title: Spot | None) -> Box:
-        """Below the title, inside the margins: for whatever the layout has no placeholder for."""
+        """Below the title, inside the margins: for whatever the layout has no placeholder for. The master's and
+        the layout's own shapes (a logo, a footer line) are kept clear: one in the upper half of the area moves
+        its top down, one in the lower half its bottom up."""
         top = title.box.top + title.box.height + Inches(0.15) if title is not None else self.margin
         top = min(top, self.slide_height - self.margin - Inches(1))
-        return Box(self.margin, top, self.slide_width - 2 * self.margin, self.slide_height - top - self.margin)
+        bottom = self.slide_height - self.margin
+        left, right = self.margin, self.slide_width - self.margin
+        for shape in structure.decorations:
+            if shape.left >= right or shape.left + shape.width <= left or shape.top >= bottom:
+                continue
+            if shape.top + shape.height <= top:
+                continue
+            if shape.top + shape.height / 2 < (top + bottom) / 2:
+                top = max(top, shape.top + shape.height + Inches(0.1))
+            else:
+                bottom = min(bottom, shape.top - Inches(0.1))
+        top = min(top, self.slide_height - self.margin - Inches(1))
+        return Box(left, top, right - left, max(bottom - top, Inches(1)))
 
     def clamp(self, box: Box) -> Box:
         """Keep every shape inside the slide, whatever the template's placeholders say."""

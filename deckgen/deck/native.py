@@ -85,16 +85,17 @@ def bookings_pacing(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -
         else:
             series.marker.style = XL_MARKER_STYLE.NONE
     label_format = kit.money_code(theme, currency, detail=True)
+    words = kit.money_text(theme, currency)
     series = chart.plots[0].series
     last = next((i for i in range(len(actual) - 1, -1, -1) if actual[i] is not None), None)
     if last is not None:
-        kit.point_label(series[0], last, theme, label_format, XL_LABEL_POSITION.BELOW, theme.primary)
+        kit.point_label(series[0], last, theme, label_format, XL_LABEL_POSITION.BELOW, theme.primary, text=words)
     if goal:
         if last is not None:
             ahead = bookings.pace_delta is None or bookings.pace_delta >= 0
             colour = theme.positive if ahead else theme.negative
-            kit.point_label(series[1], last, theme, label_format, XL_LABEL_POSITION.ABOVE, colour)
-        kit.point_label(series[2], len(weeks) - 1, theme, label_format, XL_LABEL_POSITION.ABOVE, theme.text)
+            kit.point_label(series[1], last, theme, label_format, XL_LABEL_POSITION.ABOVE, colour, text=words)
+        kit.point_label(series[2], len(weeks) - 1, theme, label_format, XL_LABEL_POSITION.ABOVE, theme.text, text=words)
     kit.value_axis(chart, theme, kit.money_code(theme, currency), "bookings_pacing")
     kit.category_axis(chart, theme)
     kit.legend(chart, theme)
@@ -119,13 +120,14 @@ def pipeline_pacing(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -
     plot = chart.plots[0]
     *track, bars = plot.series
     label_format = kit.money_code(theme, currency, detail=True)
+    words = kit.money_text(theme, currency)
     if track:
         kit.fill(track[0], theme.grid)
-        kit.point_label(track[0], 0, theme, label_format, XL_LABEL_POSITION.INSIDE_END, theme.text)
+        kit.point_label(track[0], 0, theme, label_format, XL_LABEL_POSITION.INSIDE_END, theme.text, text=words)
     kit.fill(bars, theme.primary)
     for i, colour in enumerate(colours):
         kit.fill(bars.points[i], colour)
-    kit.labels(bars, theme, label_format, XL_LABEL_POSITION.INSIDE_END, theme.background)
+    kit.labels(bars, theme, label_format, XL_LABEL_POSITION.INSIDE_END, theme.background, words)
     kit.value_axis(chart, theme, kit.money_code(theme, currency))
     kit.category_axis(chart, theme, top_down=True)
     kit.legend(chart, theme)
@@ -180,7 +182,13 @@ def forecast_range(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) ->
     kit.fill(series, theme.secondary)
     for i, (_, _, colour) in enumerate(rows):
         kit.fill(series.points[i], colour)
-    kit.labels(series, theme, kit.money_code(theme, currency, detail=True), XL_LABEL_POSITION.OUTSIDE_END)
+    kit.labels(
+        series,
+        theme,
+        kit.money_code(theme, currency, detail=True),
+        XL_LABEL_POSITION.OUTSIDE_END,
+        text=kit.money_text(theme, currency),
+    )
     kit.value_axis(chart, theme, kit.money_code(theme, currency), "forecast_range")
     kit.category_axis(chart, theme, top_down=True)
     size = kit.label_size(theme)
@@ -227,9 +235,10 @@ def pipeline_by_stage(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box)
     kit.fill(amount, kit.tint(theme.primary, 0.62))
     kit.fill(weighted, theme.primary)
     label_format = kit.money_code(theme, currency, detail=True)
-    kit.labels(amount, theme, label_format, XL_LABEL_POSITION.OUTSIDE_END)
+    words = kit.money_text(theme, currency)
+    kit.labels(amount, theme, label_format, XL_LABEL_POSITION.OUTSIDE_END, text=words)
     ink = theme.background if luminance(theme.primary) < 0.6 else theme.text
-    kit.labels(weighted, theme, label_format, XL_LABEL_POSITION.INSIDE_BASE, ink)
+    kit.labels(weighted, theme, label_format, XL_LABEL_POSITION.INSIDE_BASE, ink, words)
     widest = max(s.amount for s in stages) or 1.0
     for i, stage in enumerate(stages):
         if stage.weighted < SHORT * widest:  # the amount label at the end still tells the row's size
@@ -310,7 +319,13 @@ def _groups(
     size = kit.label_size(theme) if len(rows) <= 8 else max(kit.label_size(theme) - 1, 10.0)
     for series, colour in zip(plot.series, (theme.primary, theme.secondary), strict=True):
         kit.fill(series, colour)
-        kit.labels(series, theme, kit.money_code(theme, currency, detail=True), XL_LABEL_POSITION.OUTSIDE_END)
+        kit.labels(
+            series,
+            theme,
+            kit.money_code(theme, currency, detail=True),
+            XL_LABEL_POSITION.OUTSIDE_END,
+            text=kit.money_text(theme, currency),
+        )
         kit.font(series.data_labels.font, theme, size=size)
     kit.value_axis(chart, theme, kit.money_code(theme, currency), chart_name)
     kit.category_axis(chart, theme, top_down=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -20,7 +20,7 @@ from pptx.util import Emu, Pt
 
 from deckgen.model.types import Metrics
 from deckgen.render import rows
-from deckgen.render.format import NO_DECIMALS, delta, plural, symbol
+from deckgen.render.format import NO_DECIMALS, delta, money, plural, symbol
 from deckgen.render.i18n import tr
 from deckgen.render.rows import MAX_ROWS as MAX_ROWS  # re-exported for the chart builders
 from deckgen.render.rows import RISES
@@ -217,14 +217,42 @@ def invisible(series: Any) -> None:
     series.format.line.fill.background()
 
 
-def labels(series: Any, theme: Theme, number_format: str, position: Any, colour: str | None = None) -> None:
-    """Value labels on every point of a series, in the given number format (never the linked 'General')."""
+def labels(
+    series: Any,
+    theme: Theme,
+    number_format: str,
+    position: Any,
+    colour: str | None = None,
+    text: Callable[[float], str] | None = None,
+) -> None:
+    """Value labels on every point of a series, in the given number format (never the linked 'General'); with
+    `text`, each label reads as the picture charts and the slide text write that value (money_text), the number
+    format kept for an editor who removes the words."""
     shown = series.data_labels
     shown.show_value = True
     shown.number_format = number_format
     shown.number_format_is_linked = False
     shown.position = position
     font(shown.font, theme, colour=colour)
+    if text is not None:
+        for index, value in enumerate(series.values):
+            if value is not None:
+                _worded(series, index, theme, text(value), number_format, colour)
+
+
+def money_text(theme: Theme, currency: str) -> Callable[[float], str]:
+    """How slide text and the picture charts write an amount ('$327K', '−$1.38M'): the words of native labels."""
+    return lambda value: money(value, currency, compact=True, lang=theme.lang)
+
+
+def _worded(series: Any, index: int, theme: Theme, words: str, number_format: str, colour: str | None) -> Any:
+    label = series.points[index].data_label
+    label.has_text_frame = True
+    label.text_frame.text = words
+    for run in label.text_frame.paragraphs[0].runs:
+        font(run.font, theme, colour=colour)
+    label._dLbl.find(qn("c:tx")).addnext(etree.Element(qn("c:numFmt"), formatCode=number_format, sourceLinked="0"))
+    return label
 
 
 def point_label(
@@ -236,18 +264,30 @@ def point_label(
     colour: str,
     bold: bool = True,
     backed: bool = False,
+    text: Callable[[float], str] | None = None,
 ) -> None:
-    """A value label on one point only; python-pptx's point label has no number format, so add one.
+    """A value label on one point only; python-pptx's point label has no number format, so add one (with `text`,
+    the label reads as slide text writes the value, see labels).
 
     `backed` puts the label on a patch of background colour, for a label that overlaps the edge of its bar.
     """
-    label = series.points[index].data_label
+    value = series.values[index] if text is not None else None
+    if value is not None and text is not None:
+        label = _worded(series, index, theme, text(value), number_format, colour)
+        for run in label.text_frame.paragraphs[0].runs:
+            run.font.bold = bold
+    else:
+        label = series.points[index].data_label
+        font(label.font, theme, colour=colour, bold=bold)
+        label._dLbl.find(qn("c:spPr")).addprevious(
+            etree.Element(qn("c:numFmt"), formatCode=number_format, sourceLinked="0")
+        )
     label.position = position
-    font(label.font, theme, colour=colour, bold=bold)
     dlbl = label._dLbl
-    shape = dlbl.find(qn("c:spPr"))
-    shape.addprevious(etree.Element(qn("c:numFmt"), formatCode=number_format, sourceLinked="0"))
     if backed:
+        shape = dlbl.find(qn("c:spPr"))
+        if shape is None:
+            shape = etree.SubElement(dlbl, qn("c:spPr"))
         patch = etree.SubElement(shape, qn("a:solidFill"))
         etree.SubElement(patch, qn("a:srgbClr"), val=theme.background.lstrip("#").upper())
 

@@ -40,6 +40,30 @@ def _colour(scheme: Any, name: str) -> str | None:
     return None
 
 
+P = "http://schemas.openxmlformats.org/presentationml/2006/main"
+
+
+def _colour_map(presentation: Any) -> dict[str, str]:
+    """The master's colour map: bg1, tx1, bg2, tx2 (and accents) to the theme's colour names."""
+    found = presentation.slide_masters[0]._element.find(f"{{{P}}}clrMap")
+    return dict(found.attrib) if found is not None else {}
+
+
+def _background(presentation: Any, scheme: Any, names: dict[str, str]) -> str | None:
+    """The master's background colour when it is a plain fill (an RGB or a colour of the scheme)."""
+    fill = presentation.slide_masters[0]._element.find(f"{{{P}}}cSld/{{{P}}}bg/{{{P}}}bgPr/{{{A}}}solidFill")
+    if fill is None:
+        return None
+    srgb = fill.find(f"{{{A}}}srgbClr")
+    if srgb is not None and len(srgb.get("val", "")) == 6:
+        return "#" + srgb.get("val").upper()
+    named = fill.find(f"{{{A}}}schemeClr")
+    if named is not None:
+        value = named.get("val", "")
+        return _colour(scheme, names.get(value, value))
+    return None
+
+
 def _font(scheme: Any, which: str, script: str) -> str | None:
     """The typeface of a theme font slot ('latin', 'ea'), or of a script override ('Hang') when asked."""
     group = scheme.find(f"{{{A}}}{which}Font")
@@ -67,11 +91,15 @@ def theme_of(presentation: Any, base: Theme = DEFAULT_THEME) -> Theme:
         accents = [_colour(scheme, name) for name in ACCENTS]
         if all(accents):
             changes["accents"] = tuple(a for a in accents if a)
-        text = _colour(scheme, "dk1")
-        background = _colour(scheme, "lt1")
+        # Text and background as the master maps them (a dark theme maps bg1 to dk1 and tx1 to lt1), and the
+        # master's own background fill when it sets one.
+        names = _colour_map(presentation)
+        text = _colour(scheme, names.get("tx1", "dk1"))
+        background = _background(presentation, scheme, names) or _colour(scheme, names.get("bg1", "lt1"))
         if text and background:
             changes.update(text=text, background=background, muted=mix(text, background, 0.45))
             changes["grid"] = mix(text, background, 0.85)
+            changes["transparent"] = background.upper() != "#FFFFFF"
     fonts = root.find(f".//{{{A}}}fontScheme")
     if fonts is not None:
         body = _font(fonts, "minor", "latin")

@@ -103,7 +103,7 @@ def pipeline_trend(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) ->
     kit.fill(weighted, theme.primary)
     ink = theme.background if luminance(theme.primary) < 0.6 else theme.text
     label_format = kit.money_code(theme, currency, detail=True)
-    kit.labels(weighted, theme, label_format, XL_LABEL_POSITION.INSIDE_END, ink)
+    kit.labels(weighted, theme, label_format, XL_LABEL_POSITION.INSIDE_END, ink, kit.money_text(theme, currency))
     for i, coverage in enumerate(shown.coverage):
         if coverage:
             _text_label(amount, i, theme, coverage, XL_LABEL_POSITION.OUTSIDE_END, theme.text, label_format)
@@ -133,7 +133,13 @@ def created_trend(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> 
     _line_styles(chart, styles)
     created = chart.plots[0].series[0]
     last = len(shown.weeks) - 1
-    kit.labels(created, theme, kit.money_code(theme, metrics.currency, detail=True), XL_LABEL_POSITION.ABOVE)
+    kit.labels(
+        created,
+        theme,
+        kit.money_code(theme, metrics.currency, detail=True),
+        XL_LABEL_POSITION.ABOVE,
+        text=kit.money_text(theme, metrics.currency),
+    )
     for i in range(last):
         kit.hide_label(created, i)
     kit.value_axis(chart, theme, kit.money_code(theme, metrics.currency))

@@ -318,7 +318,8 @@ class SlideWriter:
         bold = kind == "header"
         fills = {"header": theme.primary, "band": mix(theme.primary, theme.background, 0.92), "plain": theme.background}
         fill = fills[kind].lstrip("#").upper()
-        on_header = "#FFFFFF" if luminance(theme.primary) < 0.6 else theme.text
+        dark_text = theme.text if luminance(theme.text) < 0.5 else "#1B1F24"  # a dark template's text is light
+        on_header = "#FFFFFF" if luminance(theme.primary) < 0.6 else dark_text
         colour = (on_header if bold else theme.text).lstrip("#").upper()
         margin, margin_v = int(Inches(0.06)), int(Inches(0.02))
         fonts = (

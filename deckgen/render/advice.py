@@ -26,7 +26,7 @@ TODO = {
 # What a finding says before what to do, filled from its facts: (English, Korean).
 SAYS = {
     "past_due": ("{days} day{s} overdue ({close}): {todo}", "{days}일 지연 ({close}): {todo}"),
-    "negative_amount": ("amount {amount:,.2f}: {todo}", "금액 {amount:,.2f}: {todo}"),
+    "negative_amount": ("amount {amount}: {todo}", "금액 {amount}: {todo}"),
     "duplicate_id": ("id {id} appears twice or more: {todo}", "ID {id} 두 번 이상 중복: {todo}"),
     "duplicate_deal": ("same name, amount and date as another: {todo}", "다른 딜과 이름·금액·마감일이 같음: {todo}"),
     "probability_stage_mismatch": (
@@ -42,23 +42,29 @@ SAYS = {
 STATES_KO = {"open": "진행 중", "won": "수주", "lost": "실주"}
 
 
-def advice(finding: Finding, lang: str = "en") -> str:
+def advice(finding: Finding, lang: str = "en", currency: str = "USD") -> str:
     """What to do about a finding in `lang` ('en' or 'ko'): '14 days overdue (2026-11-01): close it or move the
     date', '14일 지연 (2026-11-01): 종결하거나 마감일을 변경하세요'; only what to do when no fact is known."""
     korean = lang == "ko"
     todo = TODO[finding.check][korean]
-    facts = _facts(finding, korean)
+    facts = _facts(finding, korean, currency)
     return todo if facts is None else SAYS[finding.check][korean].format(todo=todo, **facts)
 
 
-def _facts(finding: Finding, korean: bool) -> dict[str, Any] | None:
-    """The values a finding's sentence names; None when its check has no sentence or the facts are missing."""
+def _facts(finding: Finding, korean: bool, currency: str) -> dict[str, Any] | None:
+    """The values a finding's sentence names, written as the deck writes them (money, short dates); None when its
+    check has no sentence or the facts are missing."""
+    from deckgen.render.format import day, money
+
+    lang = "ko" if korean else "en"
     check, close = finding.check, finding.deal.close_date
     if check == "past_due" and finding.days_overdue is not None and close is not None:
         days = finding.days_overdue
-        return {"days": days, "s": "" if days == 1 else "s", "close": close.isoformat()}
+        # The month and day, or with the year when that is long ago.
+        shown = day(close, "short" if days < 180 else "long", lang=lang)
+        return {"days": days, "s": "" if days == 1 else "s", "close": shown}
     if check == "negative_amount" and finding.amount is not None:
-        return {"amount": finding.amount}
+        return {"amount": money(finding.amount, currency, lang=lang)}
     if check == "duplicate_id" and finding.duplicate_of is not None:
         return {"id": finding.duplicate_of}
     if check == "duplicate_deal":

@@ -71,7 +71,7 @@ def style(theme: Theme) -> Iterator[None]:
         "text.color": theme.text,
         "axes.edgecolor": theme.muted,
         "axes.labelcolor": theme.muted,
-        "axes.facecolor": theme.background,
+        "axes.facecolor": "none" if theme.transparent else theme.background,
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.axisbelow": True,
@@ -83,8 +83,8 @@ def style(theme: Theme) -> Iterator[None]:
         "ytick.labelsize": label_size(theme),
         "legend.frameon": False,
         "legend.fontsize": label_size(theme),
-        "figure.facecolor": theme.background,
-        "savefig.facecolor": theme.background,
+        "figure.facecolor": "none" if theme.transparent else theme.background,
+        "savefig.facecolor": "none" if theme.transparent else theme.background,
         "hatch.color": theme.background,
         "hatch.linewidth": 1.5,
     }
@@ -148,7 +148,7 @@ def new_figure(theme: Theme, size: Size) -> Figure:
     so tick labels, names and amounts measured for one chart are not measured again for the next one (or
     the next group's deck), and the 10 MB pixel buffer is not allocated anew. Each draw clears it first.
     """
-    figure = Figure(figsize=size, dpi=DPI, facecolor=theme.background)
+    figure = Figure(figsize=size, dpi=DPI, facecolor="none" if theme.transparent else theme.background)
     canvas = FigureCanvasAgg(figure)
     key = (*figure.bbox.size, figure.dpi)  # what FigureCanvasAgg.get_renderer() compares
     if hasattr(canvas, "_lastKey"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 SYMBOLS = {
     "USD": "$",
@@ -19,6 +20,14 @@ SYMBOLS = {
     "BRL": "R$",
 }
 NO_DECIMALS = {"JPY", "KRW"}
+MINUS = "\u2212"  # one minus sign in text, tables and charts: the typographic one, never a hyphen
+
+
+def _fixed(value: float, digits: int, grouped: bool = True) -> str:
+    """`value` to `digits` decimals, halves rounded away from zero as Excel and PowerPoint round them (Python's
+    own format rounds 326.5 to 326; a native chart's label would read 327)."""
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return f"{exact:,.{digits}f}" if grouped else f"{exact:.{digits}f}"
 
 
 def symbol(currency: str) -> str:
@@ -35,22 +44,21 @@ def money(value: float | None, currency: str = "USD", compact: bool = False, *, 
         return "—"
     if lang == "ko" and currency == "KRW":
         return _won(value, compact)
-    sign = "-" if value < 0 else ""
+    sign = MINUS if value < 0 else ""
     amount = abs(value)
     prefix = symbol(currency)
     if not compact:
         digits = 0 if currency in NO_DECIMALS or amount >= 1000 or amount == int(amount) else 2
-        text = f"{amount:,.{digits}f}"
-        return f"{sign}{prefix}{text}"
+        return f"{sign}{prefix}{_fixed(amount, digits)}"
     if currency == "KRW":
         for unit, word in KOREAN_UNITS:
             if amount >= unit:
                 return f"{sign}{prefix}{_short(amount / unit)}{word}"
-        return f"{sign}{prefix}{amount:,.0f}"
+        return f"{sign}{prefix}{_fixed(amount, 0)}"
     for unit, word in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if amount >= unit * 0.9995:
             return f"{sign}{prefix}{_short(amount / unit)}{word}"
-    return f"{sign}{prefix}{amount:,.0f}"
+    return f"{sign}{prefix}{_fixed(amount, 0)}"
 
 
 KOREAN_UNITS = ((1e12, "조"), (1e8, "억"), (1e4, "만"))
@@ -63,22 +71,22 @@ def _won(value: float, compact: bool) -> str:
     English does. A value that would round up to 10,000 of a unit moves to the next one: 99,995,000 reads
     '1억원', never '10,000만원'.
     """
-    sign = "-" if value < 0 else ""
+    sign = MINUS if value < 0 else ""
     amount = abs(value)
     if compact:
         for unit, word in KOREAN_UNITS:
             if amount >= unit - unit / 20000:  # 9,999.5만 and up rounds to 1억
                 return f"{sign}{_short(amount / unit)}{word}원"
-    return f"{sign}{amount:,.0f}원"
+    return f"{sign}{_fixed(amount, 0)}원"
 
 
 def _short(value: float) -> str:
-    """Three significant figures at most: 1.23, 12.3, 123."""
+    """Three significant figures at most: 1.23, 12.3, 123 (halves away from zero)."""
     if value >= 99.95:
-        return f"{value:,.0f}"
+        return _fixed(value, 0)
     if value >= 9.995:
-        return f"{value:.1f}".rstrip("0").rstrip(".")
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+        return _fixed(value, 1, grouped=False).rstrip("0").rstrip(".")
+    return _fixed(value, 2, grouped=False).rstrip("0").rstrip(".")
 
 
 def pct(value: float | None, digits: int = 0, *, lang: str = "en") -> str:
@@ -86,16 +94,16 @@ def pct(value: float | None, digits: int = 0, *, lang: str = "en") -> str:
     every filter has the same signature."""
     if value is None:
         return "—"
-    return f"{value * 100:.{digits}f}%"
+    return f"{value * 100:.{digits}f}%".replace("-", MINUS)
 
 
 def delta(value: float | None, currency: str = "USD", compact: bool = True, *, lang: str = "en") -> str:
-    """Signed money: '+$1.2M', '-$300K', '±$0'; in Korean won '+12.5억원'."""
+    """Signed money: '+$1.2M', '−$300K', '±$0'; in Korean won '+12.5억원'."""
     if value is None:
         return "—"
     if round(value, 2) == 0:
         return f"±{money(0.0, currency, compact, lang=lang)}"
-    return ("+" if value > 0 else "-") + money(abs(value), currency, compact, lang=lang)
+    return ("+" if value > 0 else MINUS) + money(abs(value), currency, compact, lang=lang)
 
 
 def day(value: date | datetime | str | None, style: str = "iso", *, lang: str = "en") -> str:

@@ -183,9 +183,8 @@ def hygiene_report(m: Metrics) -> str:
         for finding in found.findings:
             deal = finding.deal
             label = _cut(deal.name or deal.id or "(unnamed deal)", 34)
-            lines.append(
-                f"  {LABELS[finding.check]:<26} {label} {money(deal.amount, m.currency):>12}  {advice(finding)}"
-            )
+            todo = advice(finding, currency=m.currency)
+            lines.append(f"  {LABELS[finding.check]:<26} {label} {money(deal.amount, m.currency):>12}  {todo}")
         if found.more:
             lines.append(f"  … and {found.more} more")
     return "\n".join(lines)
@@ -198,7 +197,7 @@ def metrics_json(m: Metrics) -> dict[str, Any]:
     owners = data["hygiene"]["by_owner"]
     for owner, found in m.hygiene.by_owner.items():
         owners[owner]["findings"] = [
-            {"check": plain["check"], "deal": plain["deal"], "detail": advice(finding)}
+            {"check": plain["check"], "deal": plain["deal"], "detail": advice(finding, currency=m.currency)}
             for finding, plain in zip(found.findings, owners[owner]["findings"], strict=True)
         ]
     return data

@@ -14,6 +14,7 @@ class Theme:
     muted: str = "#6B7480"
     grid: str = "#D9DEE4"
     background: str = "#FFFFFF"
+    transparent: bool = False  # charts drawn on no background of their own: the slide's (a dark template's) shows
     positive: str = "#1E8449"
     negative: str = "#C0392B"
     neutral: str = "#95A5A6"

@@ -27,7 +27,7 @@ def test_sample_deck_has_every_slide_with_titles_pictures_tables_notes(sample_de
     titles = [slide.shapes.title.text for slide in deck.slides if slide.shapes.title is not None]
     assert titles[0] == "Northwind Analytics Sales Review · FY2026 Q4"
     assert "Bookings 10% behind pace with 5 weeks left" in titles
-    assert any(t.startswith("Pipeline -$620K since last week") for t in titles)
+    assert any(t.startswith("Pipeline −$620K since last week") for t in titles)
     assert titles[-1] == "Appendix: definitions and data source"
     pictures = sum(1 for s in deck.slides for shape in s.shapes if shape.shape_type == 13)
     tables = sum(1 for s in deck.slides for shape in s.shapes if getattr(shape, "has_table", False) and shape.has_table)

@@ -82,7 +82,7 @@ def test_english_titles_give_the_verdict(history: Metrics) -> None:
     slides = planned(history)
     assert slides["forecast_trend"].title == "Forecast up $300K to $2.3M since Oct 2; 30% → 45% to hit goal"
     assert slides["pipeline_trend"].title == ("Coverage up 2.1x → 2.6x since Oct 2; open pipeline down to $3.59M")
-    assert slides["bridge_qtd"].title == "Pipeline -$1.24M since Oct 2: $4.83M → $3.59M"
+    assert slides["bridge_qtd"].title == "Pipeline −$1.24M since Oct 2: $4.83M → $3.59M"
     assert history.pushes is not None
     amount = history.pushes.chronic_amount
     assert slides["chronic_slippers"].title == f"6 deals pushed twice or more this quarter: ${amount / 1000:.0f}K"
@@ -98,7 +98,7 @@ def test_korean_titles_give_the_verdict(history: Metrics) -> None:
     assert slides["pipeline_trend"].title == (
         "10월 2일 이후 커버리지 2.1배 → 2.6배 상승; 진행 중 파이프라인 $3.59M로 감소"
     )
-    assert slides["bridge_qtd"].title == "10월 2일 이후 파이프라인 -$1.24M: $4.83M → $3.59M"
+    assert slides["bridge_qtd"].title == "10월 2일 이후 파이프라인 −$1.24M: $4.83M → $3.59M"
     assert slides["chronic_slippers"].title.startswith("이번 분기 마감일이 두 번 이상 미뤄진 딜 6건: $")
 
 

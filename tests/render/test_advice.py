@@ -46,14 +46,14 @@ def test_english() -> None:
         "missing_amount": "enter the amount",
         "missing_close_date": "set a close date",
         "missing_stage": "set the stage",
-        "past_due": "7 days overdue (2026-11-20): close it or move the date",
-        "negative_amount": "amount -1,500.50: correct the negative amount",
+        "past_due": "7 days overdue (Nov 20): close it or move the date",
+        "negative_amount": "amount −$1,501: correct the negative amount",
         "duplicate_id": "id 0068c00000SHG appears twice or more: remove the duplicate row",
         "duplicate_deal": "same name, amount and date as another: merge or delete the copy",
         "probability_stage_mismatch": "90% while won: match probability to stage",
         "stalled": "35 days in Negotiation, over twice the usual 14: update the stage or close it",
     }
-    assert advice(Finding("past_due", DEAL, "open", days_overdue=1)).startswith("1 day overdue (2026-11-20)")
+    assert advice(Finding("past_due", DEAL, "open", days_overdue=1)).startswith("1 day overdue (Nov 20)")
 
 
 def test_korean() -> None:
@@ -61,8 +61,8 @@ def test_korean() -> None:
         "missing_amount": "금액을 입력하세요",
         "missing_close_date": "마감일을 지정하세요",
         "missing_stage": "단계를 지정하세요",
-        "past_due": "7일 지연 (2026-11-20): 종결하거나 마감일을 변경하세요",
-        "negative_amount": "금액 -1,500.50: 음수 금액을 바로잡으세요",
+        "past_due": "7일 지연 (11월 20일): 종결하거나 마감일을 변경하세요",
+        "negative_amount": "금액 −$1,501: 음수 금액을 바로잡으세요",
         "duplicate_id": "ID 0068c00000SHG 두 번 이상 중복: 중복 행을 삭제하세요",
         "duplicate_deal": "다른 딜과 이름·금액·마감일이 같음: 사본을 병합하거나 삭제하세요",
         "probability_stage_mismatch": "수주 상태인데 확률 90%: 확률을 단계에 맞추세요",

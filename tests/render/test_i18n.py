@@ -70,9 +70,9 @@ def metrics() -> Metrics:
         (999_950_000_000, "1조원", "999,950,000,000원"),
         (1_000_000_000_000, "1조원", "1,000,000,000,000원"),
         (12_500_000_000_000, "12.5조원", "12,500,000,000,000원"),
-        (-35_000_000, "-3,500만원", "-35,000,000원"),
-        (-1_250_000_000, "-12.5억원", "-1,250,000,000원"),
-        (-9_999, "-9,999원", "-9,999원"),
+        (-35_000_000, "−3,500만원", "−35,000,000원"),
+        (-1_250_000_000, "−12.5억원", "−1,250,000,000원"),
+        (-9_999, "−9,999원", "−9,999원"),
     ],
 )
 def test_korean_won(value: float, compact: str, full: str) -> None:
@@ -92,9 +92,9 @@ def test_korean_leaves_other_currencies_and_english_alone() -> None:
 
 def test_korean_delta_ratio_pct() -> None:
     assert delta(1_250_000_000, "KRW", lang="ko") == "+12.5억원"
-    assert delta(-35_000_000, "KRW", lang="ko") == "-3,500만원"
+    assert delta(-35_000_000, "KRW", lang="ko") == "−3,500만원"
     assert delta(0.001, "KRW", lang="ko") == "±0원"
-    assert delta(-127_412, "USD", lang="ko") == "-$127K"
+    assert delta(-127_412, "USD", lang="ko") == "−$127K"
     assert delta(None, "KRW", lang="ko") == "—"
     assert ratio(3.21, lang="ko") == "3.2배"
     assert ratio(3.21) == "3.2x"
@@ -133,10 +133,10 @@ def test_the_korean_jinja_filters() -> None:
         "{{ day | date }} {{ day | date('long') }} {{ 'curved' | tr }} {{ none | tr }}"
     )
     rendered = env.from_string(text).render(a=1_250_000_000, d=-35_000_000, c=3.21, n=3, day="2026-11-27")
-    assert rendered == "12.5억원 1,250,000,000원 -3,500만원 3.2배 3건 11월 27일 2026년 11월 27일 곡선형 None"
+    assert rendered == "12.5억원 1,250,000,000원 −3,500만원 3.2배 3건 11월 27일 2026년 11월 27일 곡선형 None"
     english = make_env("KRW").from_string(text.replace("'건'", "'deal'"))
     rendered = english.render(a=1_250_000_000, d=-35_000_000, c=3.21, n=3, day="2026-11-27")
-    assert rendered == "₩12.5억 ₩1,250,000,000 -₩3,500만 3.2x 3 deals Nov 27 27 November 2026 curved None"
+    assert rendered == "₩12.5억 ₩1,250,000,000 −₩3,500만 3.2x 3 deals Nov 27 27 November 2026 curved None"
 
 
 # ---------------------------------------------------------------- slides.ko.toml against slides.toml
