@@ -81,7 +81,7 @@ def test_without_history_the_slides_are_left_out(sample: Review, history: Metric
 def test_english_titles_give_the_verdict(history: Metrics) -> None:
     slides = planned(history)
     assert slides["forecast_trend"].title == "Forecast up $300K to $2.3M since Oct 2; 30% → 45% to hit goal"
-    assert slides["pipeline_trend"].title == ("Coverage up 2.1x → 2.6x since Oct 2; open pipeline down to $3.59M")
+    assert slides["pipeline_trend"].title == "Coverage up 2.1x → 2.6x; pipeline down to $3.59M"
     assert slides["bridge_qtd"].title == "Pipeline −$1.24M since Oct 2: $4.83M → $3.59M"
     assert history.pushes is not None
     amount = history.pushes.chronic_amount
@@ -94,10 +94,8 @@ def test_english_titles_give_the_verdict(history: Metrics) -> None:
 
 def test_korean_titles_give_the_verdict(history: Metrics) -> None:
     slides = planned(history, "ko")
-    assert slides["forecast_trend"].title == "10월 2일 이후 예측 $300K 상승해 $2.3M; 목표 달성 확률 30% → 45%"
-    assert slides["pipeline_trend"].title == (
-        "10월 2일 이후 커버리지 2.1배 → 2.6배 상승; 진행 중 파이프라인 $3.59M로 감소"
-    )
+    assert slides["forecast_trend"].title == "10월 2일 이후 예측 $300K 상승해 $2.3M, 확률 30% → 45%"
+    assert slides["pipeline_trend"].title == "커버리지 2.1배 → 2.6배 상승; 파이프라인 $3.59M로 감소"
     assert slides["bridge_qtd"].title == "10월 2일 이후 파이프라인 −$1.24M: $4.83M → $3.59M"
     assert slides["chronic_slippers"].title.startswith("이번 분기 마감일이 두 번 이상 미뤄진 딜 6건: $")
 
@@ -118,7 +116,7 @@ def _trend(history: Metrics, **changed: Any) -> Metrics:
 def test_a_forecast_that_fell_or_held_says_so(history: Metrics, first_mid: float, en: str, ko: str) -> None:
     moved = _trend(history, mid=first_mid)
     assert planned(moved)["forecast_trend"].title == en + "; 30% → 45% to hit goal"
-    assert planned(moved, "ko")["forecast_trend"].title == ko + "; 목표 달성 확률 30% → 45%"
+    assert planned(moved, "ko")["forecast_trend"].title == ko + ", 확률 30% → 45%"
     assert moved.trend is not None
     no_goal = replace(moved, trend=[replace(row, goal=None, prob_hit_goal=None) for row in moved.trend])
     assert planned(no_goal)["forecast_trend"].title == en

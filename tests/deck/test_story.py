@@ -57,7 +57,7 @@ def test_the_story_takes_at_most_ten_slides_before_the_appendix(
     # Where we stand, where we will finish (and how it moved), what closes the gap, what changed, what to decide.
     gap_title, risks_title = main[STORY.index("gap")], main[STORY.index("risks")]
     assert ("to go" if lang == "en" else "목표까지") in gap_title
-    assert ("decisions to make" if lang == "en" else "결정할 사항") in risks_title
+    assert ("decisions this week" if lang == "en" else "결정할 사항") in risks_title
     # Detail is behind the divider: stages, top deals, owners, teams, hygiene, definitions.
     detail = " ".join(titles[divider + 1 :])
     english = ["Top deals", "Owners:", "Teams:", "Data hygiene", "Appendix: definitions"]
@@ -132,7 +132,7 @@ def test_the_gap_slide_lists_the_deals_its_title_counts(store: Path, tmp_path: P
     assert len(rows) == min(more, 10)
     assert all(row[2] != "Commit" for row in rows)  # commit covers its part: the rows are what must land besides
     # The appendix lists every needed deal; its running total reaches the amount still to book.
-    detail = [slide for text, slide in slides.items() if text.startswith("Every deal that must land")]
+    detail = [slide for text, slide in slides.items() if "deals that must land for the goal" in text]
     last = next(shape.table for shape in detail[-1].shapes if getattr(shape, "has_table", False))
     assert sum(len(table.rows) - 1 for slide in detail for table in [_table(slide)]) == gap.needed_count
     final_row = list(last.rows)[-1]
@@ -155,7 +155,7 @@ def test_risks_and_attainment_speak_in_words_the_deck_can_stand_behind(tmp_path:
     deck = Presentation(str(tmp_path / "deck.pptx"))
     titles = [slide.shapes.title.text for slide in deck.slides if slide.shapes.title]
     risks = next(
-        slide for slide in deck.slides if slide.shapes.title and "decisions to make" in slide.shapes.title.text
+        slide for slide in deck.slides if slide.shapes.title and "decisions this week" in slide.shapes.title.text
     )
     # (A long cell takes two lines: python-pptx reads the line break as a vertical tab.)
     rows = [[cell.text.replace("\x0b", " ") for cell in row.cells] for row in list(_table(risks).rows)[1:]]
@@ -198,3 +198,18 @@ def test_the_korean_pdf_sets_numbers_and_hangul_together(tmp_path: Path) -> None
     # LibreOffice spaces Hangul from Latin letters and digits unless told not to ("14 건", "$500K 에").
     assert re.search(r"\d건", text) and re.search(r"[0-9K]에", text)
     assert not re.search(r"\d 건", text)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_title_fits_one_line_at_one_size(store: Path, tmp_path: Path, lang: str) -> None:
+    deck = tmp_path / "deck.pptx"
+    history_deck(store, deck, "--lang", lang)
+    sizes = {}
+    for slide in Presentation(str(deck)).slides:
+        title = slide.shapes.title
+        if title is None or slide.slide_layout.name in ("Title", "Section"):  # the cover and the divider
+            continue
+        run = title.text_frame.paragraphs[0].runs[0]
+        sizes[title.text] = run.font.size.pt
+        assert "…" not in title.text  # shortened in the words of the spec, not cut
+    assert set(sizes.values()) == {28.0}, {text: size for text, size in sizes.items() if size != 28.0}
