@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from deckgen.model.types import Metrics, TrendRow
 
 ROWS = 2  # the cached trend rows' layout: a new field in TrendPoint, a new number (older rows are computed anew)
-FACTS = 3  # the kept history facts' layout (model.facts.Known): a new field, a new number (2: the gap's dates)
+FACTS = 4  # the kept history facts' layout (model.facts.Known): a new field, a new number (4: slipped from)
 # A date in a file name: 2026-11-20, 2026_11_20 or 20261120, not inside a longer run of digits.
 _DATED = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
 

@@ -78,7 +78,7 @@ def context(
 ) -> dict[str, Any]:
     """What slide text can use (deck/context.py's SlideContext): every metric under DESIGN.md's JSON keys, plus
     the deck's own fields."""
-    from deckgen.deck.context import HygieneFinding, HygieneOwner, RiskRow, SlideContext, shown
+    from deckgen.deck.context import HygieneFinding, HygieneOwner, RiskRow, SlideContext, late_rows, shown
     from deckgen.render.advice import advice, risk_words
     from deckgen.render.i18n import tr
     from deckgen.render.text import LABELS, metrics_json
@@ -122,6 +122,7 @@ def context(
             for risk in metrics.risks
             for words in [risk_words(risk, metrics.currency, lang)]
         ],
+        late_rows=late_rows(metrics, values),
         labels=labels,
         lang=lang,
     )

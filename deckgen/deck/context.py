@@ -59,6 +59,18 @@ class RiskRow:
 
 
 @dataclass(frozen=True)
+class LateRow:
+    """A deal that slipped out of the quarter this week (its close date from last week's to this week's) or is
+    past its close date (`moved_from` none): `days` slipped, or overdue."""
+
+    shown_as: ClassVar[str] = "slipped or past-due row"
+    kind: str  # slipped or past_due
+    deal: Deal
+    moved_from: str | None  # ISO date
+    days: int | None
+
+
+@dataclass(frozen=True)
 class SlideContext:
     """Every variable a slide's text can use: the metrics under DESIGN.md's JSON keys, then the deck's own."""
 
@@ -71,6 +83,7 @@ class SlideContext:
     hygiene_owners: list[HygieneOwner]
     hygiene_findings: list[HygieneFinding]
     risk_rows: list[RiskRow]
+    late_rows: list[LateRow]  # slipped this week (largest first), then past due (largest first)
     labels: dict[str, str]  # check -> its label in the deck's language
     lang: str
 
@@ -134,3 +147,25 @@ def shown(shape: type, /, **values: Any) -> dict[str, Any]:
 def _layout(shape: type) -> tuple[tuple[str, bool], ...]:
     """(field, spread?) per field; cached, as dataclasses.fields() on every hygiene row would show in big exports."""
     return tuple((item.name, bool(item.metadata.get("spread"))) for item in dataclasses.fields(shape))
+
+
+def late_rows(metrics: Metrics, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The slipped and past-due table's rows (LateRow), from the metrics and their JSON form (`values`)."""
+    rows = []
+    changes = metrics.changes
+    if changes is not None:
+        slipped = changes.slipped
+        for deal, plain, before in zip(
+            slipped.deals,
+            values["changes"]["slipped"]["deals"],
+            slipped.moved_from or [None] * len(slipped.deals),
+            strict=True,
+        ):
+            days = (deal.close_date - before).days if deal.close_date and before else None
+            rows.append(
+                shown(LateRow, kind="slipped", deal=plain, moved_from=before.isoformat() if before else None, days=days)
+            )
+    for deal, plain in zip(metrics.past_due, values["past_due"], strict=True):
+        overdue = (metrics.as_of - deal.close_date).days if deal.close_date else None
+        rows.append(shown(LateRow, kind="past_due", deal=plain, moved_from=None, days=overdue))
+    return rows

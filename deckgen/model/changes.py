@@ -8,7 +8,7 @@ import pandas as pd
 
 from deckgen.identity import deal_keys
 from deckgen.model.calendar import Quarter
-from deckgen.model.deals import open_in, to_deals, top
+from deckgen.model.deals import open_in, to_deals, top_rows
 from deckgen.model.types import Changes, Movement
 
 LISTED = 25
@@ -42,10 +42,14 @@ def _movement(frame: pd.DataFrame, cents: pd.Series) -> Movement:
 
 def _top(frame: pd.DataFrame) -> list:
     """The largest deals (model.deals.top), deals equal in all its orderings listed by key."""
+    return to_deals(_top_rows(frame))
+
+
+def _top_rows(frame: pd.DataFrame) -> pd.DataFrame:
     if len(frame) > LISTED:  # only those that can make the list are sorted by key
         amount = frame["amount"].fillna(0.0)
         frame = frame[(amount >= amount.nlargest(LISTED).iloc[-1]).to_numpy()]
-    return top(frame.sort_index(kind="stable"), LISTED)
+    return top_rows(frame.sort_index(kind="stable"), LISTED)
 
 
 def bridge(
@@ -104,10 +108,18 @@ def bridge(
         decreased=decreased,
         won=_movement(won, gone_cents[won.index]),
         lost=_movement(lost, gone_cents[lost.index]),
-        # Listed as they stand this week, so a slide shows where the close date went.
-        slipped=Movement(len(slipped), int(gone_cents[slipped.index].sum()) / 100, _top(curr.loc[slipped.index])),
+        slipped=_slipped(slipped, gone_cents, curr, prev),
         removed=_movement(removed, gone_cents[removed.index]),
     )
+
+
+def _slipped(slipped: pd.DataFrame, cents: pd.Series, curr: pd.DataFrame, prev: pd.DataFrame) -> Movement:
+    """Slipped deals at last week's amount, listed as they stand this week (where the close date went) with
+    last week's close date beside each (where it came from)."""
+    rows = _top_rows(curr.loc[slipped.index])
+    before = prev.loc[~prev.index.duplicated(keep="first")].reindex(rows.index)["close_date"]
+    moved_from = [None if pd.isna(day) else pd.Timestamp(day).date() for day in before]
+    return Movement(len(slipped), int(cents[slipped.index].sum()) / 100, to_deals(rows), moved_from)
 
 
 def _keyed(frame: pd.DataFrame, keys: pd.Series | None) -> pd.DataFrame:

@@ -74,9 +74,14 @@ def to_deals(frame: pd.DataFrame) -> list[Deal]:
 def top(frame: pd.DataFrame, count: int) -> list[Deal]:
     """The `count` largest deals, ties broken by close date then id so lists are stable; a row repeating an
     earlier row's id is the same deal (a duplicate_id finding) and is listed once."""
+    return to_deals(top_rows(frame, count))
+
+
+def top_rows(frame: pd.DataFrame, count: int) -> pd.DataFrame:
+    """The rows top() lists, in its order."""
     ids = frame["id"]
     frame = frame[~(ids.notna() & ids.duplicated(keep="first")).to_numpy()]
     ordered = frame.assign(_amount=frame["amount"].fillna(0.0)).sort_values(
         ["_amount", "close_date", "id"], ascending=[False, True, True], kind="stable", na_position="last"
     )
-    return to_deals(ordered.head(count))
+    return ordered.head(count).drop(columns="_amount")

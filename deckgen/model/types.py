@@ -206,6 +206,8 @@ class Movement:
     count: int
     amount: Money
     deals: list[Deal] = field(default_factory=list)
+    # slipped: each listed deal's close date last week (the deal as listed holds this week's)
+    moved_from: list[date | None] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def test_korean_runs_carry_an_east_asian_typeface(sample_deck: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "slipped", "past_due"), [("en", "slipped", "Past due: "), ("ko", "이월", "기한 경과: ")]
+    ("lang", "slipped", "past_due"), [("en", "slipped", "6 deals past due: "), ("ko", "이월", "기한 경과 6건: ")]
 )
 def test_without_previous_the_bridge_slide_is_left_out_and_nothing_counts_slipped_deals(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, slipped: str, past_due: str

@@ -213,3 +213,17 @@ def test_every_title_fits_one_line_at_one_size(store: Path, tmp_path: Path, lang
         sizes[title.text] = run.font.size.pt
         assert "…" not in title.text  # shortened in the words of the spec, not cut
     assert set(sizes.values()) == {28.0}, {text: size for text, size in sizes.items() if size != 28.0}
+
+
+def test_slipped_deals_show_from_and_to_and_the_bridge_notes_name_them(tmp_path: Path) -> None:
+    build(tmp_path / "deck.pptx", "-q")
+    deck = Presentation(str(tmp_path / "deck.pptx"))
+    late = next(slide for slide in deck.slides if slide.shapes.title and " slipped (" in slide.shapes.title.text)
+    assert re.fullmatch(r"6 deals slipped \(\$523K\), 6 past due \(\$\d+K\)", late.shapes.title.text)
+    rows = [[cell.text for cell in row.cells] for row in list(_table(late).rows)[1:]]
+    slipped = [row for row in rows if row[2] == "slipped"]
+    assert len(slipped) == 6 and all(" → " in row[4] and row[5].startswith("+") for row in slipped)
+    assert slipped[0][4] == "Nov 30 → Jan 27" and slipped[0][5] == "+58"  # 58 days later
+    bridge = next(slide for slide in deck.slides if slide.shapes.title and "since last week" in slide.shapes.title.text)
+    notes = bridge.notes_slide.notes_text_frame.text
+    assert "Behind the slipped amount: Whitfield, Hart & Co. - Annual Renewal (James Carter, $191K)" in notes

@@ -217,3 +217,26 @@ def test_days_since_the_close_date_moved() -> None:
     # A moved on Nov 6 (its amount change on Nov 13 is not a move); B never moved since the first week (a lower
     # bound); C was first stored on Nov 6 with its date; Z is not stored.
     assert close_moved(history, [*keys, "Z"], AS_OF) == [(9, False), (16, True), (9, False), None]
+
+
+def test_slipped_deals_say_where_their_close_date_came_from() -> None:
+    from deckgen.model.changes import bridge
+
+    last_week = frame(
+        {"id": "A", "amount": 500, "close_date": "2026-12-01"},
+        {"id": "B", "amount": 200, "close_date": "2026-12-20"},
+        {"id": "C", "amount": 100, "close_date": "2026-12-05"},
+    )
+    this_week = frame(
+        {"id": "A", "amount": 450, "close_date": "2027-01-20"},
+        {"id": "B", "amount": 200, "close_date": "2027-02-01"},
+        {"id": "C", "amount": 100, "close_date": "2026-12-05"},
+    )
+    slipped = bridge(last_week, this_week, QUARTER, "last.csv").slipped
+    # At last week's amounts (500 + 200); listed as they stand now, largest first, each with last week's date.
+    assert (slipped.count, slipped.amount) == (2, 700)
+    assert [(d.id, d.amount, d.close_date) for d in slipped.deals] == [
+        ("A", 450, date(2027, 1, 20)),
+        ("B", 200, date(2027, 2, 1)),
+    ]
+    assert slipped.moved_from == [date(2026, 12, 1), date(2026, 12, 20)]
