@@ -13,3 +13,10 @@ def printable(text: str) -> str:
 
 def has_control(text: str) -> bool:
     return len(text) != len(printable(text))
+
+
+def bracket_bound(text: str) -> str:
+    """An opening bracket bound to the word before it (a no-break space): a Latin line never ends in "(". (Korean
+    lines break between any two syllables in LibreOffice, joiners or not: the Korean spec writes no brackets
+    where a line may break.)"""
+    return text.replace(" (", "\u00a0(")

@@ -25,7 +25,7 @@ from deckgen.deck.layouts import Box, Layouts, Spot
 from deckgen.deck.plan import Paragraph, PlannedSlide, PlannedTable, PlannedTile
 from deckgen.render.measure import fit_line, fit_two_lines, text_width, wrapped_lines
 from deckgen.render.theme import Theme, luminance, mix
-from deckgen.textutil import printable
+from deckgen.textutil import bracket_bound, printable
 
 EMU_PER_PT = 12700
 XML_ALIGN = {"left": "l", "right": "r", "center": "ctr"}
@@ -267,7 +267,7 @@ class SlideWriter:
             if bullets and paragraph.bullet:
                 _bullet(target, size - 2 * paragraph.level, paragraph.level, self.theme)
             run = target.add_run()
-            run.text = paragraph.text
+            run.text = bracket_bound(paragraph.text)
             _set_fonts(run, self.theme, size=size - 2 * paragraph.level)
 
     def _table(self, slide: Any, table: PlannedTable, box: Box) -> None:
@@ -375,10 +375,11 @@ class SlideWriter:
             ]
             if tile.detail:
                 detail_lines = 3 if count <= 4 else 4
-                detail, room = tile.detail, inner * (detail_lines - 0.5)
+                whole = bracket_bound(tile.detail)
+                detail, room = whole, inner * (detail_lines - 0.5)
                 # Shorter each round (a text can fit the total width yet wrap onto more lines at its words).
                 while room > 0 and wrapped_lines(detail, inner, 14, False, family) > detail_lines:
-                    detail = fit_line(tile.detail, room, 14, False, family)
+                    detail = fit_line(whole, room, 14, False, family)
                     room -= max(inner * 0.25, 4.0)
                 lines.append((detail, 14, False, colours.get(tile.status, self.theme.muted)))
             for number, (text, size, bold, colour) in enumerate(lines):

@@ -198,6 +198,7 @@ def test_the_korean_pdf_sets_numbers_and_hangul_together(tmp_path: Path) -> None
     # LibreOffice spaces Hangul from Latin letters and digits unless told not to ("14 건", "$500K 에").
     assert re.search(r"\d건", text) and re.search(r"[0-9K]에", text)
     assert not re.search(r"\d 건", text)
+    assert not re.search(r"\($", text, re.MULTILINE)  # no line of the deck ends in an opening bracket
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
