@@ -162,33 +162,40 @@ def forecast_range(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) ->
     if span is None:
         return kit.message(shapes, theme, box, "Nothing won and no open deals this quarter")
     low, mid, high = span
+    words = kit.money_text(theme, currency)
+    # Floating bars, as the picture draws them: closed won, the range low to high split at the likely finish,
+    # the reps' call from commit to best case, the goal. Each row names its numbers.
     rows = [
-        ("Closed won", closed, theme.primary),
-        ("Forecast low", low, kit.tint(theme.secondary, 0.5)),
-        ("Forecast mid", mid, theme.secondary),
-        ("Forecast high", high, kit.tint(theme.secondary, 0.5)),
-        ("Reps' commit", forecast.commit, kit.tint(theme.highlight, 0.35)),
-        ("Reps' best case", forecast.best_case, kit.tint(theme.highlight, 0.35)),
+        (kit.say(theme, "Closed won {amount}", amount=words(closed)), 0.0, closed, 0.0),
+        (
+            kit.say(theme, "Forecast {low}–{high}, likely {mid}", low=words(low), high=words(high), mid=words(mid)),
+            low,
+            mid - low,
+            high - mid,
+        ),
+        (
+            kit.say(theme, "Reps' call {commit}–{best}", commit=words(forecast.commit), best=words(forecast.best_case)),
+            forecast.commit,
+            forecast.best_case - forecast.commit,
+            0.0,
+        ),
     ]
     if goal:
-        rows.append(("Goal", goal, theme.muted))
+        rows.append((kit.say(theme, "Goal {amount}", amount=words(goal)), 0.0, goal, 0.0))
     data = CategoryChartData(number_format=kit.money_code(theme, currency))
-    data.categories = [kit.say(theme, name) for name, _, _ in rows]
-    data.add_series(kit.say(theme, "Where we will finish"), [value for _, value, _ in rows])
-    frame = kit.bars(shapes, XL_CHART_TYPE.BAR_CLUSTERED, data, box, theme, metrics, gap_width=60)
+    data.categories = [name for name, _, _, _ in rows]
+    data.add_series(kit.say(theme, "Base (hidden)"), [base for _, base, _, _ in rows])
+    data.add_series(kit.say(theme, "Where we will finish"), [lower for _, _, lower, _ in rows])
+    data.add_series(kit.say(theme, "Likely to high"), [upper for _, _, _, upper in rows])
+    frame = kit.bars(shapes, XL_CHART_TYPE.BAR_STACKED, data, box, theme, metrics, gap_width=60, overlap=100)
     chart = frame.chart
     plot = chart.plots[0]
-    series = plot.series[0]
-    kit.fill(series, theme.secondary)
-    for i, (_, _, colour) in enumerate(rows):
-        kit.fill(series.points[i], colour)
-    kit.labels(
-        series,
-        theme,
-        kit.money_code(theme, currency, detail=True),
-        XL_LABEL_POSITION.OUTSIDE_END,
-        text=kit.money_text(theme, currency),
-    )
+    hidden, lower_bars, upper_bars = plot.series
+    kit.invisible(hidden)
+    colours = [theme.primary, kit.tint(theme.secondary, 0.35), kit.tint(theme.highlight, 0.35), theme.muted]
+    for i, colour in enumerate(colours[: len(rows)]):
+        kit.fill(lower_bars.points[i], colour)
+    kit.fill(upper_bars, kit.tint(theme.secondary, 0.6))
     kit.value_axis(chart, theme, kit.money_code(theme, currency), "forecast_range")
     kit.category_axis(chart, theme, top_down=True)
     size = kit.label_size(theme)

@@ -24,7 +24,7 @@ from deckgen.render.format import NO_DECIMALS, delta, money, plural, symbol
 from deckgen.render.i18n import tr
 from deckgen.render.rows import MAX_ROWS as MAX_ROWS  # re-exported for the chart builders
 from deckgen.render.rows import RISES
-from deckgen.render.theme import SHARED_ROOM, Theme, luminance, mix
+from deckgen.render.theme import SHARED_ROOM, Theme, mix
 
 Box = tuple[int, int, int, int]  # left, top, width, height in EMU
 # The model's names for missing data, drawn as stage and owner names: translated like the code's own words.
@@ -343,30 +343,36 @@ def waterfall(
     data.add_series(say(theme, "Total"), total)
     data.add_series(say(theme, "Increase"), rise)
     data.add_series(say(theme, "Decrease"), fall)
+    top = max(max(before, after) for _, before, after in steps) or 1.0
+    # Labels sit above their bars, as the picture's do: a stacked chart has no "outside end", so each bar carries
+    # a thin invisible segment on top whose label, at its base, reads the movement.
+    carrier = top * 0.001
+    data.add_series(say(theme, "Labels (hidden)"), [carrier] * len(steps))
     frame = bars(shapes, XL_CHART_TYPE.COLUMN_STACKED, data, box, theme, metrics, gap_width=40, overlap=100)
     chart = frame.chart
     plot = chart.plots[0]
-    hidden, totals, ups, downs = plot.series
+    hidden, totals, ups, downs, tops = plot.series
     invisible(hidden)
-    top = max(max(before, after) for _, before, after in steps) or 1.0
-    # About 0.2 in of bar holds a label; the plot takes about 3/4 of the box and the axis runs ~15% past the top.
-    sliver = top * 1.15 * 0.2 / (Emu(box[3]).inches * 0.75)
-    looks: list[tuple[Any, str, str, list[float | None]]] = [
-        (totals, theme.primary, "", total),
-        (ups, theme.positive, "+", rise),
-        (downs, theme.negative, "\u2212", fall),
-    ]
-    for series, colour, sign, amounts in looks:
+    invisible(tops)
+    for series, colour in ((totals, theme.primary), (ups, theme.positive), (downs, theme.negative)):
         fill(series, colour)
-        ink = theme.background if luminance(colour) < 0.6 else theme.text
-        label_format = money_code(theme, currency, sign, detail=True)
-        labels(series, theme, label_format, XL_LABEL_POSITION.INSIDE_END, ink)
-        for i, amount in enumerate(amounts):
-            # A stacked bar has no "outside end": on a sliver a light label would vanish, so write it dark on a
-            # patch of background.
-            if amount is not None and 0 < amount < sliver:
-                position = XL_LABEL_POSITION.INSIDE_END
-                point_label(series, i, theme, label_format, position, theme.text, bold=False, backed=True)
+    words = money_text(theme, currency)
+    format_code = money_code(theme, currency, detail=True)
+    shown = tops.data_labels
+    shown.show_value = True
+    shown.number_format = format_code
+    shown.number_format_is_linked = False
+    shown.position = XL_LABEL_POSITION.INSIDE_BASE
+    font(shown.font, theme)
+    for i, (whole, up, down) in enumerate(zip(total, rise, fall, strict=True)):
+        if whole is not None:
+            text, colour = words(whole), theme.text
+        elif up is not None:
+            text, colour = "+" + words(up), theme.positive
+        else:
+            text, colour = "\u2212" + words(down or 0.0), theme.negative
+        label = _worded(tops, i, theme, text, format_code, colour)
+        label.position = XL_LABEL_POSITION.INSIDE_BASE
     value_axis(chart, theme, money_code(theme, currency))
     category_axis(chart, theme)
     return frame

@@ -25,7 +25,12 @@ KO: dict[str, str] = {
     "No deals with a team this quarter": "이번 분기 팀이 지정된 딜이 없습니다",
     "No data hygiene findings: nothing to fix": "데이터 품질 문제가 없습니다: 수정할 것이 없습니다",
     "No goal set for this quarter": "이번 분기 목표가 설정되지 않았습니다",
-    "Not set": "미설정",  # a goal tile of the slide spec without a goal
+    "Not set": "미설정",
+    # The native forecast chart's rows (deck/native.py: forecast_range).
+    "Closed won {amount}": "수주 {amount}",
+    "Forecast {low}–{high}, likely {mid}": "예측 {low}–{high}, 예상 {mid}",
+    "Reps' call {commit}–{best}": "영업 전망 {commit}–{best}",
+    "Likely to high": "예상~상단",  # a goal tile of the slide spec without a goal
     "No pipeline goal set": "파이프라인 목표 미설정",
     # Bookings pacing; the curve names of [pacing] curve.
     "Closed won (cumulative)": "수주 (누적)",
@@ -88,6 +93,7 @@ KO: dict[str, str] = {
     "Reps' commit": "영업 커밋",
     "Reps' best case": "영업 베스트 케이스",
     "Base (hidden)": "받침 (숨김)",
+    "Labels (hidden)": "라벨 (숨김)",
     "Total": "합계",
     "Increase": "증가",
     "Decrease": "감소",

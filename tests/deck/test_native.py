@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pptx import Presentation
-from pptx.enum.chart import XL_CHART_TYPE
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
 from pptx.enum.dml import MSO_FILL
 from pptx.oxml.ns import qn
 from pptx.util import Inches
@@ -27,6 +27,7 @@ from deckgen.deck.native import NATIVE_CHARTS, add_native_chart, money_format
 from deckgen.model.types import Changes, GroupRow, Metrics, Movement, PipelinePacing
 from deckgen.render import charts
 from deckgen.render.chart_names import CHART_NAMES
+from deckgen.render.format import money
 from deckgen.render.i18n import tr
 from deckgen.render.theme import Theme
 from tests.render.test_history_charts import with_history
@@ -134,30 +135,23 @@ def test_pipeline_pacing_bars_sit_on_a_track_to_the_goal(tmp_path: Path, metrics
 
 def test_forecast_range_shows_closed_won_the_range_the_call_and_the_goal(tmp_path: Path, metrics: Metrics) -> None:
     chart = one_chart(tmp_path, "forecast_range", metrics)
-    forecast = metrics.forecast
-    assert chart.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
+    forecast, closed, goal = metrics.forecast, metrics.bookings.closed_won, metrics.bookings.goal
+    assert goal is not None
+    # Floating bars, as the picture draws them: the range is one bar from low to high, split at the likely finish.
+    assert chart.chart_type == XL_CHART_TYPE.BAR_STACKED
     assert leaves(chart) == [
-        "Closed won",
-        "Forecast low",
-        "Forecast mid",
-        "Forecast high",
-        "Reps' commit",
-        "Reps' best case",
-        "Goal",
+        f"Closed won {money(closed, compact=True)}",
+        f"Forecast {money(forecast.low, compact=True)}–{money(forecast.high, compact=True)},"
+        f" likely {money(forecast.mid, compact=True)}",
+        f"Reps' call {money(forecast.commit, compact=True)}–{money(forecast.best_case, compact=True)}",
+        f"Goal {money(goal, compact=True)}",
     ]
-    low, high = sorted((forecast.low, forecast.high))
-    assert low <= forecast.mid <= high  # the range holds its middle
-    assert values(chart) == {
-        "Where we will finish": [
-            metrics.bookings.closed_won,
-            low,
-            forecast.mid,
-            high,
-            forecast.commit,
-            forecast.best_case,
-            metrics.bookings.goal,
-        ]
-    }
+    assert forecast.low <= forecast.mid <= forecast.high  # the range holds its middle
+    base, lower, upper = values(chart).values()
+    assert base == [0, forecast.low, forecast.commit, 0]
+    assert lower == pytest.approx([closed, forecast.mid - forecast.low, forecast.best_case - forecast.commit, goal])
+    assert upper == pytest.approx([0, forecast.high - forecast.mid, 0, 0])
+    assert chart.plots[0].series[0].format.fill.type == MSO_FILL.BACKGROUND
     assert f"{round(forecast.prob_hit_goal * 100)}% chance to reach the goal" in chart.chart_title.text_frame.text
 
 
@@ -189,7 +183,7 @@ def test_close_dates_split_past_due_weeks_and_keep_every_amount(tmp_path: Path, 
 
 def visible_steps(chart: Any) -> list[tuple[float, float]]:
     """(bottom, top) of each visible bar of the waterfall: its invisible base, then the one visible segment."""
-    base, total, rise, fall = (list(s.values) for s in chart.plots[0].series)
+    base, total, rise, fall = (list(s.values) for s in list(chart.plots[0].series)[:4])
     steps = []
     for parts in zip(base, total, rise, fall, strict=True):
         visible = [v for v in parts[1:] if v is not None]
@@ -199,7 +193,7 @@ def visible_steps(chart: Any) -> list[tuple[float, float]]:
 
 
 def reconciles(chart: Any) -> bool:
-    _, total, rise, fall = (list(s.values) for s in chart.plots[0].series)
+    _, total, rise, fall = (list(s.values) for s in list(chart.plots[0].series)[:4])
     start, end = total[0], total[-1]
     moved = sum(v for v in rise if v is not None) - sum(v for v in fall if v is not None)
     return round(start + moved, 2) == round(end, 2)
@@ -210,13 +204,14 @@ def test_the_bridge_is_a_stacked_waterfall_that_reconciles(tmp_path: Path, metri
     changes = metrics.changes
     assert changes is not None
     assert chart.chart_type == XL_CHART_TYPE.COLUMN_STACKED
-    assert [s.name for s in chart.plots[0].series] == ["Base (hidden)", "Total", "Increase", "Decrease"]
+    names = [s.name for s in chart.plots[0].series]
+    assert names == ["Base (hidden)", "Total", "Increase", "Decrease", "Labels (hidden)"]
     labels = leaves(chart)
     assert labels[0] == "Last week" and labels[-1] == "This week"
     assert [label.split("\n")[0] for label in labels[1:-1]] == [
         "New", "Pulled in", "Increased", "Decreased", "Won", "Lost", "Slipped", "Removed"
     ]  # fmt: skip
-    _, total, rise, fall = values(chart).values()
+    _, total, rise, fall, _ = values(chart).values()
     assert total[0] == changes.start and total[-1] == changes.end
     assert rise[1:4] == [changes.new.amount, changes.pulled_in.amount, changes.increased.amount]
     moves = ("decreased", "won", "lost", "slipped", "removed")
@@ -232,6 +227,15 @@ def test_the_bridge_is_a_stacked_waterfall_that_reconciles(tmp_path: Path, metri
     base = chart.plots[0].series[0]
     assert base.format.fill.type == MSO_FILL.BACKGROUND and base.format.line.fill.type == MSO_FILL.BACKGROUND
     assert base._element.dLbls is None  # and no labels
+    # The labels sit above the bars, on an invisible sliver, in the words of the slide text.
+    tops = chart.plots[0].series[4]
+    assert tops.format.fill.type == MSO_FILL.BACKGROUND
+    said = [point.data_label.text_frame.text for point in tops.points]
+    assert said[0] == money(changes.start, "USD", compact=True) and said[1] == "+" + money(
+        changes.new.amount, compact=True
+    )
+    assert said[5] == "\u2212" + money(changes.won.amount, compact=True)
+    assert all(point.data_label.position == XL_LABEL_POSITION.INSIDE_BASE for point in tops.points)
 
 
 @settings(max_examples=25, deadline=None)
@@ -330,7 +334,8 @@ def test_every_chart_is_themed_formatted_and_inside_its_box(tmp_path: Path, metr
         expected = "#,##0" if counts else money_format("USD")
         assert axis.number_format == expected, name
         formats = label_formats(chart)
-        assert formats or name == "close_dates", f"{name}: no data labels"  # 26 weeks: the axis carries them
+        # close_dates: 26 weeks, the axis carries them; forecast_range: each row names its numbers
+        assert formats or name in ("close_dates", "forecast_range"), f"{name}: no data labels"
         for code, linked in formats:
             assert linked == "0" and ("$" in code if not counts else code == "#,##0"), (name, code)
 
@@ -360,7 +365,7 @@ def test_bars_and_lines_take_their_colours_from_the_theme(tmp_path: Path, metric
     theme = dataclasses.replace(THEME, positive="#112233", negative="#445566")
     shapes = reopen(save(tmp_path, [("bridge", metrics, theme), ("bookings_pacing", metrics, theme)]))
     bridge, pacing = (list(shape.chart.plots[0].series) for shape in shapes)
-    assert [str(s.format.fill.fore_color.rgb) for s in bridge[1:]] == ["00A3A1", "112233", "445566"]
+    assert [str(s.format.fill.fore_color.rgb) for s in bridge[1:4]] == ["00A3A1", "112233", "445566"]
     assert str(pacing[0].format.line.color.rgb) == "00A3A1"
     assert str(pacing[1].format.line.color.rgb) == theme.muted.lstrip("#")
 

@@ -341,7 +341,7 @@ def test_bridge_qtd_is_the_weekly_waterfall_of_its_own_bars(history: Metrics) ->
     bars = rows.bridge_qtd_bars(history)
     plot = native.chart.plots[0]
     assert list(plot.categories) == [label for _, label, _, _ in bars]
-    _, totals, ups, downs = plot.series
+    _, totals, ups, downs, _labels = plot.series  # (the last: invisible, it carries the labels above the bars)
     ends = list(totals.values)
     assert (ends[0], ends[-1]) == (4_830_000.0, 3_588_000.0)
     assert list(ups.values)[1] == 1_450_000.0 and list(downs.values)[-2] == 202_000.0
