@@ -12,7 +12,7 @@ from pptx.util import Pt
 
 from deckgen.deck import nativekit as kit
 from deckgen.deck.nativekit import money_format as money_format  # re-exported: part of this module's API
-from deckgen.model.types import Bookings, GroupRow, Metrics
+from deckgen.model.types import CHECKS, Bookings, GroupRow, Metrics
 from deckgen.render import registry
 from deckgen.render import rows as rowkit
 from deckgen.render.format import day, pct
@@ -22,7 +22,7 @@ from deckgen.render.rows import MAX_ROWS as MAX_ROWS  # the same limit as the pi
 from deckgen.render.rows import RISES as RISES  # the bridge's signs: one list, in rows.py
 from deckgen.render.rows import bridge_steps as bridge_steps  # the waterfall's levels (API; bridge_bars labels them)
 from deckgen.render.text import LABELS
-from deckgen.render.theme import Theme, luminance
+from deckgen.render.theme import Theme, check_colours, luminance
 
 NativeChart = Callable[[Any, Metrics, Theme, kit.Box], Any]
 SHORT = 0.07  # a bar shorter than this share of the largest holds no label inside it
@@ -364,9 +364,9 @@ def hygiene(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -> Any:
     frame = kit.bars(shapes, XL_CHART_TYPE.BAR_STACKED, data, box, theme, metrics, gap_width=50, overlap=100)
     chart = frame.chart
     plot = chart.plots[0]
-    palette = [*theme.accents, theme.neutral, theme.muted, theme.text]
-    for j, series in enumerate(plot.series):
-        colour = palette[j % len(palette)]
+    colours = check_colours(theme, CHECKS)
+    for check, series in zip(checks, plot.series, strict=True):
+        colour = colours.get(check, theme.muted)
         kit.fill(series, colour)
         ink = theme.text if luminance(colour) > 0.6 else theme.background
         kit.labels(series, theme, kit.COUNT_FORMAT, XL_LABEL_POSITION.CENTER, ink)

@@ -15,7 +15,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
-from deckgen.model.types import GroupRow, Metrics
+from deckgen.model.types import CHECKS, GroupRow, Metrics
 from deckgen.render import chartkit as kit
 from deckgen.render import registry
 from deckgen.render import rows as rowkit
@@ -23,7 +23,7 @@ from deckgen.render.format import day, money, pct, plural
 from deckgen.render.i18n import tr
 from deckgen.render.registry import REGISTRY
 from deckgen.render.text import LABELS
-from deckgen.render.theme import Theme
+from deckgen.render.theme import Theme, check_colours
 from deckgen.render.waterfall import waterfall
 
 DPI = kit.DPI
@@ -432,13 +432,13 @@ def hygiene(metrics: Metrics, theme: Theme, size: Size) -> bytes:
     names, checks, counts = registry.data("hygiene", metrics, lang)
     if not names:
         return kit.message(theme, size, tr("No data hygiene findings: nothing to fix", lang))
-    palette = [*theme.accents, theme.neutral, theme.muted, theme.text]
+    colours = check_colours(theme, CHECKS)
     figure = kit.new_figure(theme, size)
     ax = kit.new_axes(figure, theme, value_axis="x")
     left = [0] * len(names)
     for j, check in enumerate(checks):
         values = [row[j] for row in counts]
-        colour = palette[j % len(palette)]
+        colour = colours.get(check, theme.muted)
         height = kit.bar_height(len(names), size, 0.62)
         name = tr(LABELS.get(check, check), lang)
         kit.barh(ax, range(len(names)), values, height, left=left, color=colour, label=name)

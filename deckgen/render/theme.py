@@ -69,3 +69,23 @@ def luminance(colour: str) -> float:
     """Relative luminance 0 (black) .. 1 (white), to pick readable text on a fill."""
     red, green, blue = (int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def greenish(colour: str) -> bool:
+    """Whether a colour reads as green (hue 75-165 degrees, not grey): the colour of good news."""
+    import colorsys
+
+    red, green, blue = (int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    return 75 <= hue * 360 <= 165 and saturation > 0.25 and 0.1 < lightness < 0.9
+
+
+def check_colours(theme: Theme, checks: tuple[str, ...]) -> dict[str, str]:
+    """One colour per hygiene check, by the check's place in `checks` (model.types.CHECKS): the same check has
+    the same colour in the company's deck and in every group's, whichever checks a deck shows. A problem is
+    never drawn green."""
+    palette = [c for c in dict.fromkeys((*theme.accents, theme.negative, theme.warning)) if not greenish(c)]
+    palette += [theme.neutral, theme.muted, theme.text]
+    palette += [mix(colour, theme.background, 0.5) for colour in palette]  # lighter ones, when checks outnumber
+    palette = list(dict.fromkeys(palette))
+    return {check: palette[number % len(palette)] for number, check in enumerate(checks)}

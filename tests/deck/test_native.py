@@ -465,3 +465,25 @@ def test_libreoffice_renders_every_native_chart(tmp_path: Path, metrics: Metrics
     info = subprocess.run(["pdfinfo", str(tmp_path / "deck.pdf")], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))  # type: ignore[union-attr]
     assert pages == len(Presentation(str(deck)).slides) == 2 * len(CHART_NAMES)
+
+
+def test_a_hygiene_check_keeps_its_colour_in_every_deck_and_is_never_green(tmp_path: Path, metrics: Metrics) -> None:
+    from deckgen.model.types import CHECKS
+    from deckgen.render.text import LABELS
+    from deckgen.render.theme import check_colours, greenish
+
+    green_theme = dataclasses.replace(THEME, accents=("#27AE60", "#1E8449", *THEME.accents[2:]))
+    colours = check_colours(green_theme, CHECKS)
+    assert not [check for check, colour in colours.items() if greenish(colour)]
+    assert len(set(colours.values())) == len(CHECKS)
+    # The company's chart and one owner's (fewer checks shown) give each check the same colour.
+    owner = next(name for name, found in metrics.hygiene.by_owner.items() if len(found.counts) > 0)
+    only_one = dataclasses.replace(
+        metrics,
+        hygiene=dataclasses.replace(metrics.hygiene, by_owner={owner: metrics.hygiene.by_owner[owner]}),
+    )
+    expected = {LABELS[check]: colours[check].lstrip("#").upper() for check in CHECKS}
+    for shown in (metrics, only_one):
+        chart = one_chart(tmp_path, "hygiene", shown, green_theme)
+        for series in chart.plots[0].series:
+            assert str(series.format.fill.fore_color.rgb) == expected[series.name], series.name
