@@ -99,6 +99,19 @@ def bookings_pacing(shapes: Any, metrics: Metrics, theme: Theme, box: kit.Box) -
     kit.value_axis(chart, theme, kit.money_code(theme, currency), "bookings_pacing")
     kit.category_axis(chart, theme)
     kit.legend(chart, theme)
+    # What the picture marks on the plot (the as-of line, the gap to pace), a line chart says in its headline.
+    as_of = kit.say(theme, "As of {date}", date=day(metrics.as_of, "short", lang=theme.lang))
+    lines = [(as_of, theme.muted, kit.label_size(theme), False)]
+    if goal and bookings.pace_delta is not None and bookings.expected_to_date is not None:
+        gap = kit.say(
+            theme,
+            "{delta} vs pace ({pace})",
+            delta=kit.signed(bookings.pace_delta, theme, currency),
+            pace=words(bookings.expected_to_date),
+        )
+        colour = theme.positive if bookings.pace_delta >= 0 else theme.negative
+        lines.insert(0, (gap, colour, kit.label_size(theme) + 2, True))
+    kit.title(chart, theme, lines)
     return frame
 
 

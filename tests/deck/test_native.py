@@ -487,3 +487,13 @@ def test_a_hygiene_check_keeps_its_colour_in_every_deck_and_is_never_green(tmp_p
         chart = one_chart(tmp_path, "hygiene", shown, green_theme)
         for series in chart.plots[0].series:
             assert str(series.format.fill.fore_color.rgb) == expected[series.name], series.name
+
+
+def test_the_native_pacing_chart_says_the_as_of_day_and_the_gap_to_pace(tmp_path: Path, metrics: Metrics) -> None:
+    chart = one_chart(tmp_path, "bookings_pacing", metrics)
+    bookings = metrics.bookings
+    assert bookings.pace_delta is not None and bookings.expected_to_date is not None
+    headline = chart.chart_title.text_frame.text.splitlines()
+    gap = money(abs(bookings.pace_delta), compact=True)
+    sign = "+" if bookings.pace_delta >= 0 else "\u2212"
+    assert headline == [f"{sign}{gap} vs pace ({money(bookings.expected_to_date, compact=True)})", "As of Nov 27"]
