@@ -28,7 +28,11 @@ def _theme_xml(presentation: Any) -> Any | None:
 
 
 def _colour(scheme: Any, name: str) -> str | None:
-    element = scheme.find(f"{{{A}}}{name}")
+    return _rgb(scheme.find(f"{{{A}}}{name}"))
+
+
+def _rgb(element: Any) -> str | None:
+    """The colour an element holds as an RGB value or a system colour's last value, as '#RRGGBB'."""
     if element is None:
         return None
     srgb = element.find(f"{{{A}}}srgbClr")
@@ -54,14 +58,11 @@ def _background(presentation: Any, scheme: Any, names: dict[str, str]) -> str | 
     fill = presentation.slide_masters[0]._element.find(f"{{{P}}}cSld/{{{P}}}bg/{{{P}}}bgPr/{{{A}}}solidFill")
     if fill is None:
         return None
-    srgb = fill.find(f"{{{A}}}srgbClr")
-    if srgb is not None and len(srgb.get("val", "")) == 6:
-        return "#" + srgb.get("val").upper()
     named = fill.find(f"{{{A}}}schemeClr")
     if named is not None:
         value = named.get("val", "")
         return _colour(scheme, names.get(value, value))
-    return None
+    return _rgb(fill)
 
 
 def _font(scheme: Any, which: str, script: str) -> str | None:
