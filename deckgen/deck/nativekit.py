@@ -177,7 +177,9 @@ def value_axis(chart: Any, theme: Theme, number_format: str, shared: str = "") -
     whose axis the group decks share (Theme.limits, --same-scale)."""
     axis = chart.value_axis
     if theme.limits.get(shared):
-        axis.maximum_scale = theme.limits[shared] * SHARED_ROOM
+        axis.maximum_scale = max(theme.limits[shared] * SHARED_ROOM, _data_top(chart) * AXIS_ROOM)
+    else:  # the data's own top with room for the labels, as the pictures scale: not the next round step beyond
+        axis.maximum_scale = _data_top(chart) * AXIS_ROOM or None
     axis.has_major_gridlines = True
     axis.major_gridlines.format.line.color.rgb = rgb(theme.grid)
     axis.major_gridlines.format.line.width = Pt(0.75)
@@ -188,6 +190,25 @@ def value_axis(chart: Any, theme: Theme, number_format: str, shared: str = "") -
     axis.tick_labels.number_format_is_linked = False
     font(axis.tick_labels.font, theme, colour=theme.muted)
     return axis
+
+
+AXIS_ROOM = 1.12  # a value axis ends this far above the largest value (or stacked total) it shows
+STACKED = {
+    XL_CHART_TYPE.BAR_STACKED,
+    XL_CHART_TYPE.COLUMN_STACKED,
+    XL_CHART_TYPE.BAR_STACKED_100,
+    XL_CHART_TYPE.COLUMN_STACKED_100,
+}
+
+
+def _data_top(chart: Any) -> float:
+    """The largest value the chart draws: of any series, or of the stacked totals of a stacked chart."""
+    columns = [[value or 0.0 for value in series.values] for plot in chart.plots for series in plot.series]
+    if not columns:
+        return 0.0
+    if chart.chart_type in STACKED:
+        return max((sum(max(v, 0.0) for v in stack) for stack in zip(*columns, strict=False)), default=0.0)
+    return max((max(column, default=0.0) for column in columns), default=0.0)
 
 
 def category_axis(chart: Any, theme: Theme, top_down: bool = False) -> Any:

@@ -497,3 +497,15 @@ def test_the_native_pacing_chart_says_the_as_of_day_and_the_gap_to_pace(tmp_path
     gap = money(abs(bookings.pace_delta), compact=True)
     sign = "+" if bookings.pace_delta >= 0 else "\u2212"
     assert headline == [f"{sign}{gap} vs pace ({money(bookings.expected_to_date, compact=True)})", "As of Nov 27"]
+
+
+def test_value_axes_end_just_above_the_data(tmp_path: Path, metrics: Metrics) -> None:
+    pacing = one_chart(tmp_path, "pipeline_pacing", metrics)
+    goal = metrics.pipeline_pacing.goal
+    assert goal is not None and pacing.value_axis.maximum_scale == pytest.approx(goal * 1.12)
+    bridge = one_chart(tmp_path, "bridge", metrics)  # stacked: the tallest bar's top, its hidden base included
+    changes = metrics.changes
+    assert changes is not None
+    tops = [sum(v or 0.0 for v in stack) for stack in zip(*(s.values for s in bridge.plots[0].series), strict=True)]
+    assert bridge.value_axis.maximum_scale == pytest.approx(max(tops) * 1.12)
+    assert max(tops) >= max(changes.start, changes.end)
