@@ -23,7 +23,7 @@ from pptx.util import Emu, Inches, Pt
 from deckgen.atomic import replacing
 from deckgen.deck.layouts import Box, Layouts, Spot
 from deckgen.deck.plan import Paragraph, PlannedSlide, PlannedTable, PlannedTile
-from deckgen.render.measure import fit_line, fit_two_lines, text_width, wrapped_lines
+from deckgen.render.measure import fit_line, fit_name, fit_two_lines, text_width, wrapped_lines
 from deckgen.render.theme import Theme, luminance, mix
 from deckgen.textutil import bracket_bound, printable
 
@@ -288,7 +288,7 @@ class SlideWriter:
         heights = [line] + [line + extra * (max(map(len, row)) - 1) for row in cells]
         if sum(heights) > box.height:  # two-line rows would run off the box: one line each, shortened
             cells = [
-                tuple((fit_line(printable(text), r, size, False, family),) for text, r in zip(row, room, strict=True))
+                tuple((fit_name(printable(text), r, size, False, family),) for text, r in zip(row, room, strict=True))
                 for row in table.rows
             ]
             heights = [min(line, int(box.height / (len(cells) + 1)))] * (len(cells) + 1)

@@ -86,6 +86,21 @@ def fit_line(text: str, width_pt: float, size_pt: float, bold: bool = False, fam
     return candidate.rstrip() + "…" if candidate else "…"
 
 
+def fit_name(text: str, width_pt: float, size_pt: float, bold: bool = False, family: str = "Arial") -> str:
+    """fit_line for a name: 'Account - Product' shortens its first part and keeps the part after the last ' - '
+    ('Redwood Hosp… - Data Warehouse Migration'), which tells two deals of one account apart; other text, or a
+    tail too long to keep, is shortened at its end."""
+    if text_width(text, size_pt, bold, family) <= width_pt or " - " not in text:
+        return fit_line(text, width_pt, size_pt, bold, family)
+    head, tail = text.rsplit(" - ", 1)
+    rest = width_pt - text_width(f"… - {tail}", size_pt, bold, family)
+    if rest < text_width(head[:8], size_pt, bold, family):  # too little of the account left to recognise
+        return fit_line(text, width_pt, size_pt, bold, family)
+    while head and text_width(head, size_pt, bold, family) > rest:
+        head = head[:-1]
+    return f"{head.rstrip()}… - {tail}"
+
+
 def fit_two_lines(
     text: str, width_pt: float, size_pt: float, bold: bool = False, family: str = "Arial"
 ) -> tuple[str, ...]:
@@ -98,7 +113,7 @@ def fit_two_lines(
         first = " ".join(words[:cut])
         if text_width(first, size_pt, bold, family) <= width_pt:
             return first, fit_line(" ".join(words[cut:]), width_pt, size_pt, bold, family)
-    return (fit_line(text, width_pt, size_pt, bold, family),)
+    return (fit_name(text, width_pt, size_pt, bold, family),)
 
 
 def wrapped_lines(text: str, width_pt: float, size_pt: float, bold: bool = False, family: str = "Arial") -> int:

@@ -90,3 +90,20 @@ def test_wrapped_lines_on_known_strings() -> None:
 
 def test_a_word_wider_than_the_line_still_takes_one_line() -> None:
     assert wrapped_lines("Internationalisation", 10, 12) == 1
+
+
+def test_a_shortened_name_keeps_the_part_that_tells_deals_apart() -> None:
+    from deckgen.render.measure import fit_line, fit_name, text_width
+
+    one, two = "Brightline Education - Self-Service BI Rollout", "Brightline Education - Forecasting Module"
+    width = 200.0
+    assert text_width(one, 12) > width and text_width(two, 12) > width
+    shown = fit_name(one, width, 12), fit_name(two, width, 12)
+    assert shown[0].endswith("… - Self-Service BI Rollout") and shown[1].endswith("… - Forecasting Module")
+    assert all(text_width(text, 12) <= width for text in shown)
+    assert fit_line(one, width, 12) != shown[0]  # cut at the end, the two would read alike
+    # No ' - ', or room for too little of the first part: shortened at the end as before.
+    assert fit_name("Proposal/Price Quote and more words here", 80, 12) == fit_line(
+        "Proposal/Price Quote and more words here", 80, 12
+    )
+    assert fit_name(one, 150, 12) == fit_line(one, 150, 12)
