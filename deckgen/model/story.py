@@ -1,7 +1,8 @@
 """What the story slides compute: the deals that close the gap to the goal, and the facts that need a decision.
 
 Pure, like the rest of the model: this week's frame (and the weekly bridge) in, dataclasses out. The choices the
-issue left open are written down in the README (Story slides): tiers, what "large" and "far behind" mean.
+issue left open are written down in the README (What the numbers mean): tiers, what "large" and "far behind"
+mean.
 """
 
 from __future__ import annotations
