@@ -360,7 +360,9 @@ class SlideWriter:
             shape.shadow.inherit = False
             frame = shape.text_frame
             frame.word_wrap = True
-            frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+            # From the top, at one inset: every tile's label and value line up, however long its detail.
+            frame.vertical_anchor = MSO_ANCHOR.TOP
+            frame.margin_top = int(height * 0.16)
             inner = (width - Inches(0.3)) / EMU_PER_PT
             value_size = 36.0 if count <= 3 else 30.0
             family = self.theme.latin_font

@@ -228,3 +228,17 @@ def test_slipped_deals_show_from_and_to_and_the_bridge_notes_name_them(tmp_path:
     bridge = next(slide for slide in deck.slides if slide.shapes.title and "since last week" in slide.shapes.title.text)
     notes = bridge.notes_slide.notes_text_frame.text
     assert "Behind the slipped amount: Whitfield, Hart & Co. - Annual Renewal (James Carter, $191K)" in notes
+
+
+def test_tiles_line_up_their_labels_and_values(tmp_path: Path) -> None:
+    from pptx.enum.text import MSO_ANCHOR
+
+    build(tmp_path / "deck.pptx", "-q", "--lang", "ko")
+    summary = Presentation(str(tmp_path / "deck.pptx")).slides[1]
+    tiles = [shape for shape in summary.shapes if shape.has_text_frame and shape != summary.shapes.title]
+    tiles = [shape for shape in tiles if len(shape.text_frame.paragraphs) >= 2]
+    assert len(tiles) == 5
+    # Anchored at the top at one inset: the value sits at the same height in every tile, whatever the detail.
+    assert {(tile.text_frame.vertical_anchor, tile.text_frame.margin_top, tile.top) for tile in tiles} == {
+        (MSO_ANCHOR.TOP, tiles[0].text_frame.margin_top, tiles[0].top)
+    }
