@@ -386,3 +386,55 @@ def test_history_charts_are_byte_stable(history: Metrics) -> None:
 
     for name in HISTORY_CHARTS:
         assert CHARTS[name](history, DEFAULT_THEME, (10.0, 5.0)) == CHARTS[name](history, DEFAULT_THEME, (10.0, 5.0))
+
+
+# ---------------------------------------------------------------- nothing clipped, nothing overlapping
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("size", [(12.33, 5.25), (7.22, 5.25), (6.0, 3.4)], ids=["wide", "half", "small"])
+def test_every_text_of_every_chart_is_inside_the_image_and_headlines_do_not_collide(
+    history: Metrics, lang: str, size: tuple[float, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every chart with a quarter of history, in both languages, at the default template's placeholders and a
+    # half-slide one: each drawn text (headline, note beside or under it, end labels, legend) lies inside the
+    # image, and the headline's two parts do not run into each other or into the legend.
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    from deckgen.render import chartkit
+    from deckgen.render.charts import CHARTS
+
+    drawn: list[Figure] = []
+    save = chartkit.save
+
+    def keep(figure: Figure) -> bytes:
+        drawn.append(figure)
+        return save(figure)
+
+    monkeypatch.setattr(chartkit, "save", keep)
+    theme = replace(DEFAULT_THEME, lang=lang)
+    for name in CHARTS:
+        drawn.clear()
+        CHARTS[name](history, theme, size)
+        (figure,) = drawn
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        whole = figure.bbox
+        texts: list[Text] = list(figure.texts)
+        for ax in figure.axes:  # tick labels are checked by test_charts (only those in view are drawn)
+            legend = ax.get_legend()
+            texts += [*ax.texts, ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]  # noqa: SLF001
+            texts += list(legend.get_texts()) if legend is not None else []
+        texts = [t for t in texts if t.get_visible() and t.get_text().strip()]
+        assert texts, name
+        for text in texts:
+            box = text.get_window_extent(renderer)
+            inside = box.x0 >= -0.5 and box.y0 >= -0.5 and box.x1 <= whole.x1 + 0.5 and box.y1 <= whole.y1 + 0.5
+            assert inside, (name, lang, size, text.get_text(), [round(v) for v in box.extents])
+        for ax in figure.axes:
+            heads = [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]  # noqa: SLF001
+            legend = ax.get_legend()
+            parts = [t.get_window_extent(renderer) for t in heads]
+            parts += [legend.get_window_extent(renderer)] if legend is not None else []
+            for one, other in itertools.combinations(parts, 2):
+                assert not one.overlaps(other), (name, lang, size, [t.get_text() for t in heads])
