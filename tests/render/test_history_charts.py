@@ -423,7 +423,8 @@ def test_every_text_of_every_chart_is_inside_the_image_and_headlines_do_not_coll
         texts: list[Text] = list(figure.texts)
         for ax in figure.axes:  # tick labels are checked by test_charts (only those in view are drawn)
             legend = ax.get_legend()
-            texts += [*ax.texts, ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]  # noqa: SLF001
+            texts += [c for c in ax.get_children() if isinstance(c, Text)]  # its texts and three titles
+            texts += [ax.xaxis.label, ax.yaxis.label]
             texts += list(legend.get_texts()) if legend is not None else []
         texts = [t for t in texts if t.get_visible() and t.get_text().strip()]
         assert texts, name
@@ -432,7 +433,8 @@ def test_every_text_of_every_chart_is_inside_the_image_and_headlines_do_not_coll
             inside = box.x0 >= -0.5 and box.y0 >= -0.5 and box.x1 <= whole.x1 + 0.5 and box.y1 <= whole.y1 + 0.5
             assert inside, (name, lang, size, text.get_text(), [round(v) for v in box.extents])
         for ax in figure.axes:
-            heads = [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]  # noqa: SLF001
+            titles = [c for c in ax.get_children() if isinstance(c, Text) and c not in ax.texts]
+            heads = [t for t in titles if t.get_text()]
             legend = ax.get_legend()
             parts = [t.get_window_extent(renderer) for t in heads]
             parts += [legend.get_window_extent(renderer)] if legend is not None else []
