@@ -23,7 +23,7 @@ from pptx.util import Emu, Inches, Pt
 from deckgen.atomic import replacing
 from deckgen.deck.layouts import Box, Layouts, Spot
 from deckgen.deck.plan import Paragraph, PlannedSlide, PlannedTable, PlannedTile
-from deckgen.render.measure import fit_line, fit_name, fit_two_lines, text_width, wrapped_lines
+from deckgen.render.measure import column_widths, fit_line, fit_name, fit_two_lines, text_width, wrapped_lines
 from deckgen.render.theme import Theme, luminance, mix
 from deckgen.textutil import bracket_bound, printable
 
@@ -272,14 +272,24 @@ class SlideWriter:
 
     def _table(self, slide: Any, table: PlannedTable, box: Box) -> None:
         size = self.theme.table_size
-        total = sum(table.widths)
-        widths = [int(box.width * w / total) for w in table.widths]
-        widths[-1] = box.width - sum(widths[:-1])
         margin = int(Inches(0.06))
+        family = self.theme.latin_font
+        # Each column as wide as its widest text needs, within the room the spec's widths give the table.
+        needs = [
+            max(
+                [text_width(printable(header), size, True, family)]
+                + [text_width(printable(row[i]), size, False, family) for row in table.rows]
+            )
+            * EMU_PER_PT
+            / 0.95
+            + 2 * margin
+            + 1
+            for i, header in enumerate(table.headers)
+        ]
+        widths = column_widths(table.widths, needs, box.width)
         # A body cell too long for one line takes two (a header, one): names stay told apart, sentences whole.
         # (Measured a little narrower than the cell: LibreOffice and PowerPoint lay text out a shade wider.)
         room = [(width - 2 * margin) / EMU_PER_PT * 0.95 for width in widths]
-        family = self.theme.latin_font
         cells = [
             tuple(fit_two_lines(printable(text), r, size, False, family) for text, r in zip(row, room, strict=True))
             for row in table.rows

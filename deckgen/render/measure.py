@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -127,3 +128,27 @@ def wrapped_lines(text: str, width_pt: float, size_pt: float, bold: bool = False
         else:
             current = candidate
     return lines
+
+
+def column_widths(weights: Sequence[float], needs: Sequence[float], total: int) -> list[int]:
+    """Column widths (EMU) summing to `total`: each column's share by its weight, then the room a column does not
+    need (a date column in Korean, a short status) handed to the columns whose text does not fit, in proportion
+    to what each lacks, until it fits; what is left over goes back to all columns by weight.
+
+    `needs` are the widths each column's widest text takes on one line, margins included.
+    """
+    weight = sum(weights) or 1.0
+    shares = [total * w / weight for w in weights]
+    widths = [min(share, need) for share, need in zip(shares, needs, strict=True)]
+    spare = total - sum(widths)
+    lacking = [max(need - width, 0.0) for need, width in zip(needs, widths, strict=True)]
+    wanted = sum(lacking)
+    if wanted > 0:
+        given = min(spare, wanted)
+        widths = [width + given * lack / wanted for width, lack in zip(widths, lacking, strict=True)]
+        spare -= given
+    if spare > 0:  # every column fits: the rest spread by weight, so the table still fills its box
+        widths = [width + spare * w / weight for width, w in zip(widths, weights, strict=True)]
+    whole = [int(width) for width in widths]
+    whole[-1] = total - sum(whole[:-1])
+    return whole

@@ -242,3 +242,24 @@ def test_tiles_line_up_their_labels_and_values(tmp_path: Path) -> None:
     assert {(tile.text_frame.vertical_anchor, tile.text_frame.margin_top, tile.top) for tile in tiles} == {
         (MSO_ANCHOR.TOP, tiles[0].text_frame.margin_top, tiles[0].top)
     }
+
+
+def test_table_columns_give_room_they_do_not_need_to_the_text_that_would_be_cut(store: Path, tmp_path: Path) -> None:
+    # The Korean gap table: its date and tier columns need less than their share, its stage and deal columns
+    # more. With the spare room handed over, no stage or deal name in the sample is shortened, and the close
+    # date column is no wider than its widest date needs (a third more at most, for the spread-out rest).
+    history_deck(store, tmp_path / "deck.pptx", "--lang", "ko")
+    deck = Presentation(str(tmp_path / "deck.pptx"))
+    gap = next(s for s in deck.slides if s.shapes.title is not None and s.shapes.title.text.startswith("목표까지"))
+    table = next(shape.table for shape in gap.shapes if shape.has_table)
+    headers = [cell.text for cell in table.rows[0].cells]
+    rows = [[cell.text for cell in row.cells] for row in list(table.rows)[1:]]
+    assert rows
+    for column in ("딜", "단계"):
+        assert not any("…" in row[headers.index(column)] for row in rows), column
+    from deckgen.render.measure import text_width
+
+    close = headers.index("마감일")
+    size = table.rows[1].cells[close].text_frame.paragraphs[0].runs[0].font.size.pt
+    widest = max(text_width(row[close], size) for row in rows) * 12700 + 2 * 0.06 * 914400
+    assert table.columns[close].width <= widest * 4 / 3

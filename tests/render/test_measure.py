@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deckgen.render.measure import _font, fit_line, text_width, wrapped_lines
+from deckgen.render.measure import _font, column_widths, fit_line, text_width, wrapped_lines
 
 
 def test_widths_grow_with_the_text_and_scale_with_the_size() -> None:
@@ -107,3 +107,26 @@ def test_a_shortened_name_keeps_the_part_that_tells_deals_apart() -> None:
         "Proposal/Price Quote and more words here", 80, 12
     )
     assert fit_name(one, 150, 12) == fit_line(one, 150, 12)
+
+
+def test_column_widths_hand_spare_room_to_the_columns_that_lack_it() -> None:
+    # Shares by weight: 500, 300, 200. The second column needs 100 of its 300: the 200 it leaves go to the
+    # first (lacks 300) and the third (lacks 100) in proportion, 150 and 50, which is all they need... up to
+    # the room there is: 500 + 150, 100, 200 + 50.
+    assert column_widths([5, 3, 2], [800, 100, 300], 1000) == [650, 100, 250]
+
+
+def test_column_widths_spread_what_is_left_by_weight_when_every_column_fits() -> None:
+    # Needs 100, 100, 100 of shares 500, 300, 200: each fits, 700 left over, spread 5:3:2 on top of the needs.
+    assert column_widths([5, 3, 2], [100, 100, 100], 1000) == [450, 310, 240]
+
+
+def test_column_widths_keep_the_weights_when_no_column_has_room_to_spare() -> None:
+    assert column_widths([1, 1], [900, 900], 1000) == [500, 500]
+    assert column_widths([1, 2, 3], [10_000] * 3, 601) == [100, 200, 301]  # the last takes the rounding
+
+
+@pytest.mark.parametrize("needs", [[1, 2, 3, 4], [400, 10, 10, 900], [250, 250, 250, 250], [0, 0, 0, 0]])
+def test_column_widths_always_fill_the_table_exactly(needs: list[float]) -> None:
+    widths = column_widths([3, 1, 1, 2], needs, 1000)
+    assert sum(widths) == 1000 and all(width >= 0 for width in widths)
