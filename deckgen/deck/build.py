@@ -78,14 +78,15 @@ def context(
 ) -> dict[str, Any]:
     """What slide text can use (deck/context.py's SlideContext): every metric under DESIGN.md's JSON keys, plus
     the deck's own fields."""
-    from deckgen.deck.context import HygieneFinding, HygieneOwner, RiskRow, SlideContext, late_rows, shown
+    from deckgen.deck.context import HygieneFinding, HygieneOwner, RiskRow, Rows, SlideContext, late_rows, shown
+    from deckgen.model.types import plain
     from deckgen.render.advice import advice, risk_words
     from deckgen.render.i18n import tr
     from deckgen.render.text import LABELS, metrics_json
 
     labels = {check: tr(label, lang) for check, label in LABELS.items()}
 
-    values = metrics_json(metrics)
+    values = metrics_json(metrics, lazy=True)
     owners = values["hygiene"]["by_owner"]
     hygiene_owners = sorted(
         (
@@ -94,20 +95,23 @@ def context(
         ),
         key=lambda row: (-row["total"], row["owner"]),
     )
-    # The "what to fix" rows: what to do in the deck's language, written from each finding's facts.
-    findings = [
-        shown(
+    # The "what to fix" rows, owner by owner: what to do in the deck's language, written from each finding's
+    # facts when a slide reads the row (a big export has thousands; a table shows a few).
+    listed = [
+        (row["owner"], finding) for row in hygiene_owners for finding in metrics.hygiene.by_owner[row["owner"]].findings
+    ]
+
+    def finding_row(index: int) -> dict[str, Any]:
+        owner, finding = listed[index]
+        return shown(
             HygieneFinding,
-            owner=row["owner"],
-            check=labels[item["check"]],
-            deal=item["deal"],
+            owner=owner,
+            check=labels[finding.check],
+            deal=plain(finding.deal),
             detail=advice(finding, lang, metrics.currency),
         )
-        for row in hygiene_owners
-        for item, finding in zip(
-            owners[row["owner"]]["findings"], metrics.hygiene.by_owner[row["owner"]].findings, strict=True
-        )
-    ]
+
+    findings = Rows(len(listed), finding_row)
     return shown(
         SlideContext,
         metrics=values,

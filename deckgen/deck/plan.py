@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,9 +166,9 @@ def _table_pages(renderer: _Renderer, spec: TableSpec) -> list[PlannedTable] | N
     rows = renderer.expression("table.rows", spec.rows) if spec.rows else []
     if rows is None:
         rows = []
-    if not isinstance(rows, list | tuple):
+    if not isinstance(rows, Sequence) or isinstance(rows, str | bytes):
         raise renderer._fail("table.rows", TypeError(f"'{spec.rows}' is not a list of rows"))
-    rows = list(rows)[: spec.max_rows]
+    rows = list(rows[: spec.max_rows])  # only the rows shown are read (a list of findings makes each when read)
     if not rows:
         return None
     templates = []

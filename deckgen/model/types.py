@@ -409,6 +409,11 @@ class Metrics:
         return _plain(self)
 
 
+def plain(value: Any) -> Any:
+    """A metric's value (a dataclass, list, dict, date or number) in JSON form, as Metrics.to_dict() writes it."""
+    return _plain(value)
+
+
 def _plain(value: Any) -> Any:
     kind = type(value)
     if kind is str or kind is int or kind is bool or value is None:

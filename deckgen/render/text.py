@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+from dataclasses import replace
 from typing import Any
 
-from deckgen.model.types import CHECKS, Changes, Currencies, Metrics
+from deckgen.model.types import CHECKS, Changes, Currencies, Finding, Metrics, plain
 from deckgen.render.advice import advice
 from deckgen.render.format import day, delta, money, pct, ratio
 
@@ -190,14 +192,35 @@ def hygiene_report(m: Metrics) -> str:
     return "\n".join(lines)
 
 
-def metrics_json(m: Metrics) -> dict[str, Any]:
+def metrics_json(m: Metrics, lazy: bool = False) -> dict[str, Any]:
     """The metrics under DESIGN.md's JSON keys, as `deckgen metrics --format json` prints them and slide text sees
-    them: Metrics.to_dict(), each hygiene finding as its check, its deal and what to do in English (`detail`)."""
-    data = m.to_dict()
-    owners = data["hygiene"]["by_owner"]
-    for owner, found in m.hygiene.by_owner.items():
-        owners[owner]["findings"] = [
-            {"check": plain["check"], "deal": plain["deal"], "detail": advice(finding, currency=m.currency)}
-            for finding, plain in zip(found.findings, owners[owner]["findings"], strict=True)
-        ]
+    them: Metrics.to_dict(), each hygiene finding as its check, its deal and what to do in English (`detail`).
+
+    `lazy`: each owner's findings as a list made row by row when read (deck/context.py's Rows), not as dicts
+    made up front: slide text reads a few of a big export's thousands, and JSON needs them all.
+    """
+    if not lazy:
+        data = m.to_dict()
+        owners = data["hygiene"]["by_owner"]
+        for owner, found in m.hygiene.by_owner.items():
+            owners[owner]["findings"] = [_finding(finding, m.currency) for finding in found.findings]
+        return data
+    from deckgen.deck.context import Rows
+
+    data = replace(m, hygiene=replace(m.hygiene, by_owner={})).to_dict()
+    data["hygiene"]["by_owner"] = {
+        owner: {
+            **plain(replace(found, findings=[])),
+            "findings": Rows(len(found.findings), functools.partial(_nth_finding, found.findings, m.currency)),
+        }
+        for owner, found in m.hygiene.by_owner.items()
+    }
     return data
+
+
+def _nth_finding(findings: list[Finding], currency: str, index: int) -> dict[str, Any]:
+    return _finding(findings[index], currency)
+
+
+def _finding(finding: Finding, currency: str) -> dict[str, Any]:
+    return {"check": finding.check, "deal": plain(finding.deal), "detail": advice(finding, currency=currency)}
