@@ -18,7 +18,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Inches, Pt
 
 from deckgen.atomic import replacing
 from deckgen.deck.layouts import Box, Layouts, Spot
@@ -302,9 +302,11 @@ class SlideWriter:
                 for row in table.rows
             ]
             heights = [min(line, int(box.height / (len(cells) + 1)))] * (len(cells) + 1)
-        frame = slide.shapes.add_table(len(heights), len(table.headers), box.left, box.top, box.width, sum(heights))
-        for column, width in zip(frame.table.columns, widths, strict=True):
-            column.width = Emu(width)
+        # One row made by python-pptx (its rows are replaced below); column widths set in the grid's XML, as
+        # python-pptx's setter re-reads the whole table for each column.
+        frame = slide.shapes.add_table(1, len(table.headers), box.left, box.top, box.width, sum(heights))
+        for column, width in zip(frame.table._tbl.tblGrid.findall(qn("a:gridCol")), widths, strict=True):
+            column.set("w", str(width))
         # Cells are written as XML in one go: python-pptx's per-cell calls cost ~1 ms each, a deck has hundreds.
         grid = frame.table._tbl
         for row in grid.findall(qn("a:tr")):
