@@ -180,9 +180,10 @@ def _table_pages(renderer: _Renderer, spec: TableSpec) -> list[PlannedTable] | N
     cells = []
     for row in rows:
         rendered = []
+        variables = {**renderer.context, "row": row}  # once per row, not per cell
         for column, template in zip(spec.columns, templates, strict=True):
             try:
-                rendered.append(" ".join(printable(template.render({**renderer.context, "row": row})).split()))
+                rendered.append(" ".join(printable(template.render(variables)).split()))
             except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
                 raise renderer._fail(f"table column '{column.header}'", exc) from None
         cells.append(tuple(rendered))
