@@ -5,7 +5,8 @@ It generates the inputs (10k, 100k and 1M-deal CSV exports, a 100k-row XLSX, all
 then times, each as a fresh process (start-up and imports included) and the best of --repeat after a warm-up:
 - `deckgen --help` against a bare `python -c "import click"`;
 - `deckgen build` against benchmarks/handwritten.py (pandas + Matplotlib + python-pptx, 8 charts) on the same
-  file, for every input;
+  file, for every input: both the best of --repeat after a warm-up, and a single cold run before any other
+  (a user's Monday morning: no warm-up, deckgen's compiled slide templates not cached yet);
 - `deckgen build --by team` (50 team decks + the overall deck), per deck;
 - the history store (bench_history.py): `history add` of the 1M export against reading it, `build --history`
   with 13 stored weekly exports of 1M deals against the same build alone, and a backfill of 52 weekly exports
@@ -27,15 +28,15 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_history import history_rows  # noqa: E402
-from bench_metrics import AS_OF, best, machine, make_export  # noqa: E402
+from bench_metrics import AS_OF, best, machine, make_export, run  # noqa: E402
 
 README = HERE.parent / "README.md"
 START, END = "<!-- suite:start -->", "<!-- suite:end -->"
 GOALS = {
     "help": ("`deckgen --help`", 2.5),
-    "10k": ("10k deals, CSV", 0.7),
+    "10k": ("10k deals, CSV", 0.55),
     "100k": ("100k deals, CSV", None),
-    "1M": ("1M deals, CSV", 1.0),
+    "1M": ("1M deals, CSV", 0.9),
     "xlsx": ("100k rows, XLSX", None),
 }
 
@@ -78,19 +79,28 @@ def main() -> None:
         inputs["xlsx"] = work / "export-100k.xlsx"
         pd.read_csv(inputs["100k"]).to_excel(inputs["xlsx"], index=False)  # openpyxl: slow to write, once
         for label, source in inputs.items():
-            hand = timed([sys.executable, str(HERE / "handwritten.py"), str(source), str(work / "hand.pptx")], 1)
-            deck = timed(build(source, work / "deck.pptx"), args.repeat)
-            ratio = deck[0] / hand[0]
+            hand_command = [sys.executable, str(HERE / "handwritten.py"), str(source), str(work / "hand.pptx")]
+            deck_command = build(source, work / "deck.pptx")
+            # Cold: each program's first run on this file, deckgen with an empty template cache.
+            os.environ["DECKGEN_CACHE_DIR"] = tempfile.mkdtemp(dir=work, prefix="cache-")
+            cold_hand, cold_deck = run(hand_command), run(deck_command)
+            hand = timed(hand_command, args.repeat)
+            deck = timed(deck_command, args.repeat)
+            ratio, cold = deck[0] / hand[0], cold_deck[0] / cold_hand[0]
             title, goal = GOALS[label]
-            verdict = "—" if goal is None else f"at most {goal}x: {'met' if ratio <= goal else 'not met'}"
+            verdict = "—"
+            if goal is not None:
+                met = ("met" if ratio <= goal else "not met", "met" if cold <= goal else "not met")
+                verdict = f"at most {goal}x: {met[0]} (best), {met[1]} (cold)"
             if label == "xlsx":
                 verdict = f"under 4 s: {'met' if deck[0] < 4 else 'not met'}"
             if label == "1M":
-                memory = "met" if deck[1] < 1536 else "not met"
+                memory = "met" if max(deck[1], cold_deck[1]) < 1536 else "not met"
                 verdict += f"; memory under 1.5 GB: {memory}"
             rows.append(
-                f"| {title} | hand-written: {hand[0]:.2f} s, {hand[1]:.0f} MB | {deck[0]:.2f} s | {ratio:.2f}x | "
-                f"{verdict} | {deck[1]:.0f} MB |"
+                f"| {title} | hand-written: {hand[0]:.2f} s best, {cold_hand[0]:.2f} s cold, {hand[1]:.0f} MB | "
+                f"{deck[0]:.2f} s best, {cold_deck[0]:.2f} s cold | {ratio:.2f}x best, {cold:.2f}x cold | "
+                f"{verdict} | {max(deck[1], cold_deck[1]):.0f} MB |"
             )
             say(rows[-1])
         decks = work / "teams"
@@ -106,6 +116,8 @@ def main() -> None:
             for row in history_rows(work / "history", 1_000_000, args.repeat):
                 rows.append(row)
                 say(row)
+        else:  # the history rows of the last full run stay in the README's table
+            rows += [line for line in _readme_rows() if line.startswith(HISTORY_ROWS)]
     table = "\n".join(
         [
             f"Machine: {machine()}",
@@ -121,6 +133,16 @@ def main() -> None:
         if START in text and END in text:
             head, rest = text.split(START, 1)
             README.write_text(f"{head}{START}\n{table}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
+
+
+HISTORY_ROWS = ("| `history add`", "| `build --history`")
+
+
+def _readme_rows() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        return []
+    return text.split(START, 1)[1].split(END, 1)[0].splitlines()
 
 
 def say(line: str) -> None:
