@@ -27,8 +27,8 @@ FAR_BEHIND = 0.75  # an owner far behind: closed won below this share of their o
 def ranked(
     frame: pd.DataFrame, quarter: Quarter, commit_min: float, best_case_min: float
 ) -> tuple[pd.DataFrame, list[float]]:
-    """This quarter's open deals ranked as closing_gap ranks them (columns _tier, _weighted, _amount, _position:
-    the row's position in `frame`), and the open amount of each tier."""
+    """This quarter's open deals ranked as closing_gap ranks them (columns _tier, _weighted, _amount, close_date,
+    _key and _position: the row's position in `frame`), and the open amount of each tier."""
     is_open = open_in(frame, quarter).to_numpy()
     deals = frame[is_open]
     amounts = deals["amount"].fillna(0.0)
@@ -38,16 +38,21 @@ def ranked(
     omitted = (categories == "omitted").fillna(False).astype(bool) & ~commit & ~best
     tier = np.select([commit.to_numpy(), best.to_numpy(), omitted.to_numpy()], [0, 1, 3], default=2)
     totals = [float(amounts[tier == number].sum()) for number in range(len(TIERS))]
-    order = deals.assign(
-        _tier=tier,
-        _weighted=-(amounts * probabilities),
-        _amount=-amounts,
-        _key=deals["id"].astype(object),
-        _position=np.flatnonzero(is_open),
+    # Only the sort keys are sorted (not every column of every open deal); closing_gap takes the listed deals'
+    # own columns from `frame` by position.
+    keys = pd.DataFrame(
+        {
+            "_tier": tier,
+            "_weighted": -(amounts * probabilities).to_numpy(),
+            "_amount": -amounts.to_numpy(),
+            "close_date": deals["close_date"].to_numpy(),
+            "_key": deals["id"].astype(object).to_numpy(),
+            "_position": np.flatnonzero(is_open),
+        }
     )
     # A row repeating an earlier row's id is the same deal (a duplicate_ids risk): listed once.
     repeat = (deals["id"].notna() & deals["id"].duplicated(keep="first")).to_numpy()
-    order = order[(amounts.to_numpy() > 0) & ~repeat].sort_values(
+    order = keys[(amounts.to_numpy() > 0) & ~repeat].sort_values(
         ["_tier", "_weighted", "_amount", "close_date", "_key"], kind="stable", na_position="last"
     )
     return order, totals
@@ -115,7 +120,11 @@ def closing_gap(
         deals=[
             GapDeal(deal, TIERS[int(number)], float(-weighted), float(total), None)
             for deal, number, weighted, total in zip(
-                to_deals(shown), shown["_tier"], shown["_weighted"], cumulative[: len(shown)], strict=True
+                to_deals(frame.iloc[shown["_position"].to_numpy()]),
+                shown["_tier"],
+                shown["_weighted"],
+                cumulative[: len(shown)],
+                strict=True,
             )
         ],
     )
