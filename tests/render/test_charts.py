@@ -269,10 +269,34 @@ def empty(metrics: Metrics) -> Metrics:
     )
 
 
+EMPTY_MESSAGES = {
+    "bookings_pacing": "Nothing closed won yet this quarter, and no goal set",
+    "bridge_qtd": "No quarter-to-date bridge: it needs stored weeks of this quarter",
+    "close_dates": "No open deals closing this quarter or next",
+    "created_trend": "No creation trend: it needs stored weeks with created dates",
+    "forecast_range": "Nothing won and no open deals this quarter",
+    "forecast_trend": "No forecast trend: it needs stored weeks of this quarter",
+    "hygiene": "No data hygiene findings: nothing to fix",
+    "owners": "No deals with an owner this quarter",
+    "pipeline_by_stage": "No open deals this quarter",
+    "pipeline_pacing": "Pipeline creation is not available: the export has no created date",
+    "pipeline_trend": "No pipeline trend: it needs stored weeks of this quarter",
+    "pushes_by_owner": "No close date was pushed this quarter",
+    "teams": "No deals with a team this quarter",
+}
+
+
 @pytest.mark.parametrize("name", [n for n in NAMES if n != "bridge"])
-def test_empty_data_draws_a_message_not_a_crash(metrics: Metrics, name: str) -> None:
+def test_empty_data_draws_a_message_not_a_crash(metrics: Metrics, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The message says why the chart is empty, alone on the image: no axes drawn around nothing.
+    figures: list[Figure] = []
+    save = chartkit.save
+    monkeypatch.setattr(chartkit, "save", lambda figure: (figures.append(figure), save(figure))[1])
     picture = image(CHARTS[name](empty(metrics), DEFAULT_THEME, SIZE))
     assert picture.size == (2400, 1040)
+    (figure,) = figures
+    assert [text.get_text() for text in figure.texts] == [EMPTY_MESSAGES[name]]
+    assert figure.axes == []
 
 
 def test_goal_but_no_bookings_and_no_weeks(metrics: Metrics) -> None:
@@ -282,15 +306,22 @@ def test_goal_but_no_bookings_and_no_weeks(metrics: Metrics) -> None:
     assert image(CHARTS["pipeline_pacing"](pacing_without_goal, DEFAULT_THEME, SIZE)).size == (2400, 1040)
 
 
-def test_many_owners_fold_into_others(metrics: Metrics) -> None:
+def test_many_owners_fold_into_others(metrics: Metrics, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [GroupRow(f"Rep {i:02d}", 1000.0 * i, 1, 500.0, 250.0, 2, 0) for i in range(20)]
     shown = top_rows(rows)
     assert len(shown) == MAX_ROWS and shown[-1].name == "Others (9)"
     assert sum(r.closed_won for r in shown) == sum(r.closed_won for r in rows)
     findings = {r.name: OwnerHygiene({"past_due": i + 1, "missing_amount": 1}, []) for i, r in enumerate(rows)}
     crowded = replace(metrics, by_owner=rows, hygiene=Hygiene({}, findings, 40))
+    figures: list[Figure] = []
+    save = chartkit.save
+    monkeypatch.setattr(chartkit, "save", lambda figure: (figures.append(figure), save(figure))[1])
     for name in ("owners", "hygiene"):
+        figures.clear()
         assert image(CHARTS[name](crowded, DEFAULT_THEME, SIZE)).size == (2400, 1040)
+        (ax,) = figures[0].axes
+        names = [label.get_text() for label in ax.get_yticklabels()]
+        assert len(names) == MAX_ROWS and "Others (9)" in names, name
 
 
 needs_cjk = pytest.mark.skipif(
