@@ -7,6 +7,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+# CI: the same examples on every run (derandomized: each test's seed comes from its name), so a red build can
+# be rerun and reproduced; shrinking bounded (no explain phase); no timing deadline on a shared machine. Tests
+# that set their own settings keep their example counts. Elsewhere Hypothesis explores anew each run.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True, scope="session")
