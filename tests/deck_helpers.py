@@ -73,9 +73,27 @@ def dump(path: Path) -> str:
             for text in shape_texts(shape):
                 for line in text.splitlines():
                     lines.append(f"   {line}")
+            lines += [f"   {line}" for line in chart_data(shape)]
         notes = slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else ""
         lines.append(f"   notes: {len(notes.split())} words")
+        lines += [f"   | {line}" for line in notes.splitlines() if line.strip()]
     return "\n".join(lines) + "\n"
+
+
+def chart_data(shape: Any) -> list[str]:
+    """A native chart's type, title, categories and each series' values, as an editor of the deck sees them."""
+    if not getattr(shape, "has_chart", False) or not shape.has_chart:
+        return []
+    chart = shape.chart
+    title = chart.chart_title.text_frame.text.replace("\n", " / ") if chart.has_title else ""
+    lines = [f"chart {chart.chart_type}: {title}"]
+    for plot in chart.plots:
+        categories = [c.label if hasattr(c, "label") else str(c) for c in plot.categories]
+        lines.append("  categories: " + " | ".join(c.replace("\n", " ") for c in categories))
+        for series in plot.series:
+            shown = ["—" if v is None else f"{v:.2f}" for v in series.values]
+            lines.append(f"  {series.name}: " + " | ".join(shown))
+    return lines
 
 
 def slide_xml(path: Path) -> dict[str, bytes]:

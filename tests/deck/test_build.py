@@ -13,6 +13,7 @@ from deck_helpers import ROOT, SAMPLE_ARGS, build, dump, run, slide_xml
 from pptx import Presentation
 
 SNAPSHOT = ROOT / "tests" / "snapshots" / "sample_deck.txt"
+NATIVE_SNAPSHOT = ROOT / "tests" / "snapshots" / "sample_deck_native.txt"
 
 
 @pytest.fixture(scope="module")
@@ -91,11 +92,36 @@ def test_without_previous_the_bridge_slide_is_left_out_and_nothing_counts_slippe
     assert cells and not any(text == slipped for text in cells)  # the "Why" column says past due only
 
 
-def test_snapshot_of_the_sample_deck(sample_deck: Path) -> None:
-    text = dump(sample_deck)
+def check_snapshot(text: str, snapshot: Path) -> None:
+    """The dump equals the reviewed snapshot. DECKGEN_UPDATE_SNAPSHOTS=1 rewrites it, never under CI: a build
+    there checks what was reviewed, it does not bless what it produced."""
     if os.environ.get("DECKGEN_UPDATE_SNAPSHOTS"):
-        SNAPSHOT.write_text(text, encoding="utf-8")
-    assert text == SNAPSHOT.read_text(encoding="utf-8")
+        if os.environ.get("CI"):
+            pytest.fail("DECKGEN_UPDATE_SNAPSHOTS is refused when CI is set: update snapshots locally and review them")
+        snapshot.write_text(text, encoding="utf-8")
+    assert text == snapshot.read_text(encoding="utf-8")
+
+
+def test_snapshot_of_the_sample_deck(sample_deck: Path) -> None:
+    # Every slide's texts, tables and speaker notes, word for word.
+    check_snapshot(dump(sample_deck), SNAPSHOT)
+
+
+def test_snapshot_of_the_native_chart_deck(tmp_path: Path) -> None:
+    # The same deck with native charts: each chart's type, title, categories and series values.
+    out = tmp_path / "native.pptx"
+    build(out, "-q", "--charts", "native")
+    check_snapshot(dump(out), NATIVE_SNAPSHOT)
+
+
+def test_snapshots_are_not_rewritten_under_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    snapshot = tmp_path / "snapshot.txt"
+    snapshot.write_text("reviewed\n", encoding="utf-8")
+    monkeypatch.setenv("DECKGEN_UPDATE_SNAPSHOTS", "1")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="refused when CI is set"):
+        check_snapshot("produced\n", snapshot)
+    assert snapshot.read_text(encoding="utf-8") == "reviewed\n"
 
 
 def test_same_inputs_give_identical_slide_xml(
