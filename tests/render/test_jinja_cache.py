@@ -94,3 +94,79 @@ def test_a_cache_path_that_is_a_file_only_means_compiling(tmp_path: Path, monkey
     monkeypatch.setenv("DECKGEN_CACHE_DIR", str(blocker))
     assert jinja_cache.from_string(env(), TEMPLATE).render(CONTEXT) == "$1.23M of $5M (3 deals)"
     assert blocker.read_text() == "not a folder"
+
+
+# ---------------------------------------------------------------- only entries signed with the user's key load
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key() -> None:
+    jinja_cache._secret.cache_clear()
+
+
+def planted_code(marker: Path) -> bytes:
+    """Compiled code that, when run, leaves a marker file: what an attacker would put in a shared cache."""
+    import marshal
+
+    return marshal.dumps(compile(f"open({str(marker)!r}, 'w').write('ran')", "<planted>", "exec"))
+
+
+def test_the_key_is_the_users_own_and_outside_the_entries(cache: Path) -> None:
+    jinja_cache.from_string(env(), TEMPLATE)
+    key = jinja_cache.key_file()
+    assert key.parent != cache and key.stat().st_size == jinja_cache.KEY_BYTES
+    assert key.stat().st_mode & 0o777 == 0o600
+    (entry,) = cache.glob("*.bin")
+    assert entry.read_bytes().startswith(jinja_cache.MAGIC)
+
+
+@pytest.mark.parametrize("signed", ["unsigned", "wrong tag", "another key"])
+def test_a_planted_entry_is_never_run(cache: Path, tmp_path: Path, signed: str) -> None:
+    import hashlib
+    import hmac
+
+    jinja_cache.from_string(env(), TEMPLATE)
+    (entry,) = cache.glob("*.bin")
+    marker = tmp_path / "ran"
+    payload = planted_code(marker)
+    if signed == "unsigned":  # the format before entries were signed: bare marshal data
+        entry.write_bytes(payload)
+    elif signed == "wrong tag":
+        entry.write_bytes(jinja_cache.MAGIC + b"\0" * 32 + payload)
+    else:
+        other = hmac.new(b"k" * jinja_cache.KEY_BYTES, payload, hashlib.sha256).digest()
+        entry.write_bytes(jinja_cache.MAGIC + other + payload)
+    assert jinja_cache.from_string(env(), TEMPLATE).render(CONTEXT) == "$1.23M of $5M (3 deals)"
+    assert not marker.exists()
+    assert jinja_cache._load(entry, jinja_cache._secret(str(jinja_cache.key_file())) or b"") is not None  # rewritten
+
+
+def test_a_key_others_can_read_turns_the_cache_off(cache: Path) -> None:
+    key = jinja_cache.key_file()
+    key.parent.mkdir(parents=True, exist_ok=True)
+    key.write_bytes(b"s" * jinja_cache.KEY_BYTES)
+    key.chmod(0o644)
+    assert jinja_cache.from_string(env(), TEMPLATE).render(CONTEXT) == "$1.23M of $5M (3 deals)"
+    assert not cache.exists() or not list(cache.glob("*.bin"))
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a file away")
+def test_a_key_of_another_user_turns_the_cache_off(cache: Path) -> None:
+    key = jinja_cache.key_file()
+    key.parent.mkdir(parents=True, exist_ok=True)
+    key.write_bytes(b"s" * jinja_cache.KEY_BYTES)
+    key.chmod(0o600)
+    os.chown(key, 4242, -1)
+    jinja_cache.from_string(env(), TEMPLATE)
+    assert not cache.exists() or not list(cache.glob("*.bin"))
+
+
+def test_a_symlinked_key_is_not_followed(cache: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(b"s" * jinja_cache.KEY_BYTES)
+    elsewhere.chmod(0o600)
+    key = jinja_cache.key_file()
+    key.parent.mkdir(parents=True, exist_ok=True)
+    key.symlink_to(elsewhere)
+    jinja_cache.from_string(env(), TEMPLATE)
+    assert not cache.exists() or not list(cache.glob("*.bin"))
