@@ -158,6 +158,11 @@ def _line_offset(data: bytes, lines: int) -> int:
     return offset
 
 
+def _hexadecimal(data: bytes, start: int) -> bool:
+    """Whether '0x' or '0X' appears after `start` (a search for a rare letter first: most exports have none)."""
+    return any(data.find(letter, start) >= 0 and data.find(b"0" + letter, start) >= 0 for letter in (b"x", b"X"))
+
+
 def _read_csv(path: Path, mapped: Callable[[list[str]], int], typed: Callable[[list[str]], dict[str, str]]) -> RawTable:
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -250,6 +255,17 @@ def _read_csv(path: Path, mapped: Callable[[list[str]], int], typed: Callable[[l
             for name, kind in zip(table.column_names, table.schema.types, strict=True)
             if pa.types.is_timestamp(kind)
         }
+        # Arrow reads '0x10' as the integer 16 (never as a decimal number): a column of whole numbers is read
+        # again as text, for deckgen to refuse, when the file has hexadecimal-looking text at all.
+        lenient |= (
+            {
+                name
+                for name, kind in zip(table.column_names, table.schema.types, strict=True)
+                if pa.types.is_integer(kind) and name in native
+            }
+            if _hexadecimal(data, start)
+            else set()
+        )
         if lenient:
             skipped, broken[:] = 0, []
             table = read((set(headers) - native) | lenient, frozenset(categories))
