@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from deckgen.config import Settings, apply_overrides
 from deckgen.config import load_settings as read_config
-from deckgen.errors import InputError, option
+from deckgen.errors import InputError, OptionError, option
+from deckgen.options import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:  # pandas stays out of `import deckgen` until an export is read
     from deckgen.ingest.pipeline import Pipeline
@@ -127,6 +128,8 @@ def review(
 
     settings = settings if settings is not None else Settings()
     as_of = as_of or date.today()
+    if not FIRST_YEAR <= as_of.year <= LAST_YEAR:
+        raise OptionError(f"{option('as_of')} {as_of.isoformat()} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
     pipeline = read_export(export, settings) if isinstance(export, str | Path) else export
     last = previous if not isinstance(previous, str | Path) else None
     if isinstance(previous, str | Path):

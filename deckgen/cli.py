@@ -15,6 +15,7 @@ import click
 
 from deckgen import __version__
 from deckgen.errors import DeckgenError, OptionError, OutputError, SelfCheckFailed
+from deckgen.options import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
     from deckgen.api import Review
@@ -52,6 +53,8 @@ FLAGS = {
     "existing": "--ics",
     "history": "--history",
     "as_of": "--as-of",
+    "title": "--title",
+    "location": "--location",
 }
 # Exit codes of library errors, most specific first; any other DeckgenError is bad input, a config or an option: 2.
 # config.CURVES, written out so that `deckgen --help` need not build the settings schema (~12 ms); a test keeps
@@ -93,12 +96,27 @@ def _money(_ctx: click.Context, _param: click.Parameter, value: str | None) -> f
     return amount
 
 
+class Day(click.DateTime):
+    """A YYYY-MM-DD date between the years deckgen's quarters can hold (FIRST_YEAR to LAST_YEAR)."""
+
+    name = "date"
+
+    def __init__(self) -> None:
+        super().__init__(["%Y-%m-%d"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        day = super().convert(value, param, ctx)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            self.fail(f"{value!r} is outside the years {FIRST_YEAR} to {LAST_YEAR}", param, ctx)
+        return day
+
+
 def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that computes metrics; None means 'keep the config value'."""
     options = [
         click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path)),
         click.option("--previous", type=click.Path(path_type=Path), help="Last week's export, for the bridge."),
-        click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Report date, YYYY-MM-DD [default: today]."),
+        click.option("--as-of", type=Day(), help="Report date, YYYY-MM-DD [default: today]."),
         click.option("--goal", callback=_money, help="Bookings goal of the quarter (1200000, 1.2M, 800K)."),
         click.option("--fiscal-year-start", type=click.IntRange(1, 12), help="First month of the fiscal year, 1-12."),
         click.option("--curve", type=click.Choice(CURVES), help="Bookings pacing curve [default: curved]."),
@@ -250,7 +268,7 @@ def check(
 )
 @click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
 @click.option("--title", help="Deck title [default: '<company> Sales Review · <quarter>'].")
-@click.option("--meeting-date", type=click.DateTime(["%Y-%m-%d"]), help="Date of the review meeting, YYYY-MM-DD.")
+@click.option("--meeting-date", type=Day(), help="Date of the review meeting, YYYY-MM-DD.")
 @click.option(
     "--charts",
     type=click.Choice(["image", "native"]),
@@ -489,7 +507,7 @@ STORE = click.argument("store", type=click.Path(path_type=Path))
 @click.argument("exports", nargs=-1, required=True, metavar="EXPORT...", type=click.Path(path_type=Path))
 @click.option(
     "--as-of",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=Day(),
     help="The week of a single EXPORT, YYYY-MM-DD [default: the date in each file name].",
 )
 @click.option("--config", type=click.Path(path_type=Path), help="Settings file [default: ./deckgen.toml].")
@@ -547,7 +565,7 @@ def history_list(store: Path) -> None:
 
 @history.command("remove", short_help="Remove one week.")
 @STORE
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The week to remove, YYYY-MM-DD.")
+@click.option("--as-of", type=Day(), required=True, help="The week to remove, YYYY-MM-DD.")
 def history_remove(store: Path, as_of: datetime) -> None:
     """Remove the week --as-of from STORE; the other weeks stay as they are."""
     from deckgen.history.store import Store

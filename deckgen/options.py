@@ -11,6 +11,10 @@ from typing import Literal
 
 from deckgen.errors import OptionError, option
 
+# The years a report date, a meeting or a close date can fall in: a fiscal calendar needs the year before and
+# the year after, and no pipeline export is older than this.
+FIRST_YEAR, LAST_YEAR = 1990, 2199
+
 ChartStyle = Literal["image", "native"]
 Language = Literal["en", "ko"]
 CHART_STYLES: tuple[ChartStyle, ...] = ("image", "native")

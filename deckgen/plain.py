@@ -2,7 +2,8 @@
 
 Floats keep every digit (JSON writes their shortest exact form), dates travel as ISO text, tuples and lists as
 lists. Only the types the model's results use are known: dataclasses, lists, tuples, optional values, dates,
-str, int, float and bool; anything else is refused rather than guessed.
+str, int, float and bool; anything else is refused rather than guessed. Also `Rows`: a list made row by row
+when read, as slide text sees a big export's findings.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, overload
 
 
 def to_plain(value: Any) -> Any:
@@ -60,3 +62,43 @@ def from_plain(kind: Any, value: Any) -> Any:
 @cache
 def _hints(kind: type) -> dict[str, Any]:
     return typing.get_type_hints(kind)
+
+
+class Rows(Sequence[Any]):
+    """A list whose rows are made when first read: slide text reads a few of the thousands of hygiene findings
+    of a big export (a table shows 32), so each row's dict and its advice are built only when a slide asks."""
+
+    def __init__(self, count: int, make: Callable[[int], Any]) -> None:
+        self._count, self._make = count, make
+        self._made: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("row index out of range")
+        if index not in self._made:
+            self._made[index] = self._make(index)
+        return self._made[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[i] for i in range(self._count))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and not isinstance(other, str) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Rows({self._count})"

@@ -10,11 +10,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import typing
-from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, overload
+from typing import Any, ClassVar
 
 from deckgen.model.types import CHECKS, Deal, Finding, GroupRow, Metrics, TrendRow
+from deckgen.plain import Rows as Rows  # slide text's lazily made lists (re-exported for the deck builder)
 
 
 @dataclass(frozen=True)
@@ -170,43 +170,3 @@ def late_rows(metrics: Metrics, values: dict[str, Any]) -> list[dict[str, Any]]:
         overdue = (metrics.as_of - deal.close_date).days if deal.close_date else None
         rows.append(shown(LateRow, kind="past_due", deal=plain, moved_from=None, days=overdue))
     return rows
-
-
-class Rows(Sequence[Any]):
-    """A list whose rows are made when first read: slide text reads a few of the thousands of hygiene findings
-    of a big export (a table shows 32), so each row's dict and its advice are built only when a slide asks."""
-
-    def __init__(self, count: int, make: Callable[[int], Any]) -> None:
-        self._count, self._make = count, make
-        self._made: dict[int, Any] = {}
-
-    def __len__(self) -> int:
-        return self._count
-
-    @overload
-    def __getitem__(self, index: int) -> Any: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Any]: ...
-
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self._count))]
-        if index < 0:
-            index += self._count
-        if not 0 <= index < self._count:
-            raise IndexError("row index out of range")
-        if index not in self._made:
-            self._made[index] = self._make(index)
-        return self._made[index]
-
-    def __iter__(self) -> Iterator[Any]:
-        return (self[i] for i in range(self._count))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and not isinstance(other, str) and list(self) == list(other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"Rows({self._count})"

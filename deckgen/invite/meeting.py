@@ -7,16 +7,17 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.utils import formataddr, parseaddr
+from email.utils import formataddr
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from deckgen.errors import InputError, option
-from deckgen.options import MeetingDetails
+from deckgen.options import FIRST_YEAR, LAST_YEAR, MeetingDetails
 
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+LONGEST_MEETING = 7 * 24 * 60  # minutes
 UTC_NAMES = {"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Z", "Zulu", "Etc/Zulu", "Universal", "Etc/Universal"}
 
 
@@ -49,14 +50,29 @@ class Meeting:
 
 
 def person(text: str, which: str) -> Person:
-    """'ann@example.com' or 'Ann Lee <ann@example.com>', checked; `which` names the option it came from."""
-    name, address = parseaddr(text.strip())
-    if not EMAIL.match(address or "") or ("<" in text and ">" not in text):
+    """'ann@example.com', 'Ann Lee <ann@example.com>' or '"Lee, Ann" <ann@example.com>': exactly one address
+    and nothing else, checked strictly (no line break, quote or second address can slip an attendee in);
+    `which` names the option it came from."""
+    stripped = text.strip()
+    named = _NAMED.fullmatch(stripped)
+    name, address = ((named["quoted"] or named["plain"] or "").strip(), named["address"]) if named else ("", stripped)
+    if _UNSAFE.search(text) or not EMAIL.match(address):
+        if text.count("@") > 1:
+            raise InputError(
+                f"{option(which)} {text!r} is more than one e-mail address",
+                hint=f"give each address with its own {option(which)}",
+            )
         raise InputError(
             f"{option(which)} {text!r} is not an e-mail address",
             hint="write name@example.com or 'Name <name@example.com>'",
         )
-    return Person(name.strip(), address)
+    return Person(name, address)
+
+
+# A display name: quoted (any printable text but a quote or backslash) or plain (no specials), then <address>.
+_NAMED = re.compile(r'(?:"(?P<quoted>[^"\\]*)"|(?P<plain>[^<>"(),;:@\\\[\]]+))?\s*<(?P<address>[^<>\s]+)>')
+# Control characters (line breaks included), and the separators that would make two lines of one header.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def zone(name: str | None) -> str | None:
@@ -110,6 +126,8 @@ def moment(given: str | datetime, which: str, zone_name: str | None) -> datetime
         raise InputError(
             f"{option(which)} {text!r} is not a date and time", hint="write YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:00"
         )
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise InputError(f"{option(which)} {text!r} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
     tz = ZoneInfo(zone_name) if zone_name else ZoneInfo("UTC")
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=tz)
@@ -147,7 +165,15 @@ def meeting(details: MeetingDetails) -> Meeting:
         minutes = 60 if duration is None else duration
         if minutes <= 0:
             raise InputError(f"{option('duration')} {minutes} is not a number of minutes above 0")
+        if minutes > LONGEST_MEETING:
+            raise InputError(f"{option('duration')} {minutes} is more than a week ({LONGEST_MEETING} minutes)")
         ends = begins + timedelta(minutes=minutes)
+    for which, text in (("title", details.title), ("location", details.location)):
+        if text is not None and _UNSAFE.search(text):
+            raise InputError(
+                f"{option(which)} {text!r} holds a line break or control character",
+                hint="give it on one line: it becomes the mail's subject and the calendar's one-line fields",
+            )
     return Meeting(
         title=details.title.strip() if details.title else None,
         start=begins,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 
 from icalendar import Calendar
 
@@ -22,12 +22,13 @@ def message(calendar: Calendar, deck: Deck, meeting: Meeting, body: str, now: da
     mail = EmailMessage(policy=SMTP)
     mail["Subject"] = str(event.get("summary", deck.name))
     organizer = str(event.get("organizer", "")).removeprefix("mailto:")
-    mail["From"] = meeting.organizer.address if meeting.organizer else organizer
-    recipients = [p.address for p in meeting.attendees] or [
-        str(a).removeprefix("mailto:") for a in as_list(event.get("attendee"))
+    sender = meeting.organizer
+    mail.set_raw("From", _addresses([(sender.name, sender.email)] if sender else [("", organizer)]))
+    recipients = [(p.name, p.email) for p in meeting.attendees] or [
+        ("", str(a).removeprefix("mailto:")) for a in as_list(event.get("attendee"))
     ]
     if recipients:
-        mail["To"] = ", ".join(recipients)
+        mail.set_raw("To", _addresses(recipients))
     mail["Date"] = format_datetime(now)
     mail["Message-ID"] = make_msgid(domain="deckgen.invalid")
     mail["X-Unsent"] = "1"
@@ -41,3 +42,10 @@ def message(calendar: Calendar, deck: Deck, meeting: Meeting, body: str, now: da
         maintype, subtype = PPTX_TYPE.split("/")
         mail.add_attachment(deck.data, maintype=maintype, subtype=subtype, filename=deck.name)
     return mail.as_bytes()
+
+
+def _addresses(people: list[tuple[str, str]]) -> str:
+    """An address header's value, one address a line, names encoded here: Python's own folding of a header
+    with a non-ASCII name encodes the comma after it ('=?utf-8?q?=2C?='), and a reader then finds two
+    addresses where three were written."""
+    return ",\r\n ".join(formataddr((name, address), charset="utf-8") for name, address in people)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from deckgen.model.types import CHECKS, Changes, Currencies, Finding, Metrics, plain
+from deckgen.plain import Rows
 from deckgen.render.advice import advice
 from deckgen.render.format import day, delta, money, pct, ratio
 
@@ -205,8 +206,6 @@ def metrics_json(m: Metrics, lazy: bool = False) -> dict[str, Any]:
         for owner, found in m.hygiene.by_owner.items():
             owners[owner]["findings"] = [_finding(finding, m.currency) for finding in found.findings]
         return data
-    from deckgen.deck.context import Rows
-
     data = replace(m, hygiene=replace(m.hygiene, by_owner={})).to_dict()
     data["hygiene"]["by_owner"] = {
         owner: {
