@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -127,7 +128,11 @@ def test_only_a_regular_file_is_replaced(work: Path, capsys: pytest.CaptureFixtu
         out = str(work / "deck.pptx")
         os.mkdir(out)
     else:
-        out = os.devnull
+        out = str(work / "null.pptx")  # a null device of its own: the machine's is never put at risk
+        try:
+            os.mknod(out, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("creating a device needs privileges")
     code, stdout, err = build(capsys, out)
     assert (code, stdout) == (2, ""), err
     assert err.strip().splitlines() == [
@@ -135,6 +140,7 @@ def test_only_a_regular_file_is_replaced(work: Path, capsys: pytest.CaptureFixtu
         "it is not replaced (name a file to write)"
     ]
     assert not Path(out).is_file()
+    assert kind != "device" or stat.S_ISCHR(os.stat(out).st_mode)
     assert not [path for path in work.iterdir() if path.name.endswith(".tmp")]
 
 
