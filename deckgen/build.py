@@ -7,12 +7,14 @@ them).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard, cast
 
 from deckgen.api import Export, Review, review
+from deckgen.atomic import check_output, reading
 from deckgen.errors import OptionError, option
 from deckgen.options import DeckOptions, Written
 
@@ -61,15 +63,17 @@ def build_deck(
     computed = source if _computed(source) else None
     if computed is not None and (previous is not None or settings is not None or as_of is not None):
         raise OptionError("previous, settings and as_of go with an export to read, not with its metrics")
-    invite = _meeting(options)  # checked before anything is built: a typo in an address must not cost a deck
-    # Reading the export: the workers get ready (Matplotlib imported in a server process) meanwhile.
-    with chart_workers(_chart_jobs(options), early=computed is None) as pool:
-        if computed is None:
-            (options.progress or _silent)("reading and computing")
-            export = cast("Export | Pipeline", source)
-            computed = review(export, settings, as_of, previous, max_findings=DECK_FINDINGS)
-        deck = _deck(computed, options, invite, pool)
-    return _pdf_and_invite(deck, options, invite)
+    with reading(_inputs(source, previous, settings, options)):
+        _check_outputs(options)  # an output that would replace an input is refused before anything is read
+        invite = _meeting(options)  # checked before anything is built: a typo in an address must not cost a deck
+        # Reading the export: the workers get ready (Matplotlib imported in a server process) meanwhile.
+        with chart_workers(_chart_jobs(options), early=computed is None) as pool:
+            if computed is None:
+                (options.progress or _silent)("reading and computing")
+                export = cast("Export | Pipeline", source)
+                computed = review(export, settings, as_of, previous, max_findings=DECK_FINDINGS)
+            deck = _deck(computed, options, invite, pool)
+        return _pdf_and_invite(deck, options, invite)
 
 
 def build_group_decks(
@@ -83,16 +87,34 @@ def build_group_decks(
     """The overall deck and one per group of column `options.by` (team, owner, Region, ...), into the folder
     `options.output`. source: a review, or this week's export, read here (as by build_deck). A group whose deck
     fails is reported in the result (its `error`); the others are still written."""
-    from deckgen.batch import GroupDecks, build_groups
-
     if options.by is None:
         raise OptionError(f"{option('by')} is needed: the column whose groups get a deck each", "by")
     folder = options.output_path or Path(".")
     if folder.suffix.lower() == ".pptx" or (folder.exists() and not folder.is_dir()):
         raise OptionError(f"{folder} is a file; with {option('by')}, {option('output')} names a folder", "output")
+    with reading(_inputs(source, previous, settings, options)):
+        return _group_decks(source, options, folder, previous, settings, as_of)
+
+
+def _group_decks(
+    source: Review | Export | Pipeline,
+    options: DeckOptions,
+    folder: Path,
+    previous: Export | Pipeline | None,
+    settings: Settings | None,
+    as_of: date | None,
+) -> GroupDecks:
+    from deckgen.batch import GroupDecks, build_groups, file_names, group_names, resolve_column
+
     if not isinstance(source, Review):
         (options.progress or _silent)("reading and computing")
         source = review(source, settings, as_of, previous, max_findings=DECK_FINDINGS)
+    by = cast(str, options.by)
+    # Every deck's file, named as build_groups names them, checked here: one refused is refused before any is written.
+    names = group_names(source.pipeline.frame, resolve_column(source.pipeline.frame, by))
+    prefix = f"sales-review-{source.metrics.as_of.isoformat()}"
+    for name in [f"{prefix}.pptx", *file_names(names, prefix).values()]:
+        check_output(folder / name)
     previous_name = source.previous_name
     quiet = replace(options, progress=None, explain=None, written=None)
     words = "영업 리뷰" if options.lang == "ko" else "Sales Review"
@@ -108,7 +130,7 @@ def build_group_decks(
             slides, _notes = _write(metrics, replace(quiet, title=title), pool, out, previous_name, limits=limits)
         return slides
 
-    decks = build_groups(source, options.by, folder, write, options.jobs, options.same_scale, options.group_progress)
+    decks = build_groups(source, by, folder, write, options.jobs, options.same_scale, options.group_progress)
     return GroupDecks(decks, source.metrics.currency, list(source.metrics.notes))
 
 
@@ -187,6 +209,44 @@ def _pdf_and_invite(deck: BuiltDeck, options: DeckOptions, invite: Meeting | Non
         deck = replace(deck, invite=invite_path, notes=deck.notes + notes)
         _tell(options, Written(invite_path, notes))
     return deck
+
+
+def _inputs(source: object, previous: object, settings: Settings | None, options: DeckOptions) -> list[Path]:
+    """Every file the build reads: the exports (a Parquet folder's files), the template's, the settings file and
+    the history store; no output may replace one of them (atomic.reading)."""
+    from deckgen.deck.build import TEMPLATE_NAME, default_template_dir
+
+    files: list[Path] = []
+    for export in (source, previous):
+        if isinstance(export, str | Path):
+            path = Path(export)
+            files += sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
+    for template in (options.template_path, default_template_dir()):
+        if template is not None and template.is_dir():
+            files += [template / TEMPLATE_NAME, *sorted(template.glob("slides*.toml"))]
+        elif template is not None:
+            files.append(template)
+    if settings is not None and settings.source != "defaults":
+        files.append(Path(settings.source))
+    if settings is not None and settings.history is not None:
+        files += [Path(settings.history), Path(f"{settings.history}.wal")]
+    return files
+
+
+def _check_outputs(options: DeckOptions) -> None:
+    """The deck, its PDF and the invite: none replaces an input, a non-regular file or another of them."""
+    out, invite = options.output_path, options.invite_path
+    pdf = out.with_suffix(".pdf") if out is not None and options.pdf else None
+    if out is not None:
+        check_output(out)
+    if pdf is not None:
+        if os.path.realpath(pdf) == os.path.realpath(cast(Path, out)):
+            raise OptionError(f"{out} with {option('pdf')}: the PDF would replace the deck; name it .pptx", "output")
+        check_output(pdf)
+    if invite is not None:
+        if any(other is not None and os.path.realpath(invite) == os.path.realpath(other) for other in (out, pdf)):
+            raise OptionError(f"{invite} would replace the deck or its PDF; name the invite file apart", "invite")
+        check_output(invite)
 
 
 def _meeting(options: DeckOptions) -> Meeting | None:

@@ -63,6 +63,28 @@ CURVES = ("linear", "curved", "weights", "history")
 EXIT_CODES: tuple[tuple[type[DeckgenError], int], ...] = ((SelfCheckFailed, 70), (OutputError, 73))
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is: stopped as Ctrl-C is (temporary files removed, workers stopped)."""
+
+
+def _terminated(_signum: int, _frame: object) -> None:
+    if os.getpid() != _MAIN[0]:  # a worker forked before it set its own handler: it just exits, silently
+        raise SystemExit(128 + signal.SIGTERM)
+    raise Terminated
+
+
+_MAIN = [os.getpid()]  # the process that handles SIGTERM as an interrupt (set when main() installs the handler)
+
+
+def _interrupted(error: BaseException) -> int:
+    """One line for Ctrl-C or SIGTERM, and the shell's exit code for it: 128 + the signal's number."""
+    if isinstance(error, Terminated) or isinstance(error.__cause__, Terminated):
+        click.echo("Terminated.", err=True)
+        return 128 + signal.SIGTERM
+    click.echo("Interrupted.", err=True)
+    return 128 + signal.SIGINT
+
+
 class Problems(click.ClickException):
     """A command's own finding: `check --strict` and `template check` found problems."""
 
@@ -603,19 +625,20 @@ def _notes(notes: list[str]) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every DeckgenError becomes one line on stderr and its exit code, never a traceback."""
     try:
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:  # a caller's own handler is left alone
+            _MAIN[0] = os.getpid()
+            signal.signal(signal.SIGTERM, _terminated)
         cli.main(args=argv, prog_name="deckgen", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Interrupted.", err=True)  # click turns Ctrl-C into Abort
-        sys.exit(130)
+    except click.exceptions.Abort as exc:
+        sys.exit(_interrupted(exc))  # click turns Ctrl-C (and so SIGTERM) into Abort
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except DeckgenError as exc:
         click.echo(f"Error: {exc.message(FLAGS)}", err=True)
         sys.exit(next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), 2))
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        sys.exit(_interrupted(exc))
     except MemoryError:
         click.echo("Error: not enough memory for this export; try a machine with more memory", err=True)
         sys.exit(3)
@@ -640,16 +663,17 @@ def console_main() -> None:
     try:
         main()
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # decided: a late Ctrl-C must not turn this into a traceback
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     except SystemExit as exc:
         if isinstance(exc.code, str):
             click.echo(exc.code, err=True)
             code = 1
         else:
             code = exc.code or 0
-    except KeyboardInterrupt:  # in the instant between main()'s end and the line above: still one line, no traceback
-        click.echo("Interrupted.", err=True)
-        code = 130
+    except KeyboardInterrupt as exc:  # in the instant between main()'s end and the line above: one line, no traceback
+        code = _interrupted(exc)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if code != 0:
         sys.exit(code)  # after an error, the full exit: worker pools and their semaphores are cleaned up
     try:
@@ -657,4 +681,10 @@ def console_main() -> None:
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):  # a reader that went away, or closed streams: nothing left to say
         sys.exit(1)
+    if "multiprocessing" in sys.modules:
+        # What Python's exit would do for the worker pools: their temporary folder (pymp-*) is removed.
+        import shutil
+        from multiprocessing import util
+
+        shutil.rmtree(util.get_temp_dir(), ignore_errors=True)
     os._exit(0)

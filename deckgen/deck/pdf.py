@@ -7,8 +7,11 @@ writes gets `style:text-autospace="none"` on every paragraph style before the PD
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import zipfile
@@ -88,14 +91,31 @@ def _convert(soffice: str, profile: str, source: Path, kind: str, folder: Path, 
         str(folder),
         str(source),
     ]
+    # In a session of its own: on a timeout or an interrupt, LibreOffice and every process it started are
+    # stopped together (soffice runs its real work in a child, which would otherwise outlive it).
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+        stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
+        _stop(process)
         raise DeckgenError(
             f"{deck} was written, but LibreOffice did not finish the PDF in {TIMEOUT_SECONDS} s"
         ) from None
+    except BaseException:
+        _stop(process)
+        raise
     produced = folder / source.with_suffix(f".{kind}").name
-    if result.returncode != 0 or not produced.is_file():
-        detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+    if process.returncode != 0 or not produced.is_file():
+        detail = (stderr or stdout).strip().splitlines()[-1:] or ["no output"]
         raise DeckgenError(f"{deck} was written, but LibreOffice could not make the PDF ({detail[0]})")
     return produced
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """Kill the process group LibreOffice leads (it and its children), then reap it. Not yet reaped, its
+    process id still names that group and no other."""
+    with contextlib.suppress(ProcessLookupError):  # the whole group has ended already
+        os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()

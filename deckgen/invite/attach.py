@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from deckgen.atomic import write_bytes
+from deckgen.atomic import check_output as check_target
+from deckgen.atomic import reading, write_bytes
 from deckgen.errors import InputError, option
 from deckgen.invite.meeting import Meeting, check_deck
 from deckgen.invite.meeting import meeting as checked_meeting
@@ -54,10 +55,16 @@ def write_invite(
 
 def attach(deck_path: Path, out: Path, meeting: Meeting, existing: Path | None = None) -> list[str]:
     """Write the invite (out.ics) or the e-mail (out.eml); return notes for the user (e.g. size warnings)."""
+    check_output(out)
+    with reading([deck_path, existing]):
+        check_target(out)  # never over the deck or the meeting it updates
+        return _attach(deck_path, out, meeting, existing)
+
+
+def _attach(deck_path: Path, out: Path, meeting: Meeting, existing: Path | None) -> list[str]:
     from deckgen.invite.calendar import MAIL_LIMIT_BYTES, new_calendar, read_deck, summary, updated_calendar
     from deckgen.invite.message import message
 
-    check_output(out)
     check_deck(deck_path)
     deck = read_deck(deck_path)
     now = datetime.now(UTC).replace(microsecond=0)

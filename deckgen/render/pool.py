@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the pool is created before pandas or Matplotlib are importe
 
 # (key, chart name, size in inches), optionally + the scope whose metrics it shows ("" = the whole export).
 Request = tuple[str, str, tuple[float, float]] | tuple[str, str, tuple[float, float], str]
+STOP_SECONDS = 5  # how long stopping the workers may take before they are killed
 PRELOAD = ["deckgen.render.preload"]  # what the chart forkserver imports (and warms up) before forking workers
 
 
@@ -81,6 +82,17 @@ def tune_gc() -> None:
     """
     gc.freeze()
     gc.set_threshold(10_000, 50, 100)
+    # A process group of its own: a SIGTERM sent to deckgen's whole group (a service manager, `timeout`) reaches
+    # the main process alone, which stops the workers in order; a worker killed on its own could die holding the
+    # pool's queue lock, or be started again by the pool. Ctrl-C is ignored here anyway (quiet_children).
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGTERM, _leave)
+
+
+def _leave(_signum: int, _frame: object) -> None:
+    """A worker's SIGTERM (the pool's terminate, or a whole process group's): it exits at once and silently, by
+    an exception that releases the pool's queue locks on its way (dying holding one would hang the pool)."""
+    raise SystemExit(128 + signal.SIGTERM)
 
 
 class ChartPool:
@@ -170,8 +182,16 @@ class ChartPool:
 
     def terminate(self) -> None:
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            stopping = threading.Thread(target=self.pool.terminate, name="deckgen-stop-charts", daemon=True)
+            stopping.start()
+            stopping.join(STOP_SECONDS)
+            if stopping.is_alive():
+                # A worker killed from outside (SIGTERM to the whole process group) while holding the pool's
+                # queue lock makes terminate() wait forever: the workers are killed instead, the rest left behind.
+                for worker in multiprocessing.active_children():
+                    worker.kill()
+            else:
+                self.pool.join()
             self.pool = None
 
 
