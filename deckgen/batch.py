@@ -35,7 +35,9 @@ DeckWriter = Callable[[str | None, "Metrics", Path, dict[str, float]], int]
 
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-MAX_NAME = 80
+# A file name is at most 255 bytes on common file systems; the deck is first written under a temporary name
+# beside it (a dot, the name, a random part and '.tmp'), so whole names stay within 200 bytes.
+MAX_NAME_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,13 @@ def group_names(frame: pd.DataFrame, column: str) -> list[str]:
     return [str(name) for name, count in sorted(counts.items(), key=lambda item: (-item[1], str(item[0]))) if count]
 
 
-def file_stem(name: str) -> str:
-    """A file name part that is safe on Windows, macOS and Linux; Hangul and other letters are kept."""
+def file_stem(name: str, room: int = MAX_NAME_BYTES) -> str:
+    """A file name part that is safe on Windows, macOS and Linux, at most `room` bytes of UTF-8 (cut between
+    characters, never inside one); Hangul and other letters are kept."""
     text = unicodedata.normalize("NFC", name)
     text = UNSAFE.sub("-", text).strip(" .-") or "group"
-    text = re.sub(r"\s+", " ", text)[:MAX_NAME].rstrip(" .")
+    text = re.sub(r"\s+", " ", text)
+    text = text.encode("utf-8")[: max(room, 8)].decode("utf-8", errors="ignore").rstrip(" .-") or "group"
     return f"{text}-group" if text.upper().split(".")[0] in WINDOWS_RESERVED else text
 
 
@@ -110,7 +114,9 @@ def file_names(names: Iterable[str], prefix: str) -> dict[str, str]:
     taken: set[str] = {f"{prefix}.pptx".casefold()}
     result = {}
     for name in names:
-        stem = f"{prefix}-{file_stem(name)}"
+        # Room for the prefix, a '-group' or '-NNNN' to tell names apart, and '.pptx'.
+        room = MAX_NAME_BYTES - len(prefix.encode("utf-8")) - len("-") - len("-group-9999.pptx")
+        stem = f"{prefix}-{file_stem(name, room)}"
         candidate, number = f"{stem}.pptx", 2
         while candidate.casefold() in taken:
             candidate, number = f"{stem}-{number}.pptx", number + 1

@@ -21,7 +21,12 @@ def test_file_names_are_safe_distinct_and_keep_hangul() -> None:
     assert file_stem("EMEA / North: A*B?") == "EMEA - North- A-B"
     assert file_stem("영업 1팀") == "영업 1팀"
     assert file_stem("CON") == "CON-group" and file_stem("..") == "group"
-    assert file_stem("x" * 200) == "x" * 80
+    # Cut at bytes of UTF-8 (file systems count bytes, 255 at most), never inside a character.
+    assert file_stem("x" * 300) == "x" * 200
+    assert file_stem("영" * 100, 100) == "영" * 33  # 3 bytes each: 99 bytes
+    long_names = file_names(["영업" * 100, "영업" * 100 + "!"], "sales-review-2026-11-27")
+    assert all(len(name.encode("utf-8")) <= 200 for name in long_names.values())
+    assert len(set(long_names.values())) == 2 and all(n.endswith(".pptx") for n in long_names.values())
     names = file_names(["A/B", "A-B", "emea", "EMEA", "(none)"], "review")
     assert names == {
         "A/B": "review-A-B.pptx",

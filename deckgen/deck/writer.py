@@ -406,10 +406,14 @@ class SlideWriter:
                 _set_fonts(run, self.theme, size=size, bold=bold, colour=colour)
 
 
+PROPERTY_LENGTH = 255
+
+
 def set_properties(presentation: Any, title: str, stamp: datetime) -> None:
     """Fixed core properties: the same inputs give the same document, week after week."""
     props = presentation.core_properties
-    props.title = title
+    # PowerPoint's core properties hold 255 characters; the slides keep the whole title.
+    props.title = title if len(title) <= PROPERTY_LENGTH else title[: PROPERTY_LENGTH - 1].rstrip() + "…"
     props.author = "deckgen"
     props.last_modified_by = "deckgen"
     props.subject = "Sales pipeline review"

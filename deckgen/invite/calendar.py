@@ -253,6 +253,7 @@ def updated_calendar(path: Path, deck: Deck, meeting: Meeting, now: datetime, in
     """The exported meeting with the deck attached: same UID, SEQUENCE + 1, the rest kept as it was."""
     calendar = read_calendar(path)
     event = _occurrence(calendar, meeting, path)
+    _check_times(event, path)
     if meeting.length_given and "rrule" not in event:
         _times(event, meeting)  # only when asked: --start alone picks the occurrence, it moves nothing
     sequence = int(event.get("sequence", 0)) + 1
@@ -281,6 +282,24 @@ def updated_calendar(path: Path, deck: Deck, meeting: Meeting, now: datetime, in
     calendar.add("method", "REQUEST")
     _zones(calendar, meeting)
     return calendar
+
+
+def _check_times(event: Any, path: Path) -> None:
+    """The meeting to update has a start and end that are moments in time (an all-day DATE has no time to send
+    an invite for), the end after the start."""
+    start = getattr(event.get("dtstart"), "dt", None)
+    if not isinstance(start, datetime):
+        said = "has no start time (DTSTART)" if start is None else "starts on a whole day, not at a time (DTSTART)"
+        raise InputError(said, file=str(path), hint="export the meeting again from its calendar")
+    end = getattr(event.get("dtend"), "dt", None)
+    if end is not None and not isinstance(end, datetime):
+        raise InputError("ends on a whole day, not at a time (DTEND)", file=str(path),
+                         hint="export the meeting again from its calendar")  # fmt: skip
+    if end is not None and (end.tzinfo is None) != (start.tzinfo is None):
+        raise InputError("mixes a floating and a zoned time (DTSTART, DTEND)", file=str(path),
+                         hint="export the meeting again from its calendar")  # fmt: skip
+    if end is not None and end <= start:
+        raise InputError("ends before it starts (DTEND)", file=str(path), hint="export the meeting again")
 
 
 def as_list(value: Any) -> list[Any]:
