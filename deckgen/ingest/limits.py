@@ -161,7 +161,7 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     for tag in _SHEET.findall(small("xl/workbook.xml")):
         name, sheet_id = _SHEET_NAME.search(tag), _SHEET_ID.search(tag)
         part = targets.get(sheet_id.group(1)) if sheet_id else None
-        if name and part:
+        if name and part in names:  # a listed part that is missing: the reader says so
             parts[part] = html.unescape(name.group(1).decode("utf-8", "replace"))
     for member in names:  # parts the workbook does not list keep their own name
         if member.startswith("xl/worksheets/") and member.endswith(".xml") and member not in parts:

@@ -382,7 +382,7 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
         _check_zip(path)
         try:
             scans = scan_workbook(path)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError) as exc:
             raise workbook_error(exc, file) from None
     else:
         check_ole(path)

@@ -290,3 +290,14 @@ def test_a_nested_amount_column_is_refused_naming_its_type(tmp_path: Path) -> No
     pq.write_table(table.set_column(1, "Amount", pa.array([{"usd": 1}, {"usd": 2}])), path)
     line = refused(build(path, tmp_path))
     assert line.startswith(f"{path}, column 'Amount': holds nested values (struct<usd: int64>)")
+
+
+def test_a_workbook_listing_a_missing_sheet_part_is_damaged_not_a_crash(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "deals.xlsx", sheet_xml(deals(), "A1:D3"))
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(broken, "w") as target:
+        for member in source.infolist():
+            if member.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(member, source.read(member))
+    line = refused(build(broken, tmp_path))
+    assert line.startswith(f"{broken}: is damaged")
