@@ -301,3 +301,14 @@ def test_a_workbook_listing_a_missing_sheet_part_is_damaged_not_a_crash(tmp_path
                 target.writestr(member, source.read(member))
     line = refused(build(broken, tmp_path))
     assert line.startswith(f"{broken}: is damaged")
+
+
+def test_rows_over_the_limit_are_refused_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("deckgen.ingest.readers.MAX_ROWS", 50)
+    monkeypatch.setattr("deckgen.ingest.limits.MAX_ROWS", 50)
+    path = tmp_path / "deals.csv"
+    path.write_text(HEADER + "\n" + "Acme,100,Prospecting,2026-03-01,Kim\n" * 51)
+    assert str(read_error(path)).startswith(f"{path}: has 51 rows, over the limit of 50")
+    parquet = tmp_path / "deals.parquet"
+    pq.write_table(deals_table(tuple(f"D{i}" for i in range(51))), parquet)
+    assert str(read_error(parquet)).startswith(f"{parquet}: has 51 rows, over the limit of 50")
