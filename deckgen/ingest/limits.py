@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deckgen.errors import InputError
+from deckgen.errors import InputError, option
 
 MAX_INPUT_BYTES = 2 * 1024**3  # one CSV, XLSX or Parquet file, as stored
 MAX_COLUMNS = 5_000  # columns of a table or sheet (Salesforce reports allow a few hundred)
@@ -40,7 +40,7 @@ LIMITS: tuple[tuple[str, str, str], ...] = (
     ("MAX_PARQUET_PARTS", f"{MAX_PARQUET_PARTS:,}", "Parquet files below a dataset folder"),
 )
 
-SPLIT_HINT = "split the export (by quarter or team), or read it with --query"
+SPLIT_HINT = f"split the export (by quarter or team), or read it with {option('query')}"
 CHUNK = 16 * 1024**2
 
 

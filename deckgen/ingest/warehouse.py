@@ -55,7 +55,7 @@ def parquet_files(folder: Path) -> list[Path]:
                     raise InputError(
                         f"holds more than {MAX_PARQUET_PARTS:,} Parquet files, over the limit",
                         file=str(folder),
-                        hint="compact the dataset into fewer files, or read it with --query",
+                        hint=f"compact the dataset into fewer files, or read it with {option('query')}",
                     )
     return sorted(found)
 
