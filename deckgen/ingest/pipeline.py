@@ -18,6 +18,7 @@ from deckgen.frame import BY_NAME, CANONICAL_COLUMNS, CATEGORY, DATE, NUMBER, TE
 from deckgen.ingest import currency, values
 from deckgen.ingest.faults import nul_note
 from deckgen.ingest.headers import header_score, map_headers
+from deckgen.ingest.limits import check_regular
 from deckgen.ingest.readers import FOOTER, RawTable, read_raw
 from deckgen.ingest.stages import default_probabilities, derive_states, forecast_categories, stage_labels
 from deckgen.textutil import has_control, printable
@@ -69,24 +70,53 @@ def _blank(cell: object) -> bool:
     return cell is None or (not isinstance(cell, str) and bool(pd.isna(cell))) or not str(cell).strip()
 
 
+def _blank_cells(column: pd.Series) -> pd.Series:
+    """_blank for a whole column at once."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        blank = [name for name in column.cat.categories if not str(name).strip()]
+        return column.isna() | column.isin(blank)
+    missing = column.isna()
+    if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
+        return missing
+    return missing | (column.astype(str).str.strip() == "")
+
+
 def _footer_rows(raw: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
-    """Blank rows and report footers/totals: no stage and either nothing mapped or a footer's words."""
-    stage = raw[mapping["stage"]]
-    if isinstance(stage.dtype, pd.CategoricalDtype):  # blank test on the few distinct stage names only
-        blank = [name for name in stage.cat.categories if not str(name).strip()]
-        candidates = raw.index[stage.isna() | stage.isin(blank)]
-    else:
-        candidates = raw.index[stage.isna() | (stage.astype(str).str.strip() == "")]
+    """Blank rows and report footers/totals: no stage and either nothing mapped or a footer's words.
+
+    Column by column, not row by row: an export padded with millions of blank rows reads in seconds."""
     drop = pd.Series(False, index=raw.index)
+    candidates = raw.index[_blank_cells(raw[mapping["stage"]]).to_numpy()]
     if len(candidates) == 0:
         return drop
     subset = raw.loc[candidates]
-    for position, row in subset.iterrows():
+    blank = pd.DataFrame({position: _blank_cells(subset.iloc[:, position]) for position in range(subset.shape[1])})
+    core = [raw.columns.get_loc(mapping[f]) for f in ("amount", "close_date") if f in mapping]
+    gone = blank.all(axis=1) | blank[core].all(axis=1)  # no mapped core field: every candidate goes, as before
+    drop[candidates[gone.to_numpy()]] = True
+    rest = subset[~gone.to_numpy()]
+    for position, row in rest.iterrows():  # a few rows: a footer's words in its first filled cell
         cells = [c for c in row.tolist() if not _blank(c)]
-        core_empty = all(_blank(row[mapping[f]]) for f in ("amount", "close_date") if f in mapping)
-        if not cells or core_empty or FOOTER.match(str(cells[0])):
+        if FOOTER.match(str(cells[0])):
             drop[position] = True
     return drop
+
+
+def _nested_note(raw: RawTable, mapping: dict[str, str]) -> list[str]:
+    """A mapped column of nested values (struct, list, map) is an error; others are left out, with a note."""
+    for name, header in mapping.items():
+        if header in raw.nested:
+            raise InputError(
+                f"holds nested values ({raw.nested[header]}), which cannot be the {name.replace('_', ' ')}",
+                file=raw.file,
+                column=header,
+                hint="flatten the column when writing the file, or pick another column for it",
+            )
+    if not raw.nested:
+        return []
+    shown = ", ".join(f"'{h}' ({kind})" for h, kind in list(raw.nested.items())[:3])
+    more = " and others" if len(raw.nested) > 3 else ""
+    return [f"left out {len(raw.nested)} column{'s' if len(raw.nested) != 1 else ''} of nested values: {shown}{more}"]
 
 
 def _typed_headers(headers: list[str], settings: Settings, file: str) -> dict[str, str]:
@@ -106,6 +136,7 @@ def _typed_headers(headers: list[str], settings: Settings, file: str) -> dict[st
 def read_pipeline(path: str | Path, settings: Settings, sheet: str | None = None) -> Pipeline:
     """Read one export into a Pipeline; raise InputError naming file, row, column and value on bad input."""
     path = Path(path)
+    check_regular(path)  # before anything opens it: a FIFO would block the hash and the reader alike
     # The file's SHA-256 (for the appendix) is computed beside the parsing: hashlib releases the GIL.
     with ThreadPoolExecutor(max_workers=1) as executor:
         digest = executor.submit(_sha256, path, settings.query)
@@ -130,7 +161,7 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
                 error.detail, file=error.file, row=error.row, column=error.column, hint=error.hint
             ) from None
         raise
-    notes = list(raw.notes)
+    notes = list(raw.notes) + _nested_note(raw, mapping)
     if (dropped := nul_note(raw.nuls, mapping.values(), raw.file)) is not None:
         notes.append(dropped)
     frame = raw.frame
@@ -162,7 +193,8 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
     canonical["stage"], unnamed = stage_labels(canonical["stage"], settings)
     notes += unnamed
     currencies = canonical.attrs.pop("currencies", None)
-    extras = [h for h in raw.headers if h not in mapping.values() and h not in canonical.columns]
+    taken = set(mapping.values()) | set(canonical.columns) | set(raw.nested)
+    extras = [h for h in raw.headers if h not in taken]
     if extras:  # in one step: one column at a time is quadratic in the number of columns
         canonical = pd.concat([canonical, kept[extras]], axis=1)
     return Pipeline(

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,15 @@ from deckgen.ingest.faults import (
     workbook_error,
 )
 from deckgen.ingest.headers import unique_headers
+from deckgen.ingest.limits import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    bare_formula_error,
+    check_regular,
+    scan_workbook,
+    too_many_columns,
+    too_many_rows,
+)
 
 HEADER_SEARCH_ROWS = 20
 MAX_UNZIPPED_BYTES = 2 * 1024**3
@@ -61,6 +71,8 @@ class RawTable:
     text_of: Callable[[int, str], str | None] = lambda i, header: None
     # NUL bytes dropped from the records, per column: an error if the column is mapped (faults.nul_note).
     nuls: dict[str, NulBytes] = field(default_factory=dict)
+    # Columns of nested values (struct, list, map), by header with their type: not in the frame; an error if mapped.
+    nested: dict[str, str] = field(default_factory=dict)
 
 
 def sniff_kind(path: Path, head: bytes) -> str:
@@ -83,6 +95,7 @@ def read_raw(
     """Read the file whatever its extension says; `mapped` scores a candidate header row, `typed`
     names the columns whose numbers and dates the CSV reader may convert itself (the fast path)."""
     name = str(path)
+    check_regular(path)
     if query is not None:
         from deckgen.ingest.warehouse import reads_itself, run_query
 
@@ -193,6 +206,9 @@ def _read_csv(path: Path, mapped: Callable[[list[str]], int], typed: Callable[[l
         ends.append(consumed)
         if len(rows) > HEADER_SEARCH_ROWS + 40:
             break
+    widest = max((len(row) for row in rows), default=0)
+    if widest > MAX_COLUMNS:
+        raise too_many_columns(widest, file)
     header_index = find_header(rows, mapped)
     headers = unique_headers([cell.strip() for cell in rows[header_index]])
     nuls: dict[str, NulBytes] = {}
@@ -271,6 +287,8 @@ def _read_csv(path: Path, mapped: Callable[[list[str]], int], typed: Callable[[l
             table = read((set(headers) - native) | lenient, frozenset(categories))
     except (pa.ArrowInvalid, ValueError) as exc:
         raise InputError(f"cannot be read as CSV ({exc})", file=file) from None
+    if table.num_rows + skipped > MAX_ROWS:
+        raise too_many_rows(table.num_rows + skipped, file)
     # Rows as a spreadsheet shows them: one per record, so a quoted line break stays in its row.
     header_row = header_index + 1
     if data.count(b'"', start) % 2 and swallows_lines(table, skipped):  # quotes pair up, unless one never closes
@@ -375,8 +393,13 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
 
     file = str(path)
     notes: list[str] = []
+    scans = {}
     if kind == "xlsx":
         _check_zip(path)
+        try:
+            scans = scan_workbook(path)
+        except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError) as exc:
+            raise workbook_error(exc, file) from None
     else:
         check_ole(path)
     try:
@@ -415,6 +438,9 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
     text_rows = [["" if cell is None else str(cell) for cell in row] for row in rows[: HEADER_SEARCH_ROWS + 40]]
     header_index = find_header(text_rows, mapped)
     headers = unique_headers([cell.strip() for cell in text_rows[header_index]])
+    scan = scans.get(chosen)
+    if scan is not None and scan.bare_formulas:
+        raise bare_formula_error(scan, file, headers, header_index + 1)
     body = rows[header_index + 1 :]
     frame = pd.DataFrame(body, columns=headers, dtype=object) if body else pd.DataFrame(columns=headers, dtype=object)
     frame = frame.replace({"": None})
@@ -431,19 +457,36 @@ def _read_parquet(path: Path) -> RawTable:
     import pyarrow.parquet as pq
 
     try:
+        metadata = pq.read_metadata(path)  # the footer: sizes before any column is read
+        if metadata.num_columns > MAX_COLUMNS:
+            raise too_many_columns(metadata.num_columns, str(path))
+        if metadata.num_rows > MAX_ROWS:
+            raise too_many_rows(metadata.num_rows, str(path))
         table = pq.read_table(path)
+    except InputError:
+        raise
     except Exception as exc:  # pyarrow raises several types for damaged files
         raise InputError(f"cannot be read as Parquet ({exc})", file=str(path)) from None
-    return _whole_table(table.to_pandas(date_as_object=False), str(path), "parquet")
+    return _whole_table(table, str(path), "parquet")
 
 
-def _whole_table(frame: Any, name: str, kind: str) -> RawTable:
-    """A typed table (Parquet, a dataset, a query result): its column names are the headers, row 1 the first."""
-    headers = unique_headers([str(c) for c in frame.columns])
-    frame.columns = headers
+def _whole_table(table: Any, name: str, kind: str) -> RawTable:
+    """A typed Arrow table (Parquet, a dataset, a query result): its column names are the headers, row 1 the first.
+
+    Columns of nested values (struct, list, map) stay out of the frame: no field of a deal is one."""
+    import pyarrow as pa
+
+    if table.num_columns > MAX_COLUMNS:
+        raise too_many_columns(table.num_columns, name)
+    if table.num_rows > MAX_ROWS:
+        raise too_many_rows(table.num_rows, name)
+    headers = unique_headers([str(c) for c in table.column_names])
+    table = table.rename_columns(headers)
+    nested = {h: str(t) for h, t in zip(headers, table.schema.types, strict=True) if pa.types.is_nested(t)}
+    frame = table.drop_columns(list(nested)).to_pandas(date_as_object=False)
     if any(str(dtype) == "category" for dtype in frame.dtypes):
         # Hive partition columns arrive as dictionaries: plain values, as from a file.
         frame = frame.astype(
-            {c: object for c, dtype in zip(headers, frame.dtypes, strict=True) if str(dtype) == "category"}
+            {c: object for c, dtype in zip(frame.columns, frame.dtypes, strict=True) if str(dtype) == "category"}
         )
-    return RawTable(frame, headers, name, kind, row_of=lambda i: i + 1)
+    return RawTable(frame, headers, name, kind, row_of=lambda i: i + 1, nested=nested)

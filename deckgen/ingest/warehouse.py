@@ -9,33 +9,118 @@ an INPUT that is a DuckDB database.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
 from deckgen.errors import InputError, option
+from deckgen.ingest.limits import MAX_PARQUET_PARTS, MAX_ROWS, too_many_rows
 
 DUCKDB_MAGIC = b"DUCK"  # at byte 8 of a DuckDB database file
 
 
 def parquet_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.parquet") if p.is_file() and not p.name.startswith((".", "_")))
+    """The Parquet files below `folder`, by the paths that reach them (partition names come from those), each
+    real file once. Folders and files named with a leading '.' or '_' are not data (Spark's _SUCCESS, _temporary).
+    A symlinked folder is followed once: a loop, or a second way to the same folder or file, would count the
+    same deals twice, so it is refused."""
+    seen: dict[str, Path] = {}
+    found: list[Path] = []
+    for top, folders, files in os.walk(folder, followlinks=True):
+        here = Path(top)
+        real = os.path.realpath(here)
+        if real in seen:
+            raise InputError(
+                f"reaches {_folder_name(seen[real], folder)} twice (again through the symbolic link"
+                f" {here.relative_to(folder)}): its deals would count twice",
+                file=str(folder),
+                hint="remove the link, or give the folder it points to",
+            )
+        seen[real] = here
+        folders[:] = sorted(name for name in folders if not name.startswith((".", "_")))
+        for name in sorted(files):
+            if name.endswith(".parquet") and not name.startswith((".", "_")):
+                path = here / name
+                real_file = os.path.realpath(path)
+                if real_file in seen:
+                    raise InputError(
+                        f"holds the same Parquet file twice ({seen[real_file].relative_to(folder)} and"
+                        f" {path.relative_to(folder)}, through a symbolic link): its deals would count twice",
+                        file=str(folder),
+                        hint="remove the link",
+                    )
+                seen[real_file] = path
+                found.append(path)
+                if len(found) > MAX_PARQUET_PARTS:
+                    raise InputError(
+                        f"holds more than {MAX_PARQUET_PARTS:,} Parquet files, over the limit",
+                        file=str(folder),
+                        hint=f"compact the dataset into fewer files, or read it with {option('query')}",
+                    )
+    return sorted(found)
+
+
+def _folder_name(path: Path, folder: Path) -> str:
+    return "the dataset folder itself" if path == folder else f"the folder {path.relative_to(folder)}"
+
+
+def _check_parts(folder: Path, parts: list[Path]) -> None:
+    """Every part readable, and with the first part's columns: Arrow would skip a damaged part, and take the
+    columns of one part for all (a column only some parts have would be dropped or left empty without a word)."""
+    import pyarrow.parquet as pq
+
+    first: tuple[Path, list[str]] | None = None
+    rows = 0
+    for part in parts:
+        name = str(part.relative_to(folder))
+        hint = "write the part again, or remove it from the folder"
+        if part.stat().st_size == 0:
+            raise InputError(f"part {name} is empty (0 bytes), not a Parquet file", file=str(folder), hint=hint)
+        try:
+            metadata = pq.read_metadata(part)
+        except Exception as exc:  # pyarrow raises several types for damaged files
+            detail = " ".join(str(exc).split())[:160]
+            raise InputError(f"part {name} is damaged ({detail})", file=str(folder), hint=hint) from None
+        rows += metadata.num_rows
+        if rows > MAX_ROWS:
+            raise too_many_rows(rows, str(folder))
+        columns = list(metadata.schema.to_arrow_schema().names)
+        if first is None:
+            first = (part, columns)
+            continue
+        missing = [c for c in first[1] if c not in columns]
+        extra = [c for c in columns if c not in first[1]]
+        if missing or extra:
+            differs = f"lacks column '{missing[0]}'" if missing else f"has column '{extra[0]}'"
+            raise InputError(
+                f"part {name} {differs}, unlike part {first[0].relative_to(folder)}: the parts disagree on columns",
+                file=str(folder),
+                hint="write every part with the same columns",
+            )
 
 
 def read_dataset(folder: Path) -> Any:
-    """Every Parquet file below `folder` as one pandas frame; Hive partition folders become columns."""
+    """Every Parquet file below `folder` as one Arrow table; Hive partition folders become columns."""
     import pyarrow.dataset as ds
 
-    if not parquet_files(folder):
+    parts = parquet_files(folder)
+    if not parts:
         raise InputError(
             "is a folder without Parquet files",
             file=str(folder),
             hint="give an export file or a Parquet dataset folder",
         )
+    _check_parts(folder, parts)
     try:
-        table = ds.dataset(str(folder), format="parquet", partitioning="hive", exclude_invalid_files=True).to_table()
+        dataset = ds.dataset(
+            [str(part) for part in parts],
+            format="parquet",
+            partitioning=ds.HivePartitioning.discover(),
+            partition_base_dir=str(folder),
+        )
+        return dataset.to_table()
     except Exception as exc:  # pyarrow raises several types for damaged or mismatched files
         raise InputError(f"cannot be read as a Parquet dataset ({exc})", file=str(folder)) from None
-    return table.to_pandas(date_as_object=False)
 
 
 def is_duckdb(path: Path) -> bool:
@@ -47,7 +132,7 @@ def is_duckdb(path: Path) -> bool:
 
 
 def run_query(path: Path, query: str, table: Any = None) -> Any:
-    """The query's result as a pandas frame: over a DuckDB database, or with `input` standing for the input:
+    """The query's result as an Arrow table: over a DuckDB database, or with `input` standing for the input:
     Parquet read by DuckDB itself, any other export (`table`) as deckgen read it (encodings, footers, sheets)."""
     try:
         import duckdb
@@ -70,7 +155,7 @@ def run_query(path: Path, query: str, table: Any = None) -> Any:
             result = connection.sql(query)
             if result is None:
                 raise InputError(f"{option('query')} returned no table", hint="write a SELECT that returns the deals")
-            return result.to_arrow_table().to_pandas(date_as_object=False)
+            return result.to_arrow_table()
     except duckdb.Error as exc:
         message = " ".join(str(exc).split())
         raise InputError(
