@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from deckgen.errors import InputError, option
+from deckgen.textutil import MAX_CELL_CHARS, printable
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 MAX_AMOUNT = 1e15
@@ -284,9 +285,65 @@ def parse_flags(column: pd.Series) -> pd.Series:
     return flags.astype("boolean")
 
 
+# A cell holding what `printable` removes or replaces: found in one scan of the column, so a clean column (the
+# common case) costs little. Arrow strings are valid UTF-8 and hold no lone surrogates (nor can its regex name them).
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff"
+_UNCLEAN_ARROW = f"[{_CONTROLS}]"
+_UNCLEAN = re.compile(f"[{_CONTROLS}\ud800-\udfff]")
+
+
 def clean_text(column: pd.Series) -> pd.Series:
     """Strings stripped, blanks missing (also a pivot table's '(blank)' and '#N/A'); numbers read from workbooks
-    become their text ('1001', not '1001.0')."""
+    become their text ('1001', not '1001.0'); control characters dropped and characters XML cannot hold replaced
+    (`printable`); cells cut to MAX_CELL_CHARS characters.
+
+    The result's attrs say what changed: "cleaned", how many cells had characters dropped or replaced, and "cut",
+    the index labels of the cells cut."""
+    text = _clean_text(column)
+    if pd.api.types.is_string_dtype(text.dtype) and not pd.api.types.is_object_dtype(text.dtype):
+        dirty = (text.str.contains(_UNCLEAN_ARROW, regex=True) | text.str.len().gt(MAX_CELL_CHARS)).fillna(False)
+    else:
+        dirty = by_unique(text, lambda v: isinstance(v, str) and (len(v) > MAX_CELL_CHARS or bool(_UNCLEAN.search(v))))
+    dirty = dirty.fillna(False).astype(bool)
+    if not dirty.any():
+        text.attrs.update(cleaned=0, cut=[])
+        return text
+    before = text[dirty].astype(object)
+    printed = by_unique(before, printable)
+    fixed = printed.map(lambda v: v[:MAX_CELL_CHARS].strip() or None)
+    categorical = isinstance(text.dtype, pd.CategoricalDtype)
+    out = text.astype(object) if categorical else text.copy()
+    out.loc[fixed.index] = fixed.to_numpy()
+    if categorical:
+        out = out.astype("category")
+    out.attrs.update(
+        cleaned=int((printed != before).sum()),
+        cut=[int(i) for i in printed.index[printed.str.len().gt(MAX_CELL_CHARS).to_numpy()]],
+    )
+    return out
+
+
+def cleaning_notes(changed: dict[str, dict[str, object]], row_of: Callable[[int], int]) -> list[str]:
+    """One note for the cells `clean_text` cleaned, one per column it cut; `changed` maps headers to its attrs."""
+    notes = []
+    cleaned = sum(int(attrs.get("cleaned", 0)) for attrs in changed.values())  # type: ignore[call-overload]
+    if cleaned:
+        notes.append(
+            f"cleaned {cleaned:,} cell{'s' if cleaned != 1 else ''} holding control characters or characters a deck"
+            " cannot hold: dropped, or replaced by U+FFFD"
+        )
+    for header, attrs in changed.items():
+        cut = list(attrs.get("cut", []))  # type: ignore[call-overload]
+        if cut:
+            rows = ", ".join(str(row_of(int(position))) for position in cut[:5]) + (", …" if len(cut) > 5 else "")
+            notes.append(
+                f"column '{header}': cut {len(cut):,} cell{'s' if len(cut) != 1 else ''} longer than"
+                f" {MAX_CELL_CHARS:,} characters to {MAX_CELL_CHARS:,} (row{'s' if len(cut) != 1 else ''} {rows})"
+            )
+    return notes
+
+
+def _clean_text(column: pd.Series) -> pd.Series:
 
     def text(value: object) -> object:
         if value is None or (isinstance(value, float) and np.isnan(value)):
@@ -313,7 +370,10 @@ def clean_text(column: pd.Series) -> pd.Series:
     if pd.api.types.is_object_dtype(column.dtype) and kind == "string":
         # Text cells of a workbook (names, ids): as Arrow strings, stripped in one pass rather than per cell
         # (0.7 s saved on 100k rows).
-        column = column.astype("str")
+        try:
+            column = column.astype("str")
+        except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot hold: cleaned cell by cell below
+            return by_unique(column, text)
     if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
         # Text read by the CSV reader stays in its Arrow-backed dtype: converting 1M names to Python
         # objects would cost more than the whole model.
