@@ -31,6 +31,14 @@ _TIME = re.compile(
     r"\s+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:Z|[A-Z]{3,4}|[+-]\d{2}:?\d{2}))?\s*$"
 )
 
+# The time and UTC offset after a date, to check them: the time is dropped, but '+25:00' or '25:70' say the cell is
+# not the date it seems. Offsets run from -12:00 to +14:00.
+_CLOCK = re.compile(
+    r"(?:^|[\sT])(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s*(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2}))?\s*(?:[A-Z]{3,4})?\s*$"
+)
+LATEST_OFFSET = {"+": 14 * 60, "-": 12 * 60}
+
 
 Parser = Callable[[pd.Series], pd.Series]
 
@@ -230,7 +238,24 @@ def _native_dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(by_unique(values, convert), errors="coerce").astype("datetime64[s]")
 
 
+def _impossible_clock(strings: pd.Series) -> None:
+    """The first cell whose time or UTC offset cannot be ('2026-03-01T10:00+25:00', '3/1/2026 25:10')."""
+    timed = strings[strings.str.contains(":", regex=False).fillna(False).astype(bool)]  # most exports: none
+    if timed.empty:
+        return
+    parts = timed.str.extract(_CLOCK)
+    hour, minute = pd.to_numeric(parts["hour"]), pd.to_numeric(parts["minute"])
+    offset = pd.to_numeric(parts["oh"]) * 60 + pd.to_numeric(parts["om"])
+    latest = parts["sign"].map(LATEST_OFFSET)
+    bad = (hour > 24) | (minute > 59) | (pd.to_numeric(parts["om"]) > 59) | (offset > latest)
+    bad = bad.fillna(False).astype(bool)
+    if bad.any():
+        first = bad.idxmax()
+        raise BadValue(int(first), timed.loc[first], "a date with a possible time and UTC offset (-12:00 to +14:00)")
+
+
 def _text_dates(strings: pd.Series, date_format: str | None) -> pd.Series:
+    _impossible_clock(strings)
     iso = strings.str.match(_ISO_PREFIX)
     if iso.all():
         return pd.to_datetime(strings.str.slice(0, 10), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
@@ -419,6 +444,8 @@ def wrap(
 def _hint(expected: str) -> str:
     if expected == "a date":
         return "use YYYY-MM-DD or M/D/YYYY, or set date_format in deckgen.toml"
+    if expected.startswith("a date with a possible time"):
+        return "fix the time or the offset in the export, or export dates without times"
     if expected.startswith("a date in the column's format"):
         return "the column mixes date formats; use one in every row, or set date_format in deckgen.toml"
     if expected.startswith("a percentage"):

@@ -21,6 +21,7 @@ LABELS = {
     "duplicate_deal": "duplicate deal",
     "probability_stage_mismatch": "probability/stage mismatch",
     "stalled": "stalled in stage",
+    "implausible_date": "implausible close date",
 }
 MOVE_LABELS = {
     "new": "+ new",
