@@ -19,6 +19,17 @@ _CURRENCY = re.compile(r"[^\d.,()+\-−]")
 # Letters may stand before or after the number (USD, 원), never inside it ('1O0') or as a scale ('5k').
 _GARBLED = r"\d[^\d.,\s'’]+\d|\d\s*[kKmMbB]\s*$"
 _SCIENTIFIC = r"[-+−]?\d+(?:\.\d+)?[eE][-+]?\d+"
+# What an amount may carry beside its number: a currency sign or code ('$', 'US$', 'EUR', '원', 'kr'). Anything else
+# ('0xFF', '12abc', '5 apples') is no amount: read as its digits it would be silently wrong (0, 12, 5).
+_MARKERS = {"$", "US$", "C$", "CA$", "A$", "AU$", "NZ$", "S$", "HK$", "MX$", "NT$", "R$", "€", "£", "¥", "₩", "₹"}
+_MARKERS |= {"₽", "₺", "₫", "₪", "₱", "฿", "₦", "₴", "원", "円", "元", "kr", "Kr", "Rs", "zł", "Fr", "R", "RM", "Rp"}
+_MARKERS |= {"Kč", "Ft", "lei"}
+_NOT_MARKER = r"[\d.,\s'’()+\-−]"
+# Lower-case codes ('usd 100') only when known: 'abc' is no currency.
+_CODES = {"usd", "eur", "gbp", "jpy", "krw", "cny", "inr", "brl", "cad", "aud", "chf", "sek", "nok", "dkk", "pln"}
+_CODES |= {"mxn", "sgd", "hkd", "nzd", "twd", "zar", "thb", "myr", "idr", "php", "cop", "pen", "clp", "ars", "try"}
+# A number a programmer writes ('0x10', '0o17', '0b101'): never an amount, whatever letters follow.
+_PREFIXED = r"[-+−]?\s*0[xXoObB][0-9A-Fa-f_]*"
 _ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TRUE = {"1", "true", "yes", "y", "x", "t", "1.0"}
 _FALSE = {"0", "false", "no", "n", "f", "0.0"}
@@ -123,7 +134,9 @@ def parse_amounts(column: pd.Series, delimiter: str | None = None) -> pd.Series:
         digits = digits.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         digits = digits.str.replace(",", "", regex=False)
+    marker = by_unique(cleaned.str.replace(_NOT_MARKER, "", regex=True), _is_marker).fillna(False).astype(bool)
     valid = digits.str.fullmatch(r"\d+(\.\d+)?|\.\d+").astype(bool) & ~cleaned.str.contains(_GARBLED).astype(bool)
+    valid &= marker & ~cleaned.str.fullmatch(_PREFIXED).astype(bool)
     values = pd.to_numeric(digits.where(valid), errors="coerce").astype("float64")
     values = values.where(~negative.astype(bool), -values)
     # Excel saves a number too wide for its column as shown: '1.2E+07'.
@@ -133,6 +146,11 @@ def parse_amounts(column: pd.Series, delimiter: str | None = None) -> pd.Series:
     result.loc[values.index] = values
     _first_bad(text, result, "an amount")
     return _finite(result, column)
+
+
+def _is_marker(text: str) -> bool:
+    """Whether what stands beside an amount's number is a currency: nothing, a sign, or a three-letter code."""
+    return not text or text in _MARKERS or bool(re.fullmatch(r"[A-Z]{3}", text)) or text in _CODES
 
 
 def _finite(amounts: pd.Series, original: pd.Series) -> pd.Series:

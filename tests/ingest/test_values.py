@@ -368,3 +368,22 @@ def test_an_impossible_offset_is_one_line_naming_the_cell(write_file: Callable[.
         f"{path}, row 2, column 'Close Date': '2026-03-01T10:00+25:00' is not a date with a possible time and UTC"
         " offset (-12:00 to +14:00) (fix the time or the offset in the export, or export dates without times)"
     )
+
+
+# -- letters beside an amount: a currency, or no amount ----------------------------------------------
+
+
+@pytest.mark.parametrize("cell", ["0x10", "0xFF", "0XAB", "-0x10", "0o17", "0b101", "12abc", "5 apples", "x10", "12x"])
+def test_a_number_with_letters_that_are_no_currency_is_not_an_amount(cell: str) -> None:
+    # Read as their digits these were 16 or 0, 12, 5, 10: silently wrong.
+    with pytest.raises(BadValue) as caught:
+        parse_amounts(cells("100", cell))
+    assert (caught.value.position, caught.value.value, caught.value.expected) == (1, cell, "an amount")
+
+
+@pytest.mark.parametrize(
+    ("cell", "amount"),
+    [("USD 100", 100.0), ("usd 100", 100.0), ("100 CHF", 100.0), ("ZAR 1,000", 1000.0), ("R$ 10", 10.0), ("kr 5", 5.0)],
+)
+def test_a_currency_beside_the_number_is_read(cell: str, amount: float) -> None:
+    assert parse_amounts(cells(cell, "$1")).tolist() == [amount, 1.0]
