@@ -255,9 +255,13 @@ def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, setti
             parser, kept[header], raw.file, header, raw.row_of, lambda position: raw.text_of(position, header)
         )
 
+    changed: dict[str, dict[str, object]] = {}
     for name in TEXT_FIELDS:
         source = column(name)
-        out[name] = values.clean_text(source) if source is not None else None
+        cleaned = values.clean_text(source) if source is not None else None
+        if cleaned is not None:
+            changed[mapping[name]] = dict(cleaned.attrs)
+        out[name] = cleaned
     owner = out["owner"]
     if isinstance(owner.dtype, pd.CategoricalDtype) and NO_OWNER not in owner.cat.categories:
         owner = owner.cat.add_categories([NO_OWNER])
@@ -272,6 +276,7 @@ def _canonical(kept: pd.DataFrame, mapping: dict[str, str], raw: RawTable, setti
     status = values.clean_text(kept[mapping["status"]]) if "status" in mapping else None
     out["state"] = derive_states(out["stage"], settings, status, flags.get("is_won"), flags.get("is_closed"))
     notes = _closing(out, mapping, parse, settings.date_format)
+    notes += values.cleaning_notes(changed, raw.row_of)
     if "closed_amount" in mapping and mapping["closed_amount"] != mapping["amount"]:
         out["closed_amount"] = parse("closed_amount", lambda c: values.parse_amounts(c, raw.delimiter))
     if "currency" in mapping:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from deckgen.errors import InputError, option
+from deckgen.textutil import MAX_CELL_CHARS, printable
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 MAX_AMOUNT = 1e15
@@ -18,6 +19,17 @@ _CURRENCY = re.compile(r"[^\d.,()+\-−]")
 # Letters may stand before or after the number (USD, 원), never inside it ('1O0') or as a scale ('5k').
 _GARBLED = r"\d[^\d.,\s'’]+\d|\d\s*[kKmMbB]\s*$"
 _SCIENTIFIC = r"[-+−]?\d+(?:\.\d+)?[eE][-+]?\d+"
+# What an amount may carry beside its number: a currency sign or code ('$', 'US$', 'EUR', '원', 'kr'). Anything else
+# ('0xFF', '12abc', '5 apples') is no amount: read as its digits it would be silently wrong (0, 12, 5).
+_MARKERS = {"$", "US$", "C$", "CA$", "A$", "AU$", "NZ$", "S$", "HK$", "MX$", "NT$", "R$", "€", "£", "¥", "₩", "₹"}
+_MARKERS |= {"₽", "₺", "₫", "₪", "₱", "฿", "₦", "₴", "원", "円", "元", "kr", "Kr", "Rs", "zł", "Fr", "R", "RM", "Rp"}
+_MARKERS |= {"Kč", "Ft", "lei"}
+_NOT_MARKER = r"[\d.,\s'’()+\-−]"
+# Lower-case codes ('usd 100') only when known: 'abc' is no currency.
+_CODES = {"usd", "eur", "gbp", "jpy", "krw", "cny", "inr", "brl", "cad", "aud", "chf", "sek", "nok", "dkk", "pln"}
+_CODES |= {"mxn", "sgd", "hkd", "nzd", "twd", "zar", "thb", "myr", "idr", "php", "cop", "pen", "clp", "ars", "try"}
+# A number a programmer writes ('0x10', '0o17', '0b101'): never an amount, whatever letters follow.
+_PREFIXED = r"[-+−]?\s*0[xXoObB][0-9A-Fa-f_]*"
 _ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TRUE = {"1", "true", "yes", "y", "x", "t", "1.0"}
 _FALSE = {"0", "false", "no", "n", "f", "0.0"}
@@ -29,6 +41,14 @@ _BLANK_TEXT = {"(blank)", "#n/a"}
 _TIME = re.compile(
     r"\s+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:Z|[A-Z]{3,4}|[+-]\d{2}:?\d{2}))?\s*$"
 )
+
+# The time and UTC offset after a date, to check them: the time is dropped, but '+25:00' or '25:70' say the cell is
+# not the date it seems. Offsets run from -12:00 to +14:00.
+_CLOCK = re.compile(
+    r"(?:^|[\sT])(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s*(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2}))?\s*(?:[A-Z]{3,4})?\s*$"
+)
+LATEST_OFFSET = {"+": 14 * 60, "-": 12 * 60}
 
 
 Parser = Callable[[pd.Series], pd.Series]
@@ -114,7 +134,9 @@ def parse_amounts(column: pd.Series, delimiter: str | None = None) -> pd.Series:
         digits = digits.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         digits = digits.str.replace(",", "", regex=False)
+    marker = by_unique(cleaned.str.replace(_NOT_MARKER, "", regex=True), _is_marker).fillna(False).astype(bool)
     valid = digits.str.fullmatch(r"\d+(\.\d+)?|\.\d+").astype(bool) & ~cleaned.str.contains(_GARBLED).astype(bool)
+    valid &= marker & ~cleaned.str.fullmatch(_PREFIXED).astype(bool)
     values = pd.to_numeric(digits.where(valid), errors="coerce").astype("float64")
     values = values.where(~negative.astype(bool), -values)
     # Excel saves a number too wide for its column as shown: '1.2E+07'.
@@ -124,6 +146,11 @@ def parse_amounts(column: pd.Series, delimiter: str | None = None) -> pd.Series:
     result.loc[values.index] = values
     _first_bad(text, result, "an amount")
     return _finite(result, column)
+
+
+def _is_marker(text: str) -> bool:
+    """Whether what stands beside an amount's number is a currency: nothing, a sign, or a three-letter code."""
+    return not text or text in _MARKERS or bool(re.fullmatch(r"[A-Z]{3}", text)) or text in _CODES
 
 
 def _finite(amounts: pd.Series, original: pd.Series) -> pd.Series:
@@ -229,7 +256,24 @@ def _native_dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(by_unique(values, convert), errors="coerce").astype("datetime64[s]")
 
 
+def _impossible_clock(strings: pd.Series) -> None:
+    """The first cell whose time or UTC offset cannot be ('2026-03-01T10:00+25:00', '3/1/2026 25:10')."""
+    timed = strings[strings.str.contains(":", regex=False).fillna(False).astype(bool)]  # most exports: none
+    if timed.empty:
+        return
+    parts = timed.str.extract(_CLOCK)
+    hour, minute = pd.to_numeric(parts["hour"]), pd.to_numeric(parts["minute"])
+    offset = pd.to_numeric(parts["oh"]) * 60 + pd.to_numeric(parts["om"])
+    latest = parts["sign"].map(LATEST_OFFSET)
+    bad = (hour > 24) | (minute > 59) | (pd.to_numeric(parts["om"]) > 59) | (offset > latest)
+    bad = bad.fillna(False).astype(bool)
+    if bad.any():
+        first = bad.idxmax()
+        raise BadValue(int(first), timed.loc[first], "a date with a possible time and UTC offset (-12:00 to +14:00)")
+
+
 def _text_dates(strings: pd.Series, date_format: str | None) -> pd.Series:
+    _impossible_clock(strings)
     iso = strings.str.match(_ISO_PREFIX)
     if iso.all():
         return pd.to_datetime(strings.str.slice(0, 10), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
@@ -284,9 +328,65 @@ def parse_flags(column: pd.Series) -> pd.Series:
     return flags.astype("boolean")
 
 
+# A cell holding what `printable` removes or replaces: found in one scan of the column, so a clean column (the
+# common case) costs little. Arrow strings are valid UTF-8 and hold no lone surrogates (nor can its regex name them).
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff"
+_UNCLEAN_ARROW = f"[{_CONTROLS}]"
+_UNCLEAN = re.compile(f"[{_CONTROLS}\ud800-\udfff]")
+
+
 def clean_text(column: pd.Series) -> pd.Series:
     """Strings stripped, blanks missing (also a pivot table's '(blank)' and '#N/A'); numbers read from workbooks
-    become their text ('1001', not '1001.0')."""
+    become their text ('1001', not '1001.0'); control characters dropped and characters XML cannot hold replaced
+    (`printable`); cells cut to MAX_CELL_CHARS characters.
+
+    The result's attrs say what changed: "cleaned", how many cells had characters dropped or replaced, and "cut",
+    the index labels of the cells cut."""
+    text = _clean_text(column)
+    if pd.api.types.is_string_dtype(text.dtype) and not pd.api.types.is_object_dtype(text.dtype):
+        dirty = (text.str.contains(_UNCLEAN_ARROW, regex=True) | text.str.len().gt(MAX_CELL_CHARS)).fillna(False)
+    else:
+        dirty = by_unique(text, lambda v: isinstance(v, str) and (len(v) > MAX_CELL_CHARS or bool(_UNCLEAN.search(v))))
+    dirty = dirty.fillna(False).astype(bool)
+    if not dirty.any():
+        text.attrs.update(cleaned=0, cut=[])
+        return text
+    before = text[dirty].astype(object)
+    printed = by_unique(before, printable)
+    fixed = printed.map(lambda v: v[:MAX_CELL_CHARS].strip() or None)
+    categorical = isinstance(text.dtype, pd.CategoricalDtype)
+    out = text.astype(object) if categorical else text.copy()
+    out.loc[fixed.index] = fixed.to_numpy()
+    if categorical:
+        out = out.astype("category")
+    out.attrs.update(
+        cleaned=int((printed != before).sum()),
+        cut=[int(i) for i in printed.index[printed.str.len().gt(MAX_CELL_CHARS).to_numpy()]],
+    )
+    return out
+
+
+def cleaning_notes(changed: dict[str, dict[str, object]], row_of: Callable[[int], int]) -> list[str]:
+    """One note for the cells `clean_text` cleaned, one per column it cut; `changed` maps headers to its attrs."""
+    notes = []
+    cleaned = sum(int(attrs.get("cleaned", 0)) for attrs in changed.values())  # type: ignore[call-overload]
+    if cleaned:
+        notes.append(
+            f"cleaned {cleaned:,} cell{'s' if cleaned != 1 else ''} holding control characters or characters a deck"
+            " cannot hold: dropped, or replaced by U+FFFD"
+        )
+    for header, attrs in changed.items():
+        cut = list(attrs.get("cut", []))  # type: ignore[call-overload]
+        if cut:
+            rows = ", ".join(str(row_of(int(position))) for position in cut[:5]) + (", …" if len(cut) > 5 else "")
+            notes.append(
+                f"column '{header}': cut {len(cut):,} cell{'s' if len(cut) != 1 else ''} longer than"
+                f" {MAX_CELL_CHARS:,} characters to {MAX_CELL_CHARS:,} (row{'s' if len(cut) != 1 else ''} {rows})"
+            )
+    return notes
+
+
+def _clean_text(column: pd.Series) -> pd.Series:
 
     def text(value: object) -> object:
         if value is None or (isinstance(value, float) and np.isnan(value)):
@@ -313,7 +413,10 @@ def clean_text(column: pd.Series) -> pd.Series:
     if pd.api.types.is_object_dtype(column.dtype) and kind == "string":
         # Text cells of a workbook (names, ids): as Arrow strings, stripped in one pass rather than per cell
         # (0.7 s saved on 100k rows).
-        column = column.astype("str")
+        try:
+            column = column.astype("str")
+        except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot hold: cleaned cell by cell below
+            return by_unique(column, text)
     if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
         # Text read by the CSV reader stays in its Arrow-backed dtype: converting 1M names to Python
         # objects would cost more than the whole model.
@@ -359,6 +462,8 @@ def wrap(
 def _hint(expected: str) -> str:
     if expected == "a date":
         return "use YYYY-MM-DD or M/D/YYYY, or set date_format in deckgen.toml"
+    if expected.startswith("a date with a possible time"):
+        return "fix the time or the offset in the export, or export dates without times"
     if expected.startswith("a date in the column's format"):
         return "the column mixes date formats; use one in every row, or set date_format in deckgen.toml"
     if expected.startswith("a percentage"):

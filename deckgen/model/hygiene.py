@@ -14,6 +14,26 @@ from deckgen.model.types import CHECKS, Deal, Finding, Hygiene, OwnerHygiene
 
 # The columns by which two rows with different ids are the same deal entered twice.
 SAME_DEAL = ["name", "amount", "close_date"]
+# Close dates outside these bounds are typing or conversion errors (an Excel serial 60 read as 1900-02-28, a year
+# 0001, 2206 for 2026), not plans: such a deal is an `implausible_date` finding and belongs to no quarter.
+EARLIEST_CLOSE = date(1990, 1, 1)
+YEARS_AHEAD = 20
+
+
+def implausible_dates(frame: pd.DataFrame, as_of: date) -> pd.Series:
+    """Deals whose close date lies before EARLIEST_CLOSE or more than YEARS_AHEAD years after `as_of`."""
+    latest = pd.Timestamp(as_of) + pd.DateOffset(years=YEARS_AHEAD)
+    close = frame["close_date"]
+    return ((close < pd.Timestamp(EARLIEST_CLOSE)) | (close > latest)).fillna(False).astype(bool)
+
+
+def without_implausible_dates(frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The frame with implausible close dates blanked, so that those deals fall in no quarter (not past due, in
+    no close-date bin, pacing or forecast); the frame itself when there are none (the common case: no copy)."""
+    implausible = implausible_dates(frame, as_of)
+    if not implausible.any():
+        return frame
+    return frame.assign(close_date=frame["close_date"].mask(implausible))
 
 
 def check_masks(frame: pd.DataFrame, as_of: date, stage_days: pd.DataFrame | None = None) -> dict[str, pd.Series]:
@@ -38,16 +58,18 @@ def check_masks(frame: pd.DataFrame, as_of: date, stage_days: pd.DataFrame | Non
     same_deal = pd.Series(False, index=frame.index)
     if repeated.any():
         same_deal[repeated] = frame.loc[repeated].duplicated(SAME_DEAL, keep="first")
+    implausible = implausible_dates(frame, as_of)
     return {
         "missing_amount": frame["amount"].isna(),
         "missing_close_date": frame["close_date"].isna(),
         "missing_stage": frame["stage"].isna(),
-        "past_due": (state == "open") & (frame["close_date"] < pd.Timestamp(as_of)),
+        "past_due": (state == "open") & (frame["close_date"] < pd.Timestamp(as_of)) & ~implausible,
         "negative_amount": frame["amount"] < 0,
         "duplicate_id": duplicate_id,
         "duplicate_deal": same_deal & ~duplicate_id,
         "probability_stage_mismatch": mismatch,
         "stalled": (state == "open") & _stalled(frame, stage_days),
+        "implausible_date": implausible,
     }
 
 
@@ -122,7 +144,8 @@ def hygiene(
 
     Works on one long table of (deal, check) pairs so that thousands of owners cost no more than one.
     """
-    scope = in_scope(frame, quarter).to_numpy()
+    # A won deal dated 1900 is no history to leave alone: its date is wrong, whatever its state.
+    scope = (in_scope(frame, quarter) | implausible_dates(frame, as_of)).to_numpy()
     masks = {name: mask.to_numpy() & scope for name, mask in check_masks(frame, as_of, stage_days).items()}
     counts = {name: int(mask.sum()) for name, mask in masks.items()}
     positions = [np.flatnonzero(masks[name]) for name in CHECKS]

@@ -324,6 +324,10 @@ def compute_metrics(
     """All metrics for the quarter holding `as_of`; with the stored weeks (`history`, this one included), also
     the trend, pushes, days in stage, stalled deals and the quarter-to-date bridge."""
     quarter = quarter_of(as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
+    # Hygiene sees the dates as exported (an implausible one is a finding); every sum sees them blanked.
+    checked, frame = frame, hygiene_checks.without_implausible_dates(frame, as_of)
+    if previous is not None:
+        previous = hygiene_checks.without_implausible_dates(previous, as_of)
     stage_days = known = stored_changes = None
     if history is not None:
         # Here, not at the top: model/trend.py (imported by model/history.py) builds its trend rows from this
@@ -335,7 +339,7 @@ def compute_metrics(
         stored_changes = known.changes
     # Hygiene hashes every id and name (Arrow releases the GIL there): run it beside the other metrics.
     with ThreadPoolExecutor(max_workers=1) as executor:
-        checks = executor.submit(hygiene_checks.hygiene, frame, quarter, as_of, max_findings, stage_days)
+        checks = executor.submit(hygiene_checks.hygiene, checked, quarter, as_of, max_findings, stage_days)
         metrics = _assemble(
             frame, settings, as_of, source, quarter, checks, previous, previous_file, notes, stored_changes
         )

@@ -23,6 +23,8 @@ CHECKS = (
     "duplicate_deal",
     "probability_stage_mismatch",
     "stalled",  # from the stored weeks only: 0 without them
+    # Appended last: chart colours follow this order (render/theme.py), so earlier checks keep theirs.
+    "implausible_date",  # close date before 1990 or more than 20 years after as-of: in no quarter
 )
 
 

@@ -22,12 +22,17 @@ TODO = {
     "duplicate_deal": ("merge or delete the copy", "사본을 병합하거나 삭제하세요"),
     "probability_stage_mismatch": ("match probability to stage", "확률을 단계에 맞추세요"),
     "stalled": ("update the stage or close it", "단계를 갱신하거나 종결하세요"),
+    "implausible_date": ("correct the close date", "마감일을 바로잡으세요"),
 }
 # What a finding says before what to do, filled from its facts: (English, Korean).
 SAYS = {
     "past_due": ("{days} day{s} overdue ({close}): {todo}", "{days}일 지연 ({close}): {todo}"),
     "negative_amount": ("amount {amount}: {todo}", "금액 {amount}: {todo}"),
     "duplicate_id": ("id {id} appears twice or more: {todo}", "ID {id} 두 번 이상 중복: {todo}"),
+    "implausible_date": (
+        "close date {close}, left out of every quarter: {todo}",
+        "마감일 {close}, 모든 분기에서 제외: {todo}",
+    ),
     "duplicate_deal": ("same name, amount and date as another: {todo}", "다른 딜과 이름·금액·마감일이 같음: {todo}"),
     "probability_stage_mismatch": (
         "{probability:.0%} while {state}: {todo}",
@@ -63,6 +68,8 @@ def _facts(finding: Finding, korean: bool, currency: str) -> dict[str, Any] | No
         # The month and day, or with the year when that is long ago.
         shown = day(close, "short" if days < 180 else "long", lang=lang)
         return {"days": days, "s": "" if days == 1 else "s", "close": shown}
+    if check == "implausible_date" and close is not None:
+        return {"close": close.isoformat()}  # the full year: it is what is wrong
     if check == "negative_amount" and finding.amount is not None:
         return {"amount": money(finding.amount, currency, lang=lang)}
     if check == "duplicate_id" and finding.duplicate_of is not None:

@@ -110,6 +110,7 @@ KO: dict[str, str] = {
     "duplicate deal": "딜 중복",
     "probability/stage mismatch": "확률·단계 불일치",
     "stalled in stage": "단계 정체",
+    "implausible close date": "비정상 마감일",
     "+ new": "+ 신규",
     "+ pulled in": "+ 앞당김",
     "+ increased": "+ 증액",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +23,7 @@ _SUFFIX = {("LiberationSans", True): "-Bold", ("Carlito", True): "-Bold", ("Deja
 _WINDOWS_BOLD = {"Arial": "Arial Bold", "arial": "arialbd", "calibri": "calibrib"}
 # Average Arial advance per em, used only where none of those fonts exists.
 _FALLBACK_EM = 0.52
+_PIECE = 10_000
 
 
 def _files(family: str, bold: bool) -> list[str]:
@@ -60,7 +61,10 @@ def _ems(text: str, bold: bool, family: str) -> float:
     is_wide = [unicodedata.east_asian_width(ch) in "WF" for ch in text]
     narrow = "".join(ch for ch, wide in zip(text, is_wide, strict=True) if not wide)
     wide = len(text) - len(narrow)
-    narrow_em = font.getlength(narrow) / 1000.0 if font is not None else len(narrow) * _FALLBACK_EM
+    # Pillow refuses a million characters and overflows its 26.6 fixed point long before: a long text is measured
+    # in pieces (kerning between the pieces aside, which no text that long on a slide needs).
+    pieces = [narrow[start : start + _PIECE] for start in range(0, len(narrow), _PIECE)] or [""]
+    narrow_em = sum(font.getlength(p) for p in pieces) / 1000.0 if font is not None else len(narrow) * _FALLBACK_EM
     # LibreOffice spaces Asian and Latin text apart (about a quarter em at each switch, e.g. "12월 5일"):
     # counted so that what fits there fits in PowerPoint too.
     switches = sum(
@@ -71,19 +75,46 @@ def _ems(text: str, bold: bool, family: str) -> float:
     return narrow_em + wide + 0.25 * switches
 
 
+# No glyph that fills a line is narrower than this (Arial's narrowest, 'i' and 'l', are 0.22 em): text longer than
+# the width over it cannot fit, so it is cut to that many characters before it is measured at all.
+_NARROWEST_EM = 0.05
+
+
+def _bound(text: str, width_pt: float, size_pt: float) -> str:
+    """The text cut to the most characters that could fit `width_pt`: a cheap upper bound, so that fitting a cell
+    of a million characters measures no more than a line's worth (and Pillow, which refuses a million, is spared)."""
+    most = int(max(width_pt, 0.0) / max(size_pt, 1e-9) / _NARROWEST_EM) + 2
+    return text if len(text) <= most else text[:most]
+
+
+def _last_fitting(count: int, fits: Callable[[int], bool]) -> int:
+    """The largest k in 0..count with fits(k), for fits true up to some k and false after (0 when none is)."""
+    low, high = 0, count
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def fit_line(text: str, width_pt: float, size_pt: float, bold: bool = False, family: str = "Arial") -> str:
     """The text, shortened at a word (or character) boundary with an ellipsis, so it fits in one line."""
+    text = _bound(text, width_pt, size_pt)
     if text_width(text, size_pt, bold, family) <= width_pt:
         return text
     words = text.split(" ")
-    while len(words) > 1:
-        words.pop()
-        candidate = " ".join(words).rstrip(",;:·-–— ") + "…"
-        if text_width(candidate, size_pt, bold, family) <= width_pt:
-            return candidate
-    candidate = text
-    while candidate and text_width(candidate + "…", size_pt, bold, family) > width_pt:
-        candidate = candidate[:-1]
+
+    def words_fit(count: int) -> bool:
+        candidate = " ".join(words[:count]).rstrip(",;:·-–— ") + "…"
+        return text_width(candidate, size_pt, bold, family) <= width_pt
+
+    kept = _last_fitting(len(words) - 1, lambda k: k >= 1 and words_fit(k))
+    if kept >= 1:
+        return " ".join(words[:kept]).rstrip(",;:·-–— ") + "…"
+    length = _last_fitting(len(text), lambda n: text_width(text[:n] + "…", size_pt, bold, family) <= width_pt)
+    candidate = text[:length]
     return candidate.rstrip() + "…" if candidate else "…"
 
 
@@ -91,14 +122,14 @@ def fit_name(text: str, width_pt: float, size_pt: float, bold: bool = False, fam
     """fit_line for a name: 'Account - Product' shortens its first part and keeps the part after the last ' - '
     ('Redwood Hosp… - Data Warehouse Migration'), which tells two deals of one account apart; other text, or a
     tail too long to keep, is shortened at its end."""
+    text = _bound(text, width_pt, size_pt)
     if text_width(text, size_pt, bold, family) <= width_pt or " - " not in text:
         return fit_line(text, width_pt, size_pt, bold, family)
     head, tail = text.rsplit(" - ", 1)
     rest = width_pt - text_width(f"… - {tail}", size_pt, bold, family)
     if rest < text_width(head[:8], size_pt, bold, family):  # too little of the account left to recognise
         return fit_line(text, width_pt, size_pt, bold, family)
-    while head and text_width(head, size_pt, bold, family) > rest:
-        head = head[:-1]
+    head = head[: _last_fitting(len(head), lambda n: text_width(head[:n], size_pt, bold, family) <= rest)]
     return f"{head.rstrip()}… - {tail}"
 
 
@@ -107,13 +138,15 @@ def fit_two_lines(
 ) -> tuple[str, ...]:
     """The text in one line when it fits, else in two, broken at the last word that fits the first line (the
     second shortened with an ellipsis if it must be): a long name keeps the words that tell it apart."""
+    text = _bound(text, 2 * width_pt, size_pt)
     if text_width(text, size_pt, bold, family) <= width_pt:
         return (text,)
     words = text.split(" ")
-    for cut in range(len(words) - 1, 0, -1):
-        first = " ".join(words[:cut])
-        if text_width(first, size_pt, bold, family) <= width_pt:
-            return first, fit_line(" ".join(words[cut:]), width_pt, size_pt, bold, family)
+    cut = _last_fitting(
+        len(words) - 1, lambda k: k >= 1 and text_width(" ".join(words[:k]), size_pt, bold, family) <= width_pt
+    )
+    if cut >= 1:
+        return " ".join(words[:cut]), fit_line(" ".join(words[cut:]), width_pt, size_pt, bold, family)
     return (fit_name(text, width_pt, size_pt, bold, family),)
 
 

@@ -100,8 +100,22 @@ def team_rows(metrics: Metrics, lang: str = "en") -> list[GroupRow]:
 
 
 def open_stages(metrics: Metrics, lang: str = "en") -> list[StageRow]:
-    """The stages the pipeline chart shows: those with open deals or an amount, in the model's order."""
-    return [row for row in metrics.pipeline.by_stage if row.count or row.amount]
+    """The stages the pipeline chart shows: those with open deals or an amount, in the model's (funnel) order; beyond
+    MAX_ROWS, the largest MAX_ROWS - 1 by amount (in that order) and the rest summed into 'Others (N)', last."""
+    rows = [row for row in metrics.pipeline.by_stage if row.count or row.amount]
+    if len(rows) <= MAX_ROWS:
+        return rows
+    # One sort: thousands of stages cost no more than a few (largest first, the funnel order breaking ties).
+    largest = sorted(range(len(rows)), key=lambda i: (-rows[i].amount, i))[: MAX_ROWS - 1]
+    kept = set(largest)
+    rest = [row for i, row in enumerate(rows) if i not in kept]
+    other = StageRow(
+        stage=tr("Others ({count})", lang).format(count=len(rest)),
+        count=sum(r.count for r in rest),
+        amount=sum(r.amount for r in rest),
+        weighted=sum(r.weighted for r in rest),
+    )
+    return [*(rows[i] for i in sorted(kept)), other]
 
 
 # The bridges: chart -> the Metrics field it draws (the week-over-week one and the quarter-to-date one) and what its

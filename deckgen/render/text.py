@@ -22,6 +22,7 @@ LABELS = {
     "duplicate_deal": "duplicate deal",
     "probability_stage_mismatch": "probability/stage mismatch",
     "stalled": "stalled in stage",
+    "implausible_date": "implausible close date",
 }
 MOVE_LABELS = {
     "new": "+ new",
@@ -44,6 +45,7 @@ def _cut(text: object, width: int) -> str:
     """Shortened to `width` terminal columns with an ellipsis, then padded to exactly that width."""
     value = "" if text is None else str(text)
     if cells(value) > width:
+        value = value[:width]  # every character takes a column or two: no need to measure more than `width`
         while cells(value) > width - 1:
             value = value[:-1]
         value += "…"

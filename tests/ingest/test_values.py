@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,7 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from deckgen.config import Settings
 from deckgen.errors import InputError
+from deckgen.ingest import read_pipeline
 from deckgen.ingest.values import (
     BadValue,
     clean_text,
@@ -334,3 +338,52 @@ def test_semicolon_files_group_thousands_with_dots() -> None:
     # A real decimal point in the same kind of file stays a decimal point; ',' files never group with dots.
     assert parse_amounts(pd.Series(["12.5", "300"]), ";").tolist() == [12.5, 300.0]
     assert parse_amounts(pd.Series(["12.500"]), ",").tolist() == [12.5]
+
+
+# -- impossible times and UTC offsets ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cell", ["2026-03-01T10:00:00+25:00", "2026-03-01 10:00 +14:30", "2026-03-01 10:00 -13:00", "3/1/2026 25:10"]
+)
+def test_an_impossible_time_or_offset_is_not_a_date(cell: str) -> None:
+    with pytest.raises(BadValue) as caught:
+        parse_dates(cells("2026-01-01", cell))
+    assert (caught.value.position, caught.value.value) == (1, cell)
+    assert caught.value.expected == "a date with a possible time and UTC offset (-12:00 to +14:00)"
+
+
+@pytest.mark.parametrize(
+    "cell", ["2026-03-01T10:00:00+14:00", "2026-03-01T10:00:00-12:00", "2026-03-01 23:59 +0530", "3/1/2026 14:05 UTC"]
+)
+def test_a_possible_time_and_offset_are_dropped(cell: str) -> None:
+    assert parse_dates(cells(cell)).tolist() == [pd.Timestamp("2026-03-01")]
+
+
+def test_an_impossible_offset_is_one_line_naming_the_cell(write_file: Callable[..., Path]) -> None:
+    path = write_file("deals.csv", "Opportunity Name,Amount,Stage,Close Date\nA,1,Prospecting,2026-03-01T10:00+25:00\n")
+    with pytest.raises(InputError) as caught:
+        read_pipeline(path, Settings())
+    assert str(caught.value) == (
+        f"{path}, row 2, column 'Close Date': '2026-03-01T10:00+25:00' is not a date with a possible time and UTC"
+        " offset (-12:00 to +14:00) (fix the time or the offset in the export, or export dates without times)"
+    )
+
+
+# -- letters beside an amount: a currency, or no amount ----------------------------------------------
+
+
+@pytest.mark.parametrize("cell", ["0x10", "0xFF", "0XAB", "-0x10", "0o17", "0b101", "12abc", "5 apples", "x10", "12x"])
+def test_a_number_with_letters_that_are_no_currency_is_not_an_amount(cell: str) -> None:
+    # Read as their digits these were 16 or 0, 12, 5, 10: silently wrong.
+    with pytest.raises(BadValue) as caught:
+        parse_amounts(cells("100", cell))
+    assert (caught.value.position, caught.value.value, caught.value.expected) == (1, cell, "an amount")
+
+
+@pytest.mark.parametrize(
+    ("cell", "amount"),
+    [("USD 100", 100.0), ("usd 100", 100.0), ("100 CHF", 100.0), ("ZAR 1,000", 1000.0), ("R$ 10", 10.0), ("kr 5", 5.0)],
+)
+def test_a_currency_beside_the_number_is_read(cell: str, amount: float) -> None:
+    assert parse_amounts(cells(cell, "$1")).tolist() == [amount, 1.0]

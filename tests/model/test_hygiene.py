@@ -42,6 +42,7 @@ TRIGGERS: dict[str, list[dict[str, Any]]] = {
     ],
     "probability_stage_mismatch": [{"amount": 10, "close_date": IN_Q, "probability": 1.0}],  # open at 100%
     "stalled": [{"stage": "Proposal", "amount": 10, "close_date": IN_Q}],  # with stage days saying so (below)
+    "implausible_date": [{"amount": 10, "close_date": "0001-01-01"}],  # open, and not past due for it
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +28,7 @@ FINDINGS = {
     "duplicate_deal": Finding("duplicate_deal", DEAL, "open", duplicate_of="0068c00000ABC"),
     "probability_stage_mismatch": Finding("probability_stage_mismatch", DEAL, "won", probability=0.9),
     "stalled": Finding("stalled", DEAL, "open", days_in_stage=35, stage_median=14.0),
+    "implausible_date": Finding("implausible_date", dataclasses.replace(DEAL, close_date=date(1, 1, 1)), "open"),
 }
 
 
@@ -52,6 +54,7 @@ def test_english() -> None:
         "duplicate_deal": "same name, amount and date as another: merge or delete the copy",
         "probability_stage_mismatch": "90% while won: match probability to stage",
         "stalled": "35 days in Negotiation, over twice the usual 14: update the stage or close it",
+        "implausible_date": "close date 0001-01-01, left out of every quarter: correct the close date",
     }
     assert advice(Finding("past_due", DEAL, "open", days_overdue=1)).startswith("1 day overdue (Nov 20)")
 
@@ -67,6 +70,7 @@ def test_korean() -> None:
         "duplicate_deal": "다른 딜과 이름·금액·마감일이 같음: 사본을 병합하거나 삭제하세요",
         "probability_stage_mismatch": "수주 상태인데 확률 90%: 확률을 단계에 맞추세요",
         "stalled": "Negotiation 단계 35일, 보통(14일)의 두 배 이상: 단계를 갱신하거나 종결하세요",
+        "implausible_date": "마감일 0001-01-01, 모든 분기에서 제외: 마감일을 바로잡으세요",
     }
     lost = Finding("probability_stage_mismatch", DEAL, "lost", probability=0.2)
     assert advice(lost, "ko") == "실주 상태인데 확률 20%: 확률을 단계에 맞추세요"
@@ -79,7 +83,9 @@ def test_korean() -> None:
 def test_without_its_facts_a_finding_says_only_what_to_do(lang: str) -> None:
     for check in CHECKS:
         if check != "duplicate_deal":  # its sentence names no fact
-            assert advice(Finding(check, DEAL, "open"), lang) == TODO[check][lang == "ko"]
+            # implausible_date's fact is the deal's own close date: without it, only what to do.
+            deal = dataclasses.replace(DEAL, close_date=None) if check == "implausible_date" else DEAL
+            assert advice(Finding(check, deal, "open"), lang) == TODO[check][lang == "ko"]
 
 
 def test_the_json_finding_is_its_check_deal_and_english_advice(metrics: Metrics) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from deckgen.render.measure import _font, column_widths, fit_line, text_width, wrapped_lines
+from deckgen.render.measure import _font, column_widths, fit_line, fit_name, fit_two_lines, text_width, wrapped_lines
 
 
 def test_widths_grow_with_the_text_and_scale_with_the_size() -> None:
@@ -130,3 +132,35 @@ def test_column_widths_keep_the_weights_when_no_column_has_room_to_spare() -> No
 def test_column_widths_always_fill_the_table_exactly(needs: list[float]) -> None:
     widths = column_widths([3, 1, 1, 2], needs, 1000)
     assert sum(widths) == 1000 and all(width >= 0 for width in widths)
+
+
+# -- long text: cut before measuring -----------------------------------------------------------------
+
+
+def test_text_width_of_more_than_pillow_measures_at_once_is_the_sum_of_its_pieces() -> None:
+    assert text_width("x" * 3_000_000, 10) == pytest.approx(text_width("x" * 1000, 10) * 3000)
+
+
+@pytest.mark.parametrize(
+    "text", ["y" * 3_000_000, "ab " * 1_000_000, "Account - " + "q" * 2_000_000], ids=["word", "words", "name"]
+)
+def test_fitting_a_huge_text_returns_a_line_that_fits(text: str) -> None:
+    two = fit_two_lines(text, 200, 12)
+    for lines in ((fit_line(text, 200, 12),), (fit_name(text, 200, 12),), two):
+        assert lines[-1].endswith("…") and all(text_width(line, 12) <= 200 for line in lines)
+
+
+def test_fitting_a_long_name_measures_a_line_not_every_shorter_name() -> None:
+    # Removing one character at a time measured 20,000 texts of up to 20,000 characters (99 s).
+    started = time.perf_counter()
+    for size in (8, 9, 10, 11):
+        assert text_width(fit_line("w" * 20_000 + str(size), 150, size), size) <= 150
+    assert time.perf_counter() - started < 5
+
+
+def test_fit_line_keeps_the_most_words_that_fit() -> None:
+    text = "Northwind Analytics - Data Warehouse Migration Phase Two"
+    fitted = fit_line(text, 150, 10)
+    kept = fitted.removesuffix("…").split(" ")
+    assert text_width(fitted, 10) <= 150
+    assert text_width(" ".join(text.split(" ")[: len(kept) + 1]) + "…", 10) > 150

@@ -1,0 +1,103 @@
+"""Text cells every output can hold: characters XML forbids, terminal escapes and very long cells, on ingest."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pptx import Presentation
+
+from deckgen.config import Settings
+from deckgen.ingest import read_pipeline
+from deckgen.ingest.values import clean_text
+from deckgen.textutil import MAX_CELL_CHARS
+
+HEADER = "Opportunity Name,Amount,Stage,Close Date,Opportunity Owner"
+WriteFile = Callable[..., Path]
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "category"])
+def test_characters_xml_cannot_hold_become_the_replacement_character(dtype: object) -> None:
+    cleaned = clean_text(pd.Series(["Acme\uffff", "B\ufffeeta", "Plain", "Bell\x07"], dtype=dtype))
+    assert cleaned.astype(object).tolist() == ["Acme\ufffd", "B\ufffdeta", "Plain", "Bell"]
+    assert cleaned.attrs == {"cleaned": 3, "cut": []}
+
+
+def test_a_lone_surrogate_becomes_the_replacement_character() -> None:
+    assert clean_text(pd.Series(["a\ud800b"], dtype=object)).tolist() == ["a\ufffdb"]
+
+
+def test_terminal_escapes_c1_controls_and_bidi_overrides_are_dropped() -> None:
+    cleaned = clean_text(pd.Series(["\x1b[31mRed\x1b]0;t\x07 \u202eabc\u2066 \x9b2J"], dtype=object))
+    assert cleaned.tolist() == ["[31mRed]0;t abc 2J"]
+
+
+def test_a_long_cell_is_cut_and_its_position_kept() -> None:
+    cleaned = clean_text(pd.Series(["short", "x" * (MAX_CELL_CHARS + 1)], dtype="str"))
+    assert cleaned.tolist() == ["short", "x" * MAX_CELL_CHARS]
+    assert cleaned.attrs == {"cleaned": 0, "cut": [1]}
+
+
+def test_reading_an_export_cleans_the_cells_with_one_note(write_file: WriteFile) -> None:
+    path = write_file(
+        "deals.csv",
+        f"{HEADER}\nAcme\uffff,100,Prospecting,2026-12-01,Ann\x1b[2J\nBeta,200,Prospecting,2026-12-01,Bo\n",
+    )
+    pipeline = read_pipeline(path, Settings())
+    assert pipeline.frame["name"].tolist() == ["Acme\ufffd", "Beta"]
+    assert pipeline.frame["owner"].astype(object).tolist() == ["Ann[2J", "Bo"]
+    assert [n for n in pipeline.notes if n.startswith("cleaned")] == [
+        "cleaned 2 cells holding control characters or characters a deck cannot hold: dropped, or replaced by U+FFFD"
+    ]
+
+
+def test_reading_an_export_cuts_a_long_cell_and_names_its_row(write_file: WriteFile) -> None:
+    name = "y" * 3_000_000
+    path = write_file(
+        "deals.csv", f"{HEADER}\nAcme,100,Prospecting,2026-12-01,Ann\n{name},200,Prospecting,2026-12-01,Bo\n"
+    )
+    pipeline = read_pipeline(path, Settings())
+    assert len(pipeline.frame["name"][1]) == MAX_CELL_CHARS
+    assert (
+        f"column 'Opportunity Name': cut 1 cell longer than {MAX_CELL_CHARS:,} characters to {MAX_CELL_CHARS:,} (row 3)"
+        in pipeline.notes
+    )
+
+
+def test_a_deck_builds_from_names_xml_forbids_and_a_huge_cell(write_file: WriteFile, tmp_path: Path) -> None:
+    rows = [f"Deal {i}\uffff\x01,{1000 * (i + 1)},Prospecting,2026-12-{i + 1:02d},Owner {i % 2}" for i in range(6)]
+    rows.append(f"{'z' * 2_000_000},5000,Prospecting,2026-12-20,{'w' * 20_000}")
+    path = write_file("deals.csv", HEADER + "\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "deck.pptx"
+    result = subprocess.run(
+        [sys.executable, "-m", "deckgen", "build", str(path), "--as-of", "2026-11-27", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    texts = [
+        shape.text_frame.text
+        for slide in Presentation(str(out)).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    ]
+    assert not any("\uffff" in text or "\x01" in text for text in texts)
+
+
+def test_check_prints_no_terminal_escape_from_a_deal_name(write_file: WriteFile) -> None:
+    path = write_file("deals.csv", f"{HEADER}\n\x1b]0;pwned\x07\x1b[31mAcme\u202e,,Prospecting,2026-01-01,Ann\x9b2J\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "deckgen", "check", str(path), "--as-of", "2026-11-27"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    printed = result.stdout + result.stderr
+    assert "Acme" in printed
+    assert not any(ch in printed for ch in "\x1b\x07\x9b\u202e")
