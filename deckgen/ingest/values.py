@@ -471,3 +471,21 @@ def _hint(expected: str) -> str:
     if expected.startswith("a probability"):
         return "fix the value in the export; probabilities run from 0% to 100%"
     return f"fix the value in the export, or map another column with {option('columns')}"
+
+
+def printable_cells(column: pd.Series) -> pd.Series:
+    """A column kept as the export has it (an extra column for `--by` or `--query`), with only what no output
+    can show removed from its text cells (`printable`): the cells are not cut, blanks and numbers stay."""
+    if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
+        dirty = column.str.contains(_UNCLEAN_ARROW, regex=True).fillna(False).astype(bool)
+    elif pd.api.types.is_object_dtype(column.dtype) or isinstance(column.dtype, pd.CategoricalDtype):
+        dirty = by_unique(column, lambda v: isinstance(v, str) and bool(_UNCLEAN.search(v))).fillna(False)
+        dirty = dirty.astype(bool)
+    else:
+        return column
+    if not dirty.any():
+        return column
+    categorical = isinstance(column.dtype, pd.CategoricalDtype)
+    out = column.astype(object)
+    out.loc[dirty] = by_unique(out[dirty], printable).to_numpy()
+    return out.astype("category") if categorical else out

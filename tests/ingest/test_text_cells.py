@@ -101,3 +101,21 @@ def test_check_prints_no_terminal_escape_from_a_deal_name(write_file: WriteFile)
     printed = result.stdout + result.stderr
     assert "Acme" in printed
     assert not any(ch in printed for ch in "\x1b\x07\x9b\u202e")
+
+
+def test_an_extra_column_used_with_by_is_cleaned_too(tmp_path: Path) -> None:
+    # A grouping column is kept as the export has it, but for what no terminal, file name or slide can show.
+    export = tmp_path / "region.csv"
+    export.write_text(
+        "Opportunity ID,Opportunity Name,Opportunity Owner,Stage,Amount,Close Date,Region\n"
+        "A1,Deal 1,Ann,Closed Won,100,2026-11-01,East\uffff\n"
+        'A2,Deal 2,Ann,Prospecting,200,2026-12-02,"We\x1b[31mst"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "decks"
+    command = [sys.executable, "-m", "deckgen", "build", str(export), "--as-of", "2026-11-27", "--by", "Region"]
+    result = subprocess.run([*command, "-o", str(out)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout + result.stderr and "\uffff" not in result.stdout
+    names = sorted(path.name for path in out.iterdir())
+    assert "sales-review-2026-11-27-East\ufffd.pptx" in names and "sales-review-2026-11-27-We[31mst.pptx" in names
