@@ -373,7 +373,7 @@ def _check_zip(path: Path) -> None:
 
 
 def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], int], kind: str) -> RawTable:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     file = str(path)
     notes: list[str] = []
@@ -401,11 +401,20 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
             )
         if not names:
             raise InputError("has no sheets", file=file)
-        chosen = sheet or names[0]
+        # Without --sheet, a hidden sheet (an old copy, a lookup table) is not the export Excel shows.
+        hidden = {m.name for m in workbook.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+        shown = [name for name in names if name not in hidden] or names
+        chosen = sheet or shown[0]
+        if sheet is None and chosen != names[0]:
+            skipped = [name for name in names[: names.index(chosen)] if name in hidden]
+            notes = [
+                f"read sheet '{chosen}': skipped hidden sheet{'s' if len(skipped) != 1 else ''} "
+                + ", ".join(f"'{name}'" for name in skipped)
+            ]
         rows = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-        if sheet is None and len(names) > 1 and _best_score(rows, mapped) < 2:
+        if sheet is None and len(shown) > 1 and _best_score(rows, mapped) < 2:
             # The first sheet is a cover or a chart: take the first sheet that has deal columns.
-            for name in names[1:]:
+            for name in shown[shown.index(chosen) + 1 :]:
                 candidate = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
                 if _best_score(candidate, mapped) >= 2:
                     notes = [f"read sheet '{name}': the first sheet, '{chosen}', has no deal columns"]

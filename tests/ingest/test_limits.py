@@ -10,6 +10,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -312,3 +313,23 @@ def test_rows_over_the_limit_are_refused_naming_it(tmp_path: Path, monkeypatch: 
     parquet = tmp_path / "deals.parquet"
     pq.write_table(deals_table(tuple(f"D{i}" for i in range(51))), parquet)
     assert str(read_error(parquet)).startswith(f"{parquet}: has 51 rows, over the limit of 50")
+
+
+def test_a_hidden_first_sheet_is_not_read_in_place_of_the_visible_one(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    old = workbook.active
+    assert old is not None
+    old.title = "Old"
+    old.append(["Stage", "Amount", "Close Date"])
+    old.append(["Closed Won", 999, "2026-11-01"])
+    old.sheet_state = "hidden"
+    deals = workbook.create_sheet("Deals")
+    deals.append(["Stage", "Amount", "Close Date"])
+    deals.append(["Closed Won", 5, "2026-11-01"])
+    workbook.active = 1
+    workbook.save(tmp_path / "hidden.xlsx")
+    pipeline = read_pipeline(tmp_path / "hidden.xlsx", Settings())
+    assert pipeline.frame["amount"].tolist() == [5.0]
+    assert "read sheet 'Deals': skipped hidden sheet 'Old'" in pipeline.notes
+    chosen = read_pipeline(tmp_path / "hidden.xlsx", Settings(), sheet="Old")  # named: read as asked
+    assert chosen.frame["amount"].tolist() == [999.0]
