@@ -411,15 +411,23 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
                 f"read sheet '{chosen}': skipped hidden sheet{'s' if len(skipped) != 1 else ''} "
                 + ", ".join(f"'{name}'" for name in skipped)
             ]
-        rows = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+        grid = workbook.get_sheet_by_name(chosen)
+        rows = grid.to_python(skip_empty_area=False)
         if sheet is None and len(shown) > 1 and _best_score(rows, mapped) < 2:
             # The first sheet is a cover or a chart: take the first sheet that has deal columns.
             for name in shown[shown.index(chosen) + 1 :]:
-                candidate = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                other = workbook.get_sheet_by_name(name)
+                candidate = other.to_python(skip_empty_area=False)
                 if _best_score(candidate, mapped) >= 2:
                     notes = [f"read sheet '{name}': the first sheet, '{chosen}', has no deal columns"]
-                    chosen, rows = name, candidate
+                    chosen, rows, grid = name, candidate, other
                     break
+        merged = _fill_merged(rows, grid.merged_cell_ranges or [])
+        if merged:
+            notes.append(
+                f"sheet '{chosen}': {merged:,} merged cell{'s' if merged != 1 else ''} spanning rows read as"
+                " their value in each row they span"
+            )
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
@@ -439,6 +447,23 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
     frame = frame.replace({"": None})
     first = header_index + 2
     return RawTable(frame, headers, file, kind, row_of=lambda i: first + i, notes=notes, sheets=names)
+
+
+def _fill_merged(rows: list[list[Any]], ranges: list[Any]) -> int:
+    """A cell merged down over several rows (one owner or stage beside a group of deals) holds its value in the
+    top row only; each row it spans shows that value in Excel, so each gets it. Merges within one row (a title
+    across columns) stay as they are. Returns how many merged cells span rows."""
+    count = 0
+    for (top, left), (bottom, right) in ranges:
+        if bottom <= top or top >= len(rows):
+            continue
+        count += 1
+        for column in range(left, right + 1):
+            value = rows[top][column] if column < len(rows[top]) else None
+            for row in rows[top : bottom + 1]:
+                if column < len(row) and row[column] in ("", None):
+                    row[column] = value
+    return count
 
 
 def _best_score(rows: list[list[Any]], mapped: Callable[[list[str]], int]) -> int:

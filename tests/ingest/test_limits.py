@@ -333,3 +333,23 @@ def test_a_hidden_first_sheet_is_not_read_in_place_of_the_visible_one(tmp_path: 
     assert "read sheet 'Deals': skipped hidden sheet 'Old'" in pipeline.notes
     chosen = read_pipeline(tmp_path / "hidden.xlsx", Settings(), sheet="Old")  # named: read as asked
     assert chosen.frame["amount"].tolist() == [999.0]
+
+
+def test_an_owner_and_stage_merged_over_several_deals_belong_to_each_of_them(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Deals"
+    sheet.append(["Report: open deals"])
+    sheet.merge_cells("A1:D1")  # a title across columns: left as it is
+    sheet.append(["Owner", "Stage", "Amount", "Close Date"])
+    sheet.append(["Ann", "Negotiation", 100, "2026-12-01"])
+    sheet.append([None, None, 200, "2026-12-02"])
+    sheet.append(["Bo", "Proposal", 300, "2026-12-03"])
+    sheet.merge_cells("A3:A4")
+    sheet.merge_cells("B3:B4")
+    workbook.save(tmp_path / "merged.xlsx")
+    pipeline = read_pipeline(tmp_path / "merged.xlsx", Settings())
+    assert pipeline.frame["owner"].tolist() == ["Ann", "Ann", "Bo"]
+    assert pipeline.frame["stage"].tolist() == ["Negotiation", "Negotiation", "Proposal"]
+    assert "sheet 'Deals': 2 merged cells spanning rows read as their value in each row they span" in pipeline.notes
