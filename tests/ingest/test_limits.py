@@ -353,3 +353,20 @@ def test_an_owner_and_stage_merged_over_several_deals_belong_to_each_of_them(tmp
     assert pipeline.frame["owner"].tolist() == ["Ann", "Ann", "Bo"]
     assert pipeline.frame["stage"].tolist() == ["Negotiation", "Negotiation", "Proposal"]
     assert "sheet 'Deals': 2 merged cells spanning rows read as their value in each row they span" in pipeline.notes
+
+
+def test_parts_that_disagree_on_a_column_type_are_refused_naming_the_part(tmp_path: Path) -> None:
+    folder = dataset(tmp_path / "deals")
+    texts = deals_table(("D",)).set_column(1, "Amount", pa.array(["$7"]))
+    pq.write_table(texts, folder / "team=US" / "part-1.parquet")
+    error = read_error(folder)
+    assert "part team=US/part-1.parquet has column 'Amount' as string, unlike part team=EMEA/part-0.parquet" in str(
+        error
+    )
+
+
+def test_parts_with_compatible_types_read_as_one_table(tmp_path: Path) -> None:
+    folder = dataset(tmp_path / "deals")
+    narrower = deals_table(("D",)).set_column(1, "Amount", pa.array([7], pa.int32()))
+    pq.write_table(narrower, folder / "team=US" / "part-1.parquet")
+    assert sorted(read(folder).frame["amount"]) == [7.0, 100.0, 100.0, 200.0]
