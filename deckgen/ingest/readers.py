@@ -389,7 +389,7 @@ def _check_zip(path: Path) -> None:
 
 
 def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], int], kind: str) -> RawTable:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     file = str(path)
     notes: list[str] = []
@@ -417,16 +417,33 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
             )
         if not names:
             raise InputError("has no sheets", file=file)
-        chosen = sheet or names[0]
-        rows = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-        if sheet is None and len(names) > 1 and _best_score(rows, mapped) < 2:
+        # Without --sheet, a hidden sheet (an old copy, a lookup table) is not the export Excel shows.
+        hidden = {m.name for m in workbook.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+        shown = [name for name in names if name not in hidden] or names
+        chosen = sheet or shown[0]
+        if sheet is None and chosen != names[0]:
+            skipped = [name for name in names[: names.index(chosen)] if name in hidden]
+            notes = [
+                f"read sheet '{chosen}': skipped hidden sheet{'s' if len(skipped) != 1 else ''} "
+                + ", ".join(f"'{name}'" for name in skipped)
+            ]
+        grid = workbook.get_sheet_by_name(chosen)
+        rows = grid.to_python(skip_empty_area=False)
+        if sheet is None and len(shown) > 1 and _best_score(rows, mapped) < 2:
             # The first sheet is a cover or a chart: take the first sheet that has deal columns.
-            for name in names[1:]:
-                candidate = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in shown[shown.index(chosen) + 1 :]:
+                other = workbook.get_sheet_by_name(name)
+                candidate = other.to_python(skip_empty_area=False)
                 if _best_score(candidate, mapped) >= 2:
                     notes = [f"read sheet '{name}': the first sheet, '{chosen}', has no deal columns"]
-                    chosen, rows = name, candidate
+                    chosen, rows, grid = name, candidate, other
                     break
+        merged = _fill_merged(rows, grid.merged_cell_ranges or [])
+        if merged:
+            notes.append(
+                f"sheet '{chosen}': {merged:,} merged cell{'s' if merged != 1 else ''} spanning rows read as"
+                " their value in each row they span"
+            )
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
@@ -446,6 +463,23 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
     frame = frame.replace({"": None})
     first = header_index + 2
     return RawTable(frame, headers, file, kind, row_of=lambda i: first + i, notes=notes, sheets=names)
+
+
+def _fill_merged(rows: list[list[Any]], ranges: list[Any]) -> int:
+    """A cell merged down over several rows (one owner or stage beside a group of deals) holds its value in the
+    top row only; each row it spans shows that value in Excel, so each gets it. Merges within one row (a title
+    across columns) stay as they are. Returns how many merged cells span rows."""
+    count = 0
+    for (top, left), (bottom, right) in ranges:
+        if bottom <= top or top >= len(rows):
+            continue
+        count += 1
+        for column in range(left, right + 1):
+            value = rows[top][column] if column < len(rows[top]) else None
+            for row in rows[top : bottom + 1]:
+                if column < len(row) and row[column] in ("", None):
+                    row[column] = value
+    return count
 
 
 def _best_score(rows: list[list[Any]], mapped: Callable[[list[str]], int]) -> int:

@@ -70,6 +70,7 @@ def _check_parts(folder: Path, parts: list[Path]) -> None:
     import pyarrow.parquet as pq
 
     first: tuple[Path, list[str]] | None = None
+    first_schema: Any = None
     rows = 0
     for part in parts:
         name = str(part.relative_to(folder))
@@ -84,10 +85,22 @@ def _check_parts(folder: Path, parts: list[Path]) -> None:
         rows += metadata.num_rows
         if rows > MAX_ROWS:
             raise too_many_rows(rows, str(folder))
-        columns = list(metadata.schema.to_arrow_schema().names)
+        schema = metadata.schema.to_arrow_schema()
+        columns = list(schema.names)
         if first is None:
-            first = (part, columns)
+            first, first_schema = (part, columns), schema
             continue
+        for column in columns:
+            if column in first_schema.names and not _same_family(
+                schema.field(column).type, first_schema.field(column).type
+            ):
+                raise InputError(
+                    f"part {name} has column '{column}' as {schema.field(column).type}, unlike part"
+                    f" {first[0].relative_to(folder)} ({first_schema.field(column).type}): the parts disagree on"
+                    " types",
+                    file=str(folder),
+                    hint="write every part with the same column types",
+                )
         missing = [c for c in first[1] if c not in columns]
         extra = [c for c in columns if c not in first[1]]
         if missing or extra:
@@ -97,6 +110,28 @@ def _check_parts(folder: Path, parts: list[Path]) -> None:
                 file=str(folder),
                 hint="write every part with the same columns",
             )
+
+
+def _family(kind: Any) -> str:
+    """What a column's type holds, as far as reading the parts as one table goes: Arrow casts within a family
+    (int32 to int64, string to dictionary, one timestamp unit to another), not across."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(kind):
+        return _family(kind.value_type)
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return "number"
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return "text"
+    if pa.types.is_temporal(kind):
+        return "time"
+    return str(kind)
+
+
+def _same_family(kind: Any, other: Any) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_null(kind) or pa.types.is_null(other) or _family(kind) == _family(other)
 
 
 def read_dataset(folder: Path) -> Any:

@@ -10,6 +10,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -312,3 +313,60 @@ def test_rows_over_the_limit_are_refused_naming_it(tmp_path: Path, monkeypatch: 
     parquet = tmp_path / "deals.parquet"
     pq.write_table(deals_table(tuple(f"D{i}" for i in range(51))), parquet)
     assert str(read_error(parquet)).startswith(f"{parquet}: has 51 rows, over the limit of 50")
+
+
+def test_a_hidden_first_sheet_is_not_read_in_place_of_the_visible_one(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    old = workbook.active
+    assert old is not None
+    old.title = "Old"
+    old.append(["Stage", "Amount", "Close Date"])
+    old.append(["Closed Won", 999, "2026-11-01"])
+    old.sheet_state = "hidden"
+    deals = workbook.create_sheet("Deals")
+    deals.append(["Stage", "Amount", "Close Date"])
+    deals.append(["Closed Won", 5, "2026-11-01"])
+    workbook.active = 1
+    workbook.save(tmp_path / "hidden.xlsx")
+    pipeline = read_pipeline(tmp_path / "hidden.xlsx", Settings())
+    assert pipeline.frame["amount"].tolist() == [5.0]
+    assert "read sheet 'Deals': skipped hidden sheet 'Old'" in pipeline.notes
+    chosen = read_pipeline(tmp_path / "hidden.xlsx", Settings(), sheet="Old")  # named: read as asked
+    assert chosen.frame["amount"].tolist() == [999.0]
+
+
+def test_an_owner_and_stage_merged_over_several_deals_belong_to_each_of_them(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Deals"
+    sheet.append(["Report: open deals"])
+    sheet.merge_cells("A1:D1")  # a title across columns: left as it is
+    sheet.append(["Owner", "Stage", "Amount", "Close Date"])
+    sheet.append(["Ann", "Negotiation", 100, "2026-12-01"])
+    sheet.append([None, None, 200, "2026-12-02"])
+    sheet.append(["Bo", "Proposal", 300, "2026-12-03"])
+    sheet.merge_cells("A3:A4")
+    sheet.merge_cells("B3:B4")
+    workbook.save(tmp_path / "merged.xlsx")
+    pipeline = read_pipeline(tmp_path / "merged.xlsx", Settings())
+    assert pipeline.frame["owner"].tolist() == ["Ann", "Ann", "Bo"]
+    assert pipeline.frame["stage"].tolist() == ["Negotiation", "Negotiation", "Proposal"]
+    assert "sheet 'Deals': 2 merged cells spanning rows read as their value in each row they span" in pipeline.notes
+
+
+def test_parts_that_disagree_on_a_column_type_are_refused_naming_the_part(tmp_path: Path) -> None:
+    folder = dataset(tmp_path / "deals")
+    texts = deals_table(("D",)).set_column(1, "Amount", pa.array(["$7"]))
+    pq.write_table(texts, folder / "team=US" / "part-1.parquet")
+    error = read_error(folder)
+    assert "part team=US/part-1.parquet has column 'Amount' as string, unlike part team=EMEA/part-0.parquet" in str(
+        error
+    )
+
+
+def test_parts_with_compatible_types_read_as_one_table(tmp_path: Path) -> None:
+    folder = dataset(tmp_path / "deals")
+    narrower = deals_table(("D",)).set_column(1, "Amount", pa.array([7], pa.int32()))
+    pq.write_table(narrower, folder / "team=US" / "part-1.parquet")
+    assert sorted(read(folder).frame["amount"]) == [7.0, 100.0, 100.0, 200.0]
