@@ -62,3 +62,21 @@ def test_meeting_details_deckgen_cannot_write_are_one_line(
         assert (code, stdout) == (2, ""), err
         assert err.startswith("Error: ") and message in err and len(err.strip().splitlines()) == 1
         assert not out.exists()
+
+
+def test_a_deck_whose_name_holds_a_line_break_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from tests.invite.test_invite import MEETING
+
+    odd = tmp_path / "de\r\nck.pptx"
+    source = tmp_path / "plain.pptx"
+    from pptx import Presentation
+
+    Presentation().save(str(source))
+    shutil.copy(source, odd)
+    for suffix in ("eml", "ics"):
+        code, out, err = run(capsys, "attach", str(odd), *MEETING, "-o", str(tmp_path / f"review.{suffix}"))
+        assert (code, out) == (2, "") and "has a line break or control character in its name" in err
+        assert len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([odd.name, source.name])

@@ -198,6 +198,11 @@ def check_deck(path: Path) -> None:
     """The deck exists and is a PowerPoint file (a zip holding ppt/presentation.xml)."""
     import zipfile
 
+    if _UNSAFE.search(path.name):
+        raise InputError(
+            "has a line break or control character in its name", file=repr(str(path)),
+            hint="rename the deck: its name goes into the invite's and the mail's headers",
+        )  # fmt: skip
     if not path.exists():
         raise InputError("deck not found", file=str(path), hint="give the .pptx that `deckgen build` wrote")
     if path.is_dir():
