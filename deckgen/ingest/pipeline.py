@@ -196,7 +196,9 @@ def _read(path: Path, settings: Settings, sheet: str | None, digest: Future[str]
     taken = set(mapping.values()) | set(canonical.columns) | set(raw.nested)
     extras = [h for h in raw.headers if h not in taken]
     if extras:  # in one step: one column at a time is quadratic in the number of columns
-        canonical = pd.concat([canonical, kept[extras]], axis=1)
+        # Kept as they are, but for the characters no output can show (a `--by` group's name reaches the
+        # terminal, a file name and the slides).
+        canonical = pd.concat([canonical, kept[extras].apply(values.printable_cells)], axis=1)
     return Pipeline(
         frame=canonical.reset_index(drop=True),
         file=raw.file,
