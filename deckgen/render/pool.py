@@ -83,16 +83,12 @@ def tune_gc() -> None:
     gc.freeze()
     gc.set_threshold(10_000, 50, 100)
     # A process group of its own: a SIGTERM sent to deckgen's whole group (a service manager, `timeout`) reaches
-    # the main process alone, which stops the workers in order; a worker killed on its own could die holding the
-    # pool's queue lock, or be started again by the pool. Ctrl-C is ignored here anyway (quiet_children).
+    # the main process alone, which stops the workers in order (Ctrl-C is ignored here anyway: quiet_children).
+    # The pool's terminate then kills a worker outright (the default action, not deckgen's handler inherited
+    # through fork): no traceback, no exit code to run, and a worker blocked in a lock dies too, where a Python
+    # handler would never run and the pool's join would wait for it forever.
     os.setpgid(0, 0)
-    signal.signal(signal.SIGTERM, _leave)
-
-
-def _leave(_signum: int, _frame: object) -> None:
-    """A worker's SIGTERM (the pool's terminate, or a whole process group's): it exits at once and silently, by
-    an exception that releases the pool's queue locks on its way (dying holding one would hang the pool)."""
-    raise SystemExit(128 + signal.SIGTERM)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class ChartPool:
