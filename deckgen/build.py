@@ -63,6 +63,7 @@ def build_deck(
     computed = source if _computed(source) else None
     if computed is not None and (previous is not None or settings is not None or as_of is not None):
         raise OptionError("previous, settings and as_of go with an export to read, not with its metrics")
+    _check_history(source, previous, settings)
     with reading(_inputs(source, previous, settings, options)):
         _check_outputs(options)  # an output that would replace an input is refused before anything is read
         invite = _meeting(options)  # checked before anything is built: a typo in an address must not cost a deck
@@ -92,6 +93,7 @@ def build_group_decks(
     folder = options.output_path or Path(".")
     if folder.suffix.lower() == ".pptx" or (folder.exists() and not folder.is_dir()):
         raise OptionError(f"{folder} is a file; with {option('by')}, {option('output')} names a folder", "output")
+    _check_history(source, previous, settings)
     with reading(_inputs(source, previous, settings, options)):
         return _group_decks(source, options, folder, previous, settings, as_of)
 
@@ -231,6 +233,14 @@ def _inputs(source: object, previous: object, settings: Settings | None, options
     if settings is not None and settings.history is not None:
         files += [Path(settings.history), Path(f"{settings.history}.wal")]
     return files
+
+
+def _check_history(source: object, previous: object, settings: Settings | None) -> None:
+    """The history store is written (this week recorded): it must not be the export or --previous read."""
+    if settings is None or settings.history is None:
+        return
+    exports = [Path(export) for export in (source, previous) if isinstance(export, str | Path)]
+    check_output(Path(settings.history), exports)
 
 
 def _check_outputs(options: DeckOptions) -> None:

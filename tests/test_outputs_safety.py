@@ -78,6 +78,22 @@ def test_the_history_store_is_not_replaced_by_the_deck(work: Path, capsys: pytes
     assert code == 2 and refused(err, "store.duckdb"), err
 
 
+def test_the_history_store_read_as_the_export_is_not_written(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--history records this week into the store: a store that is also the export (or --previous) is refused."""
+    code, _, err = run(capsys, "history", "add", "store.duckdb", "pipeline-this-week.csv", "--as-of", "2026-11-20")
+    assert code == 0, err
+    os.link(work / "store.duckdb", work / "same.duckdb")
+    before = digest(work / "store.duckdb")
+    query = ["--query", "SELECT * FROM versions", "--as-of", "2026-11-27", "-q", "--history", "store.duckdb"]
+    for export in ("store.duckdb", "same.duckdb"):
+        code, _, err = run(capsys, "build", export, *query, "-o", "out.pptx")
+        assert code == 2 and refused(err, "store.duckdb"), err
+    code, _, err = run(capsys, "build", "pipeline-this-week.csv", "--previous", "same.duckdb", *query, "-o", "o.pptx")
+    assert code == 2 and refused(err, "store.duckdb"), err
+    assert digest(work / "store.duckdb") == before
+    assert not (work / "out.pptx").exists() and not (work / "o.pptx").exists()
+
+
 def test_the_pdf_and_the_invite_never_replace_an_input_or_the_deck(
     work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -104,3 +104,47 @@ def test_libreoffice_timing_out_leaves_no_process_behind(
     while (alive(launcher) or alive(child)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive(launcher) and not alive(child)
+
+
+STUCK_WORKER = """
+import ctypes, os, sys, time
+from deckgen.batch import _workers
+
+def stuck(ready):
+    # A worker blocked in C (a mutex locked twice): a Python signal handler would never get to run.
+    mutex = ctypes.create_string_buffer(64)
+    pthread = ctypes.CDLL(None)
+    open(ready, "w").close()
+    pthread.pthread_mutex_lock(mutex)
+    pthread.pthread_mutex_lock(mutex)
+
+if __name__ == "__main__":
+    ready = sys.argv[1]
+    try:
+        with _workers(2) as pool:
+            pool.apply_async(stuck, (ready,))
+            while not os.path.exists(ready):
+                time.sleep(0.05)
+            time.sleep(0.2)
+            raise KeyboardInterrupt  # as Ctrl-C or SIGTERM in the main process: the pool is terminated
+    except KeyboardInterrupt:
+        print("stopped")
+"""
+
+
+def test_stopping_the_workers_does_not_wait_for_one_blocked_in_a_lock(tmp_path: Path) -> None:
+    """An interrupted build terminates its worker pool; a worker blocked where no Python handler runs still dies,
+    so the build ends instead of waiting for it forever."""
+    script = tmp_path / "stuck.py"
+    script.write_text(STUCK_WORKER)
+    command = [sys.executable, str(script), str(tmp_path / "ready")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        for line in subprocess.run(["pgrep", "-f", str(script)], capture_output=True, text=True).stdout.split():
+            os.kill(int(line), signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the pool's join waited for a worker that ignored its SIGTERM")
+    assert (process.returncode, stdout.decode(), stderr.decode()) == (0, "stopped\n", "")
