@@ -247,3 +247,36 @@ def test_forecast_certain_deals_are_a_constant() -> None:
     f = metrics(deals, Settings(goal=1_000_002.0)).forecast
     assert (f.low, f.mid, f.high) == (1_000_000.0, 1_000_001.0, 1_000_002.0)
     assert f.prob_hit_goal == 0.25
+
+
+# -- a trend row: what a single-week run computes ------------------------------------------------
+
+
+def test_trend_row_coverage_is_open_pipeline_over_the_gap() -> None:
+    from deckgen.model.trend import trend_row
+
+    # Goal 1000, closed won 200: gap 800. Open pipeline 400 at 50%: coverage 400/800 = 0.5.
+    deals = frame(
+        {"state": "won", "amount": 200, "close_date": "2026-10-20"},
+        {"amount": 400, "close_date": "2026-12-01"},
+    )
+    row = trend_row(deals, Settings(goal=1000.0), AS_OF)
+    assert (row.week, row.goal, row.closed_won, row.open_amount, row.weighted) == (7, 1000.0, 200.0, 400.0, 200.0)
+    assert row.coverage == 0.5
+    assert row.coverage == metrics(deals, Settings(goal=1000.0)).pipeline.coverage
+
+
+# -- the gap list: every positive deal, however small ----------------------------------------------
+
+
+def test_a_deal_under_one_unit_can_close_the_gap() -> None:
+    # Goal 100.5, closed won 100: 0.5 to go. The only open deal, 0.5 in commit, closes it; a 0 deal adds nothing.
+    deals = frame(
+        {"state": "won", "amount": 100, "close_date": "2026-10-20"},
+        {"id": "S", "amount": 0.5, "probability": 0.9, "forecast_category": "commit", "close_date": "2026-12-01"},
+        {"id": "Z", "amount": 0, "probability": 0.9, "forecast_category": "commit", "close_date": "2026-12-01"},
+    )
+    gap = metrics(deals, Settings(goal=100.5)).gap
+    assert gap is not None
+    assert [d.deal.id for d in gap.deals] == ["S"]
+    assert (gap.needed_count, gap.needed_amount, gap.covered, gap.shortfall) == (1, 0.5, True, 0)
