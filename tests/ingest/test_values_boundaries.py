@@ -132,3 +132,11 @@ def test_a_bare_one_among_fractions_is_certain() -> None:
     # No '%' and nothing above 1: fractions, and 1 is 100%.
     assert parse_probabilities(cells("1", "0.5")).tolist() == [1.0, 0.5]
     assert parse_probabilities(pd.Series([1.0, 0.25, 0.0])).tolist() == [1.0, 0.25, 0.0]
+
+
+def test_excel_serials_from_the_first_to_the_last_day() -> None:
+    # Serial 1 = 1899-12-31 (day 0 is 1899-12-30); 2958465 = 9999-12-31, the last day Excel has.
+    first, last = pd.Timestamp("1899-12-31"), pd.Timestamp("9999-12-31")
+    assert parse_dates(cells(1, 2958465)).tolist() == [first, last]
+    assert parse_dates(cells(1.0, 2958465.0)).tolist() == [first, last]
+    assert parse_dates(cells("1", "2958465")).tolist() == [first, last]
