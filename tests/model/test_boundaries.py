@@ -280,3 +280,15 @@ def test_a_deal_under_one_unit_can_close_the_gap() -> None:
     assert gap is not None
     assert [d.deal.id for d in gap.deals] == ["S"]
     assert (gap.needed_count, gap.needed_amount, gap.covered, gap.shortfall) == (1, 0.5, True, 0)
+
+
+def test_the_quarter_before_a_second_quarter_is_the_first() -> None:
+    from deckgen.model.calendar import quarter_of
+    from deckgen.model.trend import preceding
+
+    # FY2026 Q2 = 2026-04-01 .. 2026-06-30: the quarter before is FY2026 Q1, 2026-01-01 .. 2026-03-31.
+    before = preceding(quarter_of(date(2026, 5, 1), 1))
+    assert (before.label, before.start, before.end) == ("FY2026 Q1", date(2026, 1, 1), date(2026, 3, 31))
+    # FY2026 Q1: the quarter before is FY2025 Q4.
+    before = preceding(quarter_of(date(2026, 2, 1), 1))
+    assert (before.label, before.start, before.end) == ("FY2025 Q4", date(2025, 10, 1), date(2025, 12, 31))
