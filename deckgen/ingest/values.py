@@ -248,7 +248,8 @@ def _native_dates(values: pd.Series) -> pd.Series:
 
     def convert(value: object) -> object:
         if isinstance(value, datetime | date):
-            return pd.Timestamp(value).normalize()
+            # A datetime with a time zone is dated in its own zone (as a datetime column is), not moved to UTC.
+            return pd.Timestamp(value).tz_localize(None).normalize()
         if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
             return (EXCEL_EPOCH + pd.Timedelta(days=int(value))).normalize()
         return pd.NaT
