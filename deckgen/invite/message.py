@@ -20,7 +20,8 @@ from deckgen.invite.meeting import Meeting
 def message(calendar: Calendar, deck: Deck, meeting: Meeting, body: str, now: datetime, attach: bool) -> bytes:
     event = calendar.walk("VEVENT")[0]
     mail = EmailMessage(policy=SMTP)
-    mail["Subject"] = str(event.get("summary", deck.name))
+    # One line: a meeting's SUMMARY from a calendar file may hold line breaks, a header may not.
+    mail["Subject"] = " ".join(str(event.get("summary", deck.name)).split())
     organizer = str(event.get("organizer", "")).removeprefix("mailto:")
     sender = meeting.organizer
     mail.set_raw("From", _addresses([(sender.name, sender.email)] if sender else [("", organizer)]))

@@ -68,3 +68,21 @@ def test_names_with_commas_and_hangul_reach_both_files_as_typed(
     assert [a.addr_spec for a in message["To"].addresses] == ["ann@example.com", "minjun@example.kr", "bob@example.com"]
     assert [a.display_name for a in message["To"].addresses] == ["Lee, Ann", "김민준", ""]
     assert "Bcc" not in message and "Cc" not in message
+
+
+def test_a_calendar_summary_with_a_line_break_is_one_subject_line(
+    deck: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    exported = tmp_path / "meeting.ics"
+    exported.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:1\r\n"
+        b"SUMMARY:Weekly\\nBcc: eve@evil.example\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T100000Z\r\n"
+        b"DTSTAMP:20261201T090000Z\r\nORGANIZER:mailto:a@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    out = tmp_path / "review.eml"
+    code, _, err = run(capsys, "attach", str(deck), "--ics", str(exported), "-o", str(out))
+    assert code == 0, err
+    message = email.message_from_bytes(out.read_bytes(), policy=email.policy.default)
+    assert message["Subject"] == "Weekly Bcc: eve@evil.example" and "Bcc" not in message
