@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
@@ -104,8 +105,8 @@ class _Range(Sequence[int]):
     def __iter__(self) -> Iterator[int]:
         current = _BUDGET.get()
         for index, number in enumerate(self.numbers):
-            if current is not None and index % 1000 == 0:
-                current.step(min(1000, len(self.numbers) - index))
+            if current is not None and index % 100 == 0:
+                current.step(min(100, len(self.numbers) - index))
                 current.check_time()
             yield number
 
@@ -134,12 +135,72 @@ class _Sandbox(SandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
             for items, times in ((left, right), (right, left)):
-                if isinstance(items, str | list | tuple) and isinstance(times, int) and len(items) * times > MAX_FIELD:
-                    raise BudgetExceeded(f"'*' would make {len(items) * times:,} items; at most {MAX_FIELD:,}")
+                if (
+                    isinstance(items, str | list | tuple)
+                    and isinstance(times, int)
+                    and _size(items) * times > MAX_FIELD
+                ):
+                    raise BudgetExceeded(f"'*' would make {_size(items) * times:,} items; at most {MAX_FIELD:,}")
         elif isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:  # noqa: SIM102
             if right * math.log2(abs(left)) > MAX_POWER_BITS:
                 raise BudgetExceeded(f"'{left} ** {right}' is too large a number")
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_call(__obj, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+WIDE = re.compile(r"\d{6,}")  # a width or precision of 100,000 or more in a format string
+PADDING = {"center", "ljust", "rjust", "zfill", "expandtabs"}
+
+
+def _size(items: Any) -> int:
+    """Characters or items, a list counted by its strings' lengths: [long_text] * n is as long as the texts."""
+    if isinstance(items, str):
+        return len(items)
+    return sum(len(item) if isinstance(item, str | list | tuple) else 1 for item in items) or 1
+
+
+def _check_call(callee: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """String methods that would build more than MAX_FIELD characters are refused before they run."""
+    owner = getattr(getattr(callee, "__wrapped__", callee), "__self__", None)  # str.format comes wrapped
+    if not isinstance(owner, str):
+        return
+    name = getattr(callee, "__name__", "")
+    numbers = [value for value in (*args, *kwargs.values()) if isinstance(value, int) and not isinstance(value, bool)]
+    texts = [value for value in (*args, *kwargs.values()) if isinstance(value, str)]
+    wide = (
+        (name in PADDING and any(number > MAX_FIELD for number in numbers))
+        or (name in ("format", "format_map") and WIDE.search(owner) is not None)
+        or (name == "replace" and texts and (len(owner) + 1) * max(len(text) for text in texts) > MAX_FIELD)
+        or (name == "join" and args and len(owner) * _size(list(args[0])) > MAX_FIELD)
+    )
+    if wide:
+        raise BudgetExceeded(f"'{name}' would make more than {MAX_FIELD:,} characters")
+
+
+def _capped(name: str, original: Any) -> Any:
+    """A filter refused when a width or a format string asks for more than MAX_FIELD characters."""
+
+    def run(*given: Any, **kwargs: Any) -> Any:
+        head, (value, *args) = (given[:1], given[1:]) if passes else ((), given)
+        numbers = [item for item in (*args, *kwargs.values()) if isinstance(item, int) and not isinstance(item, bool)]
+        if any(number > MAX_FIELD for number in numbers) or (
+            name == "format" and isinstance(value, str) and WIDE.search(value)
+        ):
+            raise BudgetExceeded(f"'{name}' would make more than {MAX_FIELD:,} characters")
+        if name == "join" and not isinstance(value, str):
+            value = list(value)
+            separator = str(args[0]) if args else str(kwargs.get("d", ""))
+            if _size(value) + len(separator) * len(value) > MAX_FIELD:
+                raise BudgetExceeded(f"'join' would make more than {MAX_FIELD:,} characters")
+        return original(*head, value, *args, **kwargs)
+
+    passes = hasattr(original, "jinja_pass_arg")  # join takes the evaluation context first
+    if passes:
+        run.jinja_pass_arg = original.jinja_pass_arg  # type: ignore[attr-defined]
+    return run
 
 
 def _as_date(value: Any) -> date | None:
@@ -158,6 +219,8 @@ def make_env(currency: str, lang: str = "en") -> SandboxedEnvironment:
     env = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
     env.globals["range"] = _range
     env.globals["lipsum"] = _lipsum
+    for name in ("center", "indent", "format", "join"):
+        env.filters[name] = _capped(name, env.filters[name])
     env.filters["money"] = lambda value, compact=True: fmt.money(value, currency, compact, lang=lang)
     env.filters["pct"] = lambda value, digits=0: fmt.pct(value, digits, lang=lang)
     env.filters["delta"] = lambda value, compact=True: fmt.delta(value, currency, compact, lang=lang)

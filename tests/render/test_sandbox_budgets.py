@@ -53,6 +53,13 @@ def _refused(capsys: pytest.CaptureFixture[str], tmp_path: Path, *args: str) -> 
         ("body", "{{ 'x' * 10**9 }}", "'*' would make 1,000,000,000 items; at most 100,000"),
         ("body", "{% for a in range(10000) %}{{ 'x' * 99 }}{% endfor %}", "more than 100,000 characters"),
         ("notes", "{{ 2 ** (10 ** 10) }}", "too large a number"),
+        ("body", "{{ 'x' | center(10**9) }}", "'center' would make more than 100,000 characters"),
+        ("body", "{{ 'x'.ljust(10**9) }}", "'ljust' would make more than 100,000 characters"),
+        ("body", "{{ '{:>1000000000}'.format(1) }}", "'format' would make more than 100,000 characters"),
+        ("body", "{{ '%1000000000d' | format(1) }}", "'format' would make more than 100,000 characters"),
+        ("body", "{{ (['x' * 9999] * 9) | join('y' * 99999) }}", "'join' would make more than 100,000 characters"),
+        ("body", "{{ ('x' * 99999).replace('', 'y' * 999) }}", "'replace' would make more than 100,000 characters"),
+        ("body", "{{ (['x' * 99999] * 99999) | length }}", "'*' would make 9,999,800,001 items"),
     ],
 )
 def test_a_field_over_a_budget_is_one_line_naming_file_slide_and_field(
