@@ -18,6 +18,17 @@ MACRO_MARK = b"macroEnabled"
 MACRO_TYPES = ("vbaproject", "activex", "macroenabled")  # vbaProjectSignature included; compared in lower case
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: a VBA project, an ActiveX control
 OLE_OBJECT = "/oleObject"
+PACKAGE = "/package"  # an embedded Office file: a chart's data, or, on a slide, master or layout, an OLE object
+DRAWN = ("ppt/slides/", "ppt/slideMasters/", "ppt/slideLayouts/")
+
+
+def _embedded_object(rels_name: str, rel: Any) -> bool:
+    kind = rel.get("Type", "")
+    if rel.get("TargetMode") == "External":
+        return False
+    return kind.endswith(OLE_OBJECT) or (kind.endswith(PACKAGE) and rels_name.startswith(DRAWN))
+
+
 CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 P_NS = "http://schemas.openxmlformats.org/presentationml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -145,7 +156,7 @@ def _refuse_external_links(archive: zipfile.ZipFile, name: str) -> set[str]:
                     file=name,
                     hint="embed the picture or object, or remove the link, in PowerPoint",
                 )
-            if not external and rel.get("Type", "").endswith(OLE_OBJECT):
+            if _embedded_object(member, rel):
                 embedded.add(_resolve(member, target))
     return embedded
 
@@ -176,7 +187,7 @@ def _rewritten(archive: zipfile.ZipFile, embedded: set[str]) -> io.BytesIO:
             if member.filename == "[Content_Types].xml":
                 data = data.replace(TEMPLATE_TYPE.encode(), PRESENTATION_TYPE.encode())
             elif embedded and member.filename.endswith(".rels"):
-                data = _without_ole_rels(data)
+                data = _without_ole_rels(member.filename, data)
             elif embedded and member.filename.endswith(".xml") and b"oleObj" in data:
                 data = _without_ole_frames(data)
             copy.writestr(member, data)
@@ -184,10 +195,10 @@ def _rewritten(archive: zipfile.ZipFile, embedded: set[str]) -> io.BytesIO:
     return buffer
 
 
-def _without_ole_rels(data: bytes) -> bytes:
+def _without_ole_rels(name: str, data: bytes) -> bytes:
     root = etree.fromstring(data, parser=SAFE_XML)
     for rel in list(root.iter(f"{{{RELS}}}Relationship")):
-        if rel.get("Type", "").endswith(OLE_OBJECT) and rel.get("TargetMode") != "External":
+        if _embedded_object(name, rel):
             rel.getparent().remove(rel)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 

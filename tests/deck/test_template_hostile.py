@@ -171,3 +171,30 @@ def test_an_embedded_ole_object_in_the_master_is_removed_with_a_note(
         for name in archive.namelist():
             assert b"oleObj" not in archive.read(name), name
             assert b"oleObject" not in archive.read(name), name
+
+
+def test_an_embedded_office_file_shown_as_an_object_in_a_layout_is_removed(
+    capsys: pytest.CaptureFixture[str], corporate: Path, tmp_path: Path
+) -> None:
+    layout = "ppt/slideLayouts/slideLayout1.xml"
+    frame = OLE_FRAME.replace('progId="Package"', 'progId="Excel.Sheet.12"')
+    edits = {
+        layout: _part(corporate, layout).replace(b"</p:spTree>", frame.encode() + b"</p:spTree>", 1),
+        LAYOUT_RELS: _with_rel(_part(corporate, LAYOUT_RELS), "package", "../embeddings/Sheet1.xlsx", external=False),
+        "ppt/embeddings/Sheet1.xlsx": b"PK\x03\x04 not really a workbook",
+        "[Content_Types].xml": _with_type(
+            _part(corporate, "[Content_Types].xml"),
+            "ppt/embeddings/Sheet1.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    }
+    template = _edited(corporate, tmp_path / "embedded.pptx", edits)
+    deck = tmp_path / "deck.pptx"
+
+    code, _, err = run(capsys, "build", *SAMPLE_ARGS, "--template", str(template), "-o", str(deck))
+
+    assert code == 0, err
+    assert f"note: {template}: 1 embedded object (OLE) removed from the template; decks never carry them" in err
+    with zipfile.ZipFile(deck) as archive:
+        assert not [name for name in archive.namelist() if "embeddings" in name]
+        assert not [name for name in archive.namelist() if b"oleObj" in archive.read(name)]
