@@ -414,6 +414,61 @@ def _cross_key_rules(settings: Settings, problems: _Problems) -> None:
         problems.add("forecast.best_case_min_probability", "must not be above 'forecast.commit_min_probability'")
 
 
+MAX_TOML_DEPTH = 50  # arrays and inline tables inside each other; honest files use two or three
+
+
+def nesting(text: str) -> tuple[int, int]:
+    """(deepest nesting of arrays and inline tables, its line), outside strings and comments: a file nested
+    thousands deep would exhaust the TOML reader's recursion before it could say where."""
+    depth = deepest = where = 0
+    line, index, size = 1, 0, len(text)
+    while index < size:
+        char = text[index]
+        if char == "\n":
+            line += 1
+        elif char == "#":
+            end = text.find("\n", index)
+            index = size if end < 0 else end
+            continue
+        elif char in "\"'":
+            quote = text[index : index + 3] if text[index : index + 3] in ('"""', "'''") else char
+            index += len(quote)
+            while index < size and not text.startswith(quote, index):
+                if text[index] == "\\" and quote[0] == '"':
+                    index += 1
+                elif text[index] == "\n":
+                    line += 1
+                    if len(quote) == 1:
+                        break  # an unclosed string: the TOML reader says so
+                index += 1
+            index += len(quote)
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, line
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        index += 1
+    return deepest, where
+
+
+def read_toml(text: str, source: str) -> dict[str, Any]:
+    """tomllib.loads, with files nested deeper than MAX_TOML_DEPTH refused in one line naming the file."""
+    deepest, line = nesting(text)
+    if deepest > MAX_TOML_DEPTH:
+        raise ConfigError(
+            source,
+            [f"line {line}: arrays or tables nested {deepest} deep; at most {MAX_TOML_DEPTH} levels are read"],
+        )
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, [f"is not valid TOML: {exc}"]) from None
+    except RecursionError:
+        raise ConfigError(source, [f"nested too deep to read; at most {MAX_TOML_DEPTH} levels are read"]) from None
+
+
 def load_settings(path: Path | None, search_dir: Path | None = None) -> Settings:
     """Read deckgen.toml (the given path, else the one in search_dir if any), validated."""
     if path is None:
@@ -427,10 +482,7 @@ def load_settings(path: Path | None, search_dir: Path | None = None) -> Settings
         raise ConfigError(str(path), ["file not found"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), [f"cannot be read ({exc})"]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), [f"is not valid TOML: {exc}"]) from None
+    data = read_toml(text, str(path))
     settings = parse_settings(data, str(path))
     if settings.history is not None and not Path(settings.history).is_absolute():  # beside the config, wherever run
         settings = replace(settings, history=str(path.parent / settings.history))

@@ -233,7 +233,7 @@ def draft(
         else None
     )
     env = make_env(metrics.currency, lang)
-    presentation = open_template(pptx_path)
+    presentation = open_template(pptx_path, notes)
     theme = replace(theme_of(presentation), lang=lang, limits=dict(limits or {}))
     layouts = Layouts(presentation, str(pptx_path))
     # Charts first: the workers draw them while this process renders the text and tables.

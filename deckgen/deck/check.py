@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import tomllib
 import types
 import typing
 from collections.abc import Iterable
@@ -248,6 +247,9 @@ class SpecCheck:
         except TemplateSyntaxError as exc:
             self.add(slide.id, field, f"Jinja syntax error on line {exc.lineno}: {exc.message}")
             return None
+        except RecursionError:
+            self.add(slide.id, field, "nested too deep to read")
+            return None
         walker = _Walker(self.env, root, scope)
         walker.statement(tree)
         for problem in dict.fromkeys(walker.problems):
@@ -260,6 +262,9 @@ class SpecCheck:
             tree = self.env.parse("{{ (" + source + ") }}")
         except TemplateSyntaxError as exc:
             self.add(slide.id, field, f"Jinja syntax error: {exc.message}")
+            return ANY
+        except RecursionError:
+            self.add(slide.id, field, "nested too deep to read")
             return ANY
         walker = _Walker(self.env, root, {})
         output = tree.body[0]
@@ -328,10 +333,11 @@ class SpecCheck:
 
 def check_template(path: Path) -> tuple[list[str], int, int]:
     """(problems, slide specs checked, slides checked) for a template folder, or a .pptx with the default specs."""
+    from deckgen.config import read_toml
     from deckgen.deck.build import SPEC_NAME, TEMPLATE_NAME, default_template_dir
     from deckgen.deck.layouts import Layouts
     from deckgen.deck.template import open_template
-    from deckgen.errors import DeckgenError
+    from deckgen.errors import ConfigError, DeckgenError
     from deckgen.render.text_env import make_env
 
     problems: list[str] = []
@@ -357,9 +363,12 @@ def check_template(path: Path) -> tuple[list[str], int, int]:
         lang = spec.name.split(".")[1] if spec.name.count(".") == 2 else "en"
         checker = SpecCheck(str(spec), make_env("USD", lang if lang in ("en", "ko") else "en"), layouts)
         try:
-            data = tomllib.loads(spec.read_text(encoding="utf-8-sig"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            data = read_toml(spec.read_text(encoding="utf-8-sig"), str(spec))
+        except UnicodeDecodeError as exc:
             problems.append(f"{spec}: is not valid TOML: {exc}")
+            continue
+        except ConfigError as exc:
+            problems.append(str(exc))
             continue
         structural: list[str] = []
         slides = parse_spec(data, str(spec), structural)

@@ -14,6 +14,7 @@ from deckgen.deck.context import ForEachOnly, Group, shown
 from deckgen.deck.spec import GROUPS, SlideSpec, TableSpec
 from deckgen.errors import ConfigError
 from deckgen.render import jinja_cache
+from deckgen.render.text_env import MAX_FIELD, BudgetExceeded, budget, check_time
 from deckgen.textutil import printable
 
 
@@ -114,6 +115,29 @@ def compiled(env: SandboxedEnvironment, source: str, expression: bool = False) -
     return cache[key]
 
 
+FAILURES = (TemplateError, ArithmeticError, TypeError, ValueError, LookupError, RecursionError, MemoryError)
+
+
+def rendered(template: Any, variables: dict[str, Any]) -> str:
+    """The template's text, refused once it passes MAX_FIELD characters (before it is all built)."""
+    check_time()
+    pieces, length = [], 0
+    for piece in template.generate(variables):
+        length += len(piece)
+        if length > MAX_FIELD:
+            raise BudgetExceeded(f"renders more than {MAX_FIELD:,} characters (the limit for one field)")
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "calls itself too deeply (a macro that calls itself, or expressions nested too deep)"
+    if isinstance(exc, MemoryError):
+        return "ran out of memory"
+    return getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+
+
 class _Renderer:
     """Renders one slide's fields, turning Jinja errors into one line naming file, slide and field."""
 
@@ -122,26 +146,26 @@ class _Renderer:
     ) -> None:
         self.env, self.source, self.slide, self.context, self.slide_id = env, source, slide, context, slide_id
 
-    def _fail(self, field: str, exc: Exception) -> ConfigError:
-        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-        return ConfigError(self.source, [f"slide '{self.slide_id}', {field}: {message}"])
+    def _fail(self, field: str, exc: BaseException) -> ConfigError:
+        return ConfigError(self.source, [f"slide '{self.slide_id}', {field}: {_message(exc)}"])
 
     def text(self, field: str, template: str, extra: dict[str, Any] | None = None) -> str:
         if not template:
             return ""
         try:
-            rendered = compiled(self.env, template).render({**self.context, **(extra or {})})
-        except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+            text = rendered(compiled(self.env, template), {**self.context, **(extra or {})})
+        except FAILURES as exc:
             raise self._fail(field, exc) from None
-        rendered = printable(rendered)
+        text = printable(text)
         if field in ("body", "notes"):
-            return "\n".join(line.rstrip() for line in rendered.strip().splitlines())
-        return " ".join(rendered.split())  # one line: template line breaks are layout, not content
+            return "\n".join(line.rstrip() for line in text.strip().splitlines())
+        return " ".join(text.split())  # one line: template line breaks are layout, not content
 
     def expression(self, field: str, source: str) -> Any:
         try:
+            check_time()
             return compiled(self.env, source, expression=True)(**self.context)
-        except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+        except FAILURES as exc:
             raise self._fail(field, exc) from None
 
 
@@ -175,18 +199,18 @@ def _table_pages(renderer: _Renderer, spec: TableSpec) -> list[PlannedTable] | N
     for column in spec.columns:
         try:
             templates.append(compiled(renderer.env, column.value))
-        except TemplateError as exc:
+        except (TemplateError, RecursionError) as exc:
             raise renderer._fail(f"table column '{column.header}'", exc) from None
     cells = []
     for row in rows:
-        rendered = []
+        cell: list[str] = []
         variables = {**renderer.context, "row": row}  # once per row, not per cell
         for column, template in zip(spec.columns, templates, strict=True):
             try:
-                rendered.append(" ".join(printable(template.render(variables)).split()))
-            except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+                cell.append(" ".join(printable(rendered(template, variables)).split()))
+            except FAILURES as exc:
                 raise renderer._fail(f"table column '{column.header}'", exc) from None
-        cells.append(tuple(rendered))
+        cells.append(tuple(cell))
     pages = math.ceil(len(cells) / spec.rows_per_slide)
     per_page = math.ceil(len(cells) / pages)  # balanced: 25 rows at 12 a page are 9 + 9 + 7, not 12 + 12 + 1
     return [
@@ -226,6 +250,18 @@ def charted(
     chart_style: str | None = None,
 ) -> list[PlannedSlide]:
     """The slides that will carry a picture chart, with no text rendered yet: enough to start drawing early."""
+    with budget():
+        return _charted(slides, context, env, source, groups, chart_style)
+
+
+def _charted(
+    slides: list[SlideSpec],
+    context: dict[str, Any],
+    env: SandboxedEnvironment,
+    source: str,
+    groups: GroupContext | None,
+    chart_style: str | None,
+) -> list[PlannedSlide]:
     return [
         PlannedSlide(
             id=item.id,
@@ -250,7 +286,21 @@ def plan(
     groups: GroupContext | None = None,
     chart_style: str | None = None,
 ) -> list[PlannedSlide]:
-    """Every slide whose `when` holds, tables split over continuation slides; empty tables leave their slide out."""
+    """Every slide whose `when` holds, tables split over continuation slides; empty tables leave their slide out.
+
+    The deck's text has the sandbox's budgets (render/text_env.py): going over one is one line naming the field."""
+    with budget():
+        return _plan(slides, context, env, source, groups, chart_style)
+
+
+def _plan(
+    slides: list[SlideSpec],
+    context: dict[str, Any],
+    env: SandboxedEnvironment,
+    source: str,
+    groups: GroupContext | None,
+    chart_style: str | None,
+) -> list[PlannedSlide]:
     planned: list[PlannedSlide] = []
     for item, renderer in _shown(slides, context, env, source, groups):
         slide = item.spec

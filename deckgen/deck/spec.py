@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -218,10 +217,9 @@ def load_spec(path: Path) -> list[SlideSpec]:
         raise ConfigError(str(path), ["file not found"]) from None
     key = (str(path), text)
     if key not in _PARSED:  # a deck per group reads the same spec again: parsed and checked once
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(str(path), [f"is not valid TOML: {exc}"]) from None
+        from deckgen.config import read_toml
+
+        data = read_toml(text, str(path))
         _PARSED.clear()
         _PARSED[key] = tuple(parse_spec(data, str(path)))
     return list(_PARSED[key])

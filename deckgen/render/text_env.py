@@ -1,16 +1,206 @@
-"""The one Jinja environment for slide text: sandboxed, StrictUndefined, with the number filters."""
+"""The one Jinja environment for slide text: sandboxed, StrictUndefined, with the number filters.
+
+Slide text comes from a template folder someone else may have written, so the sandbox has budgets as well as
+walls: no `range` longer than MAX_RANGE, no more than MAX_STEPS steps of `range` loops in a deck, no `lipsum`
+of more than MAX_LIPSUM paragraphs, no string or list built longer than MAX_FIELD items by `*`, no power of
+more than MAX_POWER_BITS bits, and no deck whose text renders for more than MAX_SECONDS (see Budget). Going over
+raises BudgetExceeded, which the caller reports as one line naming the file, slide and field.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import math
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, TemplateRuntimeError
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import generate_lorem_ipsum
 
 from deckgen.render import format as fmt
 from deckgen.render.i18n import tr
+
+MAX_RANGE = 10_000  # items in one range()
+MAX_STEPS = 1_000_000  # items of every range() in one deck, nested loops included
+MAX_LIPSUM = 100  # paragraphs of lipsum()
+MAX_FIELD = 100_000  # characters of one rendered field; items of a string or list made with *
+MAX_POWER_BITS = 4_096  # size of the result of **
+MAX_SECONDS = 30.0  # rendering the text of one deck
+
+
+class BudgetExceeded(TemplateRuntimeError):
+    """Slide text went over one of the sandbox's budgets."""
+
+
+@dataclass
+class Budget:
+    """What one deck's text may still spend: a deadline, and the range() steps left."""
+
+    seconds: float = MAX_SECONDS
+    steps: int = MAX_STEPS
+    deadline: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.deadline = time.monotonic() + self.seconds
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise BudgetExceeded(
+                f"rendering the slide text took over {self.seconds:g} s (the limit for a deck); "
+                "look for loops that run too long"
+            )
+
+    def step(self, count: int) -> None:
+        self.steps -= count
+        if self.steps < 0:
+            raise BudgetExceeded(
+                f"loops over range() ran more than {MAX_STEPS:,} steps in this deck (the limit); look for nested loops"
+            )
+
+
+_BUDGET: ContextVar[Budget | None] = ContextVar("deckgen_text_budget", default=None)
+
+
+@contextlib.contextmanager
+def budget(seconds: float | None = None) -> Iterator[Budget]:
+    """The budget of one deck's text, in force inside the `with` (nested uses keep the outer one)."""
+    current = _BUDGET.get()
+    if current is not None:
+        yield current
+        return
+    fresh = Budget(MAX_SECONDS if seconds is None else seconds)
+    token = _BUDGET.set(fresh)
+    try:
+        yield fresh
+    finally:
+        _BUDGET.reset(token)
+
+
+def check_time() -> None:
+    """Between fields: over the deck's time budget raises BudgetExceeded."""
+    current = _BUDGET.get()
+    if current is not None:
+        current.check_time()
+
+
+class _Range(Sequence[int]):
+    """range() in slide text: at most MAX_RANGE items, each loop over it counted against the deck's budget."""
+
+    def __init__(self, numbers: range) -> None:
+        self.numbers = numbers
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.numbers[index]
+
+    def __iter__(self) -> Iterator[int]:
+        current = _BUDGET.get()
+        for index, number in enumerate(self.numbers):
+            if current is not None and index % 100 == 0:
+                current.step(min(100, len(self.numbers) - index))
+                current.check_time()
+            yield number
+
+    def __repr__(self) -> str:
+        return repr(self.numbers)
+
+
+def _range(*args: int) -> _Range:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise BudgetExceeded(f"range() of {len(numbers):,} items; at most {MAX_RANGE:,} are allowed")
+    return _Range(numbers)
+
+
+def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
+    if not 0 <= n <= MAX_LIPSUM or not 0 < min <= max <= MAX_LIPSUM * 10:
+        raise BudgetExceeded(f"lipsum() of at most {MAX_LIPSUM} paragraphs of at most {MAX_LIPSUM * 10} words")
+    return str(generate_lorem_ipsum(n, html, min, max))
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox with `*` and `**` sized before they run: '-' * 10**9 is refused, not built."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for items, times in ((left, right), (right, left)):
+                if (
+                    isinstance(items, str | list | tuple)
+                    and isinstance(times, int)
+                    and _size(items) * times > MAX_FIELD
+                ):
+                    raise BudgetExceeded(f"'*' would make {_size(items) * times:,} items; at most {MAX_FIELD:,}")
+        elif isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:  # noqa: SIM102
+            if right * math.log2(abs(left)) > MAX_POWER_BITS:
+                raise BudgetExceeded(f"'{left} ** {right}' is too large a number")
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_call(__obj, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+WIDE = re.compile(r"\d{6,}")  # a width or precision of 100,000 or more in a format string
+PADDING = {"center", "ljust", "rjust", "zfill", "expandtabs"}
+
+
+def _size(items: Any) -> int:
+    """Characters or items, a list counted by its strings' lengths: [long_text] * n is as long as the texts."""
+    if isinstance(items, str):
+        return len(items)
+    return sum(len(item) if isinstance(item, str | list | tuple) else 1 for item in items) or 1
+
+
+def _check_call(callee: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """String methods that would build more than MAX_FIELD characters are refused before they run."""
+    owner = getattr(getattr(callee, "__wrapped__", callee), "__self__", None)  # str.format comes wrapped
+    if not isinstance(owner, str):
+        return
+    name = getattr(callee, "__name__", "")
+    numbers = [value for value in (*args, *kwargs.values()) if isinstance(value, int) and not isinstance(value, bool)]
+    texts = [value for value in (*args, *kwargs.values()) if isinstance(value, str)]
+    wide = (
+        (name in PADDING and any(number > MAX_FIELD for number in numbers))
+        or (name in ("format", "format_map") and WIDE.search(owner) is not None)
+        or (name == "replace" and texts and (len(owner) + 1) * max(len(text) for text in texts) > MAX_FIELD)
+        or (name == "join" and args and len(owner) * _size(list(args[0])) > MAX_FIELD)
+    )
+    if wide:
+        raise BudgetExceeded(f"'{name}' would make more than {MAX_FIELD:,} characters")
+
+
+def _capped(name: str, original: Any) -> Any:
+    """A filter refused when a width or a format string asks for more than MAX_FIELD characters."""
+
+    def run(*given: Any, **kwargs: Any) -> Any:
+        head, (value, *args) = (given[:1], given[1:]) if passes else ((), given)
+        numbers = [item for item in (*args, *kwargs.values()) if isinstance(item, int) and not isinstance(item, bool)]
+        if any(number > MAX_FIELD for number in numbers) or (
+            name == "format" and isinstance(value, str) and WIDE.search(value)
+        ):
+            raise BudgetExceeded(f"'{name}' would make more than {MAX_FIELD:,} characters")
+        if name == "join" and not isinstance(value, str):
+            value = list(value)
+            separator = str(args[0]) if args else str(kwargs.get("d", ""))
+            if _size(value) + len(separator) * len(value) > MAX_FIELD:
+                raise BudgetExceeded(f"'join' would make more than {MAX_FIELD:,} characters")
+        return original(*head, value, *args, **kwargs)
+
+    passes = hasattr(original, "jinja_pass_arg")  # join takes the evaluation context first
+    if passes:
+        run.jinja_pass_arg = original.jinja_pass_arg  # type: ignore[attr-defined]
+    return run
 
 
 def _as_date(value: Any) -> date | None:
@@ -26,7 +216,11 @@ def make_env(currency: str, lang: str = "en") -> SandboxedEnvironment:
     In Korean (lang "ko") won amounts read '12.5억원', dates '11월 27일', ratios '3.2배' and plural('건') '3건'.
     `tr` puts a word the program itself writes (a curve name, '(no owner)') into the deck's language.
     """
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env.globals["range"] = _range
+    env.globals["lipsum"] = _lipsum
+    for name in ("center", "indent", "format", "join"):
+        env.filters[name] = _capped(name, env.filters[name])
     env.filters["money"] = lambda value, compact=True: fmt.money(value, currency, compact, lang=lang)
     env.filters["pct"] = lambda value, digits=0: fmt.pct(value, digits, lang=lang)
     env.filters["delta"] = lambda value, compact=True: fmt.delta(value, currency, compact, lang=lang)
