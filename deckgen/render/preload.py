@@ -7,6 +7,12 @@ once, so the workers forked afterwards start with them: ~30 ms less for each wor
 
 from __future__ import annotations
 
-from deckgen.render.charts import warm_up
+from deckgen.render.fonts import quiet_matplotlib
+
+quiet_matplotlib()  # before Matplotlib is imported (by the charts)
+
+from deckgen.render.chartkit import take_missing_glyphs  # noqa: E402
+from deckgen.render.charts import warm_up  # noqa: E402
 
 warm_up()
+take_missing_glyphs()  # the warm-up's own text is no user's: only the charts' missing characters are noted
