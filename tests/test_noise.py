@@ -118,3 +118,16 @@ def test_check_and_metrics_print_no_warning_for_such_names(tmp_path: Path, comma
     )
     assert (result.returncode, result.stderr) == (0, "")
     assert ROCKET in result.stdout  # the names are shown, the past-due deal's owner in the check
+
+
+def test_the_note_names_characters_by_code_point_five_at_most() -> None:
+    from deckgen.render import fonts
+    from deckgen.render.theme import DEFAULT_THEME
+
+    note = fonts.missing_glyph_note({chr(0x1F680 + i) for i in range(7)} | {BIDI[0]}, DEFAULT_THEME)
+    assert note == (
+        "no installed font has U+202E RIGHT-TO-LEFT OVERRIDE, U+1F680 ROCKET, U+1F681 HELICOPTER, "
+        "U+1F682 STEAM LOCOMOTIVE, U+1F683 RAILWAY CAR and 3 more: charts show them as boxes"
+    )
+    assert fonts.missing_glyph_note(set(), DEFAULT_THEME) is None
+    assert fonts.missing_glyphs(["Glyph 128640 (\\N{ROCKET}) missing from font(s) DejaVu Sans.", "other"]) == {"🚀"}
