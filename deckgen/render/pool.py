@@ -82,13 +82,13 @@ def tune_gc() -> None:
     """
     gc.freeze()
     gc.set_threshold(10_000, 50, 100)
-    # A worker prints nothing: what matters to the user comes back with the results (the charts' missing glyphs).
-    warnings.simplefilter("ignore")
     # A process group of its own: a SIGTERM sent to deckgen's whole group (a service manager, `timeout`) reaches
     # the main process alone, which stops the workers in order; a worker killed on its own could die holding the
     # pool's queue lock, or be started again by the pool. Ctrl-C is ignored here anyway (quiet_children).
     os.setpgid(0, 0)
     signal.signal(signal.SIGTERM, _leave)
+    # A worker prints nothing: what matters to the user comes back with the results (the charts' missing glyphs).
+    warnings.simplefilter("ignore")
 
 
 def _leave(_signum: int, _frame: object) -> None:
