@@ -188,9 +188,9 @@ def _write(
     planned = deck.plan()
     say(f"writing {len(planned)} slides")
     deck.write(planned, drawn, options.explain)
-    note = pool.font_note(deck.theme) if deck.requests else None  # native charts are drawn by the viewer's fonts
+    notes = pool.font_notes(deck.theme) if deck.requests else []  # native charts are drawn by the viewer's fonts
     deck.save(planned, out)  # written beside `out`, self-checked, renamed into place
-    return len(planned), [*deck.notes, *([note] if note else [])]
+    return len(planned), [*deck.notes, *notes]
 
 
 def _pdf_and_invite(deck: BuiltDeck, options: DeckOptions, invite: Meeting | None) -> BuiltDeck:

@@ -88,11 +88,25 @@ def style(theme: Theme) -> Iterator[None]:
         "hatch.color": theme.background,
         "hatch.linewidth": 1.5,
     }
-    with matplotlib.rc_context(rc), warnings.catch_warnings(), _remembered_fonts():
-        if choice.cjk is None:
-            # fonts.missing_cjk_note(theme) tells the user once; one warning per glyph and chart helps nobody.
-            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        yield
+    with matplotlib.rc_context(rc), warnings.catch_warnings(record=True) as caught, _remembered_fonts():
+        # Recorded, never printed (a chart worker prints nothing): the characters no font has are kept for one
+        # note per run (take_missing_glyphs), rather than a warning per glyph, text and chart.
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            _MISSING_GLYPHS.update(fonts.missing_glyphs(str(warning.message) for warning in caught))
+
+
+# Characters Matplotlib found in no font while drawing in this process, since take_missing_glyphs() last ran.
+_MISSING_GLYPHS: set[str] = set()
+
+
+def take_missing_glyphs() -> frozenset[str]:
+    """The characters no font had in the charts drawn here since the last call (then forgotten)."""
+    missing = frozenset(_MISSING_GLYPHS)
+    _MISSING_GLYPHS.clear()
+    return missing
 
 
 # Font files per font description, for the font settings in effect: see _remembered_fonts().

@@ -89,6 +89,8 @@ def tune_gc() -> None:
     # handler would never run and the pool's join would wait for it forever.
     os.setpgid(0, 0)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # A worker prints nothing: what matters to the user comes back with the results (the charts' missing glyphs).
+    warnings.simplefilter("ignore")
 
 
 class ChartPool:
@@ -100,8 +102,10 @@ class ChartPool:
     """
 
     def __init__(self, jobs: int | None = None, preload: bool = False) -> None:
+        _quiet_matplotlib()
         workers = jobs or os.cpu_count() or 1
         self.pool: Any = None
+        self.missing: set[str] = set()  # characters no font had, in the charts drawn so far (for font_notes)
         methods = multiprocessing.get_all_start_methods()
         if workers > 1 and preload and "forkserver" in methods:
             # A server process imports Matplotlib and the charts once, then forks the workers from itself:
@@ -148,9 +152,13 @@ class ChartPool:
         if missing:
             raise ValueError(f"no metrics for scope(s) {missing}")
         if self.pool is None or len(tasks) <= 1:
-            return lambda: dict(
-                zip(keys, [_chart(name)(everything[scope], theme, size) for name, size, scope in tasks], strict=True)
-            )
+
+            def here() -> dict[str, bytes]:
+                drawn = [_drawn(name, everything[scope], theme, size) for name, size, scope in tasks]
+                self.missing.update(*(missing for _, missing in drawn))
+                return dict(zip(keys, [image for image, _ in drawn], strict=True))
+
+            return here
         payload = pickle.dumps((everything, theme), protocol=pickle.HIGHEST_PROTOCOL)
         # The slowest charts first, so no worker is left drawing a big one alone at the end; chunksize 1 and
         # map: results come back in the order given, whatever worker finishes first.
@@ -158,17 +166,20 @@ class ChartPool:
         pending = self.pool.map_async(_draw, [(payload, *tasks[i]) for i in order], chunksize=1)
 
         def wait() -> dict[str, bytes]:
-            images: list[bytes] = pending.get()  # a failure ends the pool's `chart_workers` block: it terminates
-            return {keys[i]: image for i, image in sorted(zip(order, images, strict=True))}
+            drawn: list[tuple[bytes, frozenset[str]]] = pending.get()  # a failure ends `chart_workers`: it terminates
+            for _, missing in drawn:
+                self.missing.update(missing)
+            return {keys[i]: image for i, (image, _) in sorted(zip(order, drawn, strict=True))}
 
         return wait
 
-    def font_note(self, theme: Theme) -> str | None:
-        """The missing-CJK-font note, asked where the charts are drawn (so this process needs no Matplotlib)."""
+    def font_notes(self, theme: Theme) -> list[str]:
+        """The missing-CJK-font note, asked where the charts are drawn (so this process needs no Matplotlib), and
+        the note naming the characters no font had in the charts drawn so far (once they have been waited for)."""
         if self.pool is None:
-            return _font_note(theme)
-        note: str | None = self.pool.apply(_font_note, (theme,))
-        return note
+            return _font_notes(theme, self.missing)
+        notes: list[str] = self.pool.apply(_font_notes, (theme, frozenset(self.missing)))
+        return notes
 
     def close(self) -> None:
         if self.pool is not None:
@@ -194,12 +205,16 @@ class ChartPool:
 _cache: dict[int, tuple[dict[str, Metrics], Theme]] = {}
 
 
+MAIN_PID = "DECKGEN_MAIN_PID"
+
+
 def start_pool(jobs: int | None = None) -> StartingPool:
     """A preloaded ChartPool, created in a thread while the export is read; used like a ChartPool.
 
     Nothing waits for it until charts are submitted: the deck's spec, template and slide text are prepared
     meanwhile.
     """
+    _quiet_matplotlib()  # before the forkserver starts: it and its workers inherit the environment
     future: Future[ChartPool] = Future()
     if (jobs or os.cpu_count() or 1) <= 1:
         future.set_result(ChartPool(1))
@@ -210,6 +225,7 @@ def start_pool(jobs: int | None = None) -> StartingPool:
         from multiprocessing import forkserver
 
         multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
+        os.environ[MAIN_PID] = str(os.getpid())  # the server leaves this process's group (render/preload.py)
         with quiet_children():
             forkserver.ensure_running()
 
@@ -234,8 +250,8 @@ class StartingPool:
     ) -> Callable[[], dict[str, bytes]]:
         return self.future.result().submit(requests, metrics, theme, scoped)
 
-    def font_note(self, theme: Theme) -> str | None:
-        return self.future.result().font_note(theme)
+    def font_notes(self, theme: Theme) -> list[str]:
+        return self.future.result().font_notes(theme)
 
     def close(self) -> None:
         self.future.result().close()
@@ -249,23 +265,40 @@ class StartingPool:
 Charts = ChartPool | StartingPool  # what chart_workers() gives: both draw, note fonts, close and terminate
 
 
-def _font_note(theme: Theme) -> str | None:
-    from deckgen.render.fonts import missing_cjk_note
+def _font_notes(theme: Theme, missing: set[str] | frozenset[str]) -> list[str]:
+    from deckgen.render.fonts import missing_cjk_note, missing_glyph_note
 
-    return missing_cjk_note(theme)
+    notes = [missing_cjk_note(theme), missing_glyph_note(missing, theme)]
+    return [note for note in notes if note]
+
+
+def _quiet_matplotlib() -> None:
+    from deckgen.render.fonts import quiet_matplotlib
+
+    quiet_matplotlib()
 
 
 def _chart(name: str) -> Callable[..., bytes]:
+    _quiet_matplotlib()
     from deckgen.render.charts import CHARTS
 
     return CHARTS[name]
 
 
-def _draw(task: tuple[bytes, str, tuple[float, float], str]) -> bytes:
+def _drawn(name: str, metrics: Metrics, theme: Theme, size: tuple[float, float]) -> tuple[bytes, frozenset[str]]:
+    """One chart drawn in this process, and the characters no font had in it."""
+    from deckgen.render.chartkit import take_missing_glyphs
+
+    image = _chart(name)(metrics, theme, size)
+    return image, take_missing_glyphs()
+
+
+def _draw(task: tuple[bytes, str, tuple[float, float], str]) -> tuple[bytes, frozenset[str]]:
+    """A worker's chart, and the characters no font had in it."""
     payload, name, size, scope = task
     key = hash(payload)
     if key not in _cache:
         _cache.clear()
         _cache[key] = pickle.loads(payload)
     everything, theme = _cache[key]
-    return _chart(name)(everything[scope], theme, size)
+    return _drawn(name, everything[scope], theme, size)

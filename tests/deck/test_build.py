@@ -206,7 +206,7 @@ def test_control_characters_in_crm_fields_stay_out_of_the_deck(
     out = tmp_path / "ctrl.pptx"
     code, _, err = run(capsys, "build", str(export), "--as-of", "2026-11-27", "-o", str(out), "--jobs", "1")
     assert code == 0, err
-    assert "Glyph" not in err
+    assert "Glyph" not in err and "no installed font has" not in err
     parts = slide_xml(out)
     for name, xml in parts.items():
         if name.endswith(".xml"):

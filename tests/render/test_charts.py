@@ -7,6 +7,7 @@ import json
 import pickle
 import subprocess
 import sys
+import unicodedata
 import warnings
 from dataclasses import replace
 from datetime import date
@@ -52,11 +53,14 @@ def image(data: bytes) -> Image.Image:
 
 
 def drawn_warnings(draw) -> list[str]:  # type: ignore[no-untyped-def]
-    """Messages of every warning raised while drawing (pytest would otherwise turn the first into an error)."""
+    """Messages of every warning raised while drawing (pytest would otherwise turn the first into an error), and
+    one "Glyph ... missing from font(s)" per character no font had (the charts keep those for the note)."""
+    chartkit.take_missing_glyphs()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         draw()
-    return [str(w.message) for w in caught]
+    missing = [f"Glyph {ord(char)} missing from font(s)" for char in sorted(chartkit.take_missing_glyphs())]
+    return [str(w.message) for w in caught] + missing
 
 
 def test_registry_names_the_charts() -> None:
@@ -350,8 +354,18 @@ def test_without_a_cjk_font_one_note_and_no_glyph_warnings(metrics: Metrics) -> 
     theme = Theme(cjk_fonts=("No Such Font KR",))
     assert fonts.missing_cjk_note(theme) == fonts.MISSING_CJK_NOTE
     assert "fonts-noto-cjk" in (fonts.missing_cjk_note(theme) or "")
-    messages = drawn_warnings(lambda: CHARTS["owners"](metrics, theme, SIZE))
-    assert messages == []
+    chartkit.take_missing_glyphs()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        CHARTS["owners"](metrics, theme, SIZE)
+    assert [str(w.message) for w in caught] == []
+    missing = chartkit.take_missing_glyphs()
+    assert missing and all(unicodedata.name(char).startswith("HANGUL") for char in missing)
+    assert fonts.missing_glyph_note(missing, theme) is None  # the CJK note covers Hangul: one note, not two
+    assert (
+        fonts.missing_glyph_note({*missing, "🚀"}, theme)
+        == "no installed font has U+1F680 ROCKET: charts show it as a box"
+    )
 
 
 def test_configure_sets_a_fallback_font_list() -> None:

@@ -306,12 +306,14 @@ def drawn_texts(draw: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], 
         return save(figure)
 
     monkeypatch.setattr(chartkit, "save", keep)
+    chartkit.take_missing_glyphs()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         draw()
     monkeypatch.setattr(chartkit, "save", save)
     texts = [t.get_text() for figure in figures for t in figure.findobj(Text) if t.get_visible()]
-    return texts, [str(w.message) for w in caught]
+    missing = [f"Glyph {ord(char)} missing from font(s)" for char in sorted(chartkit.take_missing_glyphs())]
+    return texts, [str(w.message) for w in caught] + missing
 
 
 def data_names(metrics: Metrics) -> list[str]:
