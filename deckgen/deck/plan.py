@@ -241,6 +241,7 @@ def _shown(
             yield item, renderer
 
 
+@budget()
 def charted(
     slides: list[SlideSpec],
     context: dict[str, Any],
@@ -250,18 +251,6 @@ def charted(
     chart_style: str | None = None,
 ) -> list[PlannedSlide]:
     """The slides that will carry a picture chart, with no text rendered yet: enough to start drawing early."""
-    with budget():
-        return _charted(slides, context, env, source, groups, chart_style)
-
-
-def _charted(
-    slides: list[SlideSpec],
-    context: dict[str, Any],
-    env: SandboxedEnvironment,
-    source: str,
-    groups: GroupContext | None,
-    chart_style: str | None,
-) -> list[PlannedSlide]:
     return [
         PlannedSlide(
             id=item.id,
@@ -278,6 +267,7 @@ def _charted(
     ]
 
 
+@budget()
 def plan(
     slides: list[SlideSpec],
     context: dict[str, Any],
@@ -289,18 +279,6 @@ def plan(
     """Every slide whose `when` holds, tables split over continuation slides; empty tables leave their slide out.
 
     The deck's text has the sandbox's budgets (render/text_env.py): going over one is one line naming the field."""
-    with budget():
-        return _plan(slides, context, env, source, groups, chart_style)
-
-
-def _plan(
-    slides: list[SlideSpec],
-    context: dict[str, Any],
-    env: SandboxedEnvironment,
-    source: str,
-    groups: GroupContext | None,
-    chart_style: str | None,
-) -> list[PlannedSlide]:
     planned: list[PlannedSlide] = []
     for item, renderer in _shown(slides, context, env, source, groups):
         slide = item.spec
