@@ -14,7 +14,6 @@ from matplotlib.figure import Figure
 
 from deckgen.api import load_settings, review
 from deckgen.model.types import Metrics
-from deckgen.render import chartkit
 from deckgen.render.charts import CHARTS
 from deckgen.render.theme import DEFAULT_THEME
 
@@ -30,15 +29,8 @@ def sample_metrics(**settings_changes: object) -> Metrics:
     return review(SAMPLES / "pipeline-this-week.csv", settings, AS_OF, SAMPLES / "pipeline-last-week.csv").metrics
 
 
-def drawn(name: str, metrics: Metrics, monkeypatch: pytest.MonkeyPatch) -> Figure:
-    figures: list[Figure] = []
-    save = chartkit.save
-
-    def keep(figure: Figure) -> bytes:
-        figures.append(figure)
-        return save(figure)
-
-    monkeypatch.setattr(chartkit, "save", keep)
+def drawn(name: str, metrics: Metrics, figures: list[Figure]) -> Figure:
+    figures.clear()
     CHARTS[name](metrics, DEFAULT_THEME, SIZE)
     (figure,) = figures
     return figure
@@ -67,17 +59,15 @@ def plain_won() -> pd.DataFrame:
         ("weights", 61.0, 0.55),  # ... and 0.25 + 0.30 by November's end
     ],
 )
-def test_the_pace_line_follows_the_chosen_curve(
-    curve: str, at_day: float, share: float, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    xs, ys = line(drawn("bookings_pacing", sample_metrics(curve=curve), monkeypatch), "Pace to goal")
+def test_the_pace_line_follows_the_chosen_curve(curve: str, at_day: float, share: float, figures: list[Figure]) -> None:
+    xs, ys = line(drawn("bookings_pacing", sample_metrics(curve=curve), figures), "Pace to goal")
     assert xs[0] == 0 and ys[0] == 0
     assert xs[-1] == pytest.approx(QUARTER_DAYS) and ys[-1] == pytest.approx(GOAL)
     assert float(np.interp(at_day, xs, ys)) == pytest.approx(GOAL * share, rel=2e-3)
 
 
-def test_the_closed_won_line_is_the_cumulative_of_won_deals_by_week(monkeypatch: pytest.MonkeyPatch) -> None:
-    xs, ys = line(drawn("bookings_pacing", sample_metrics(), monkeypatch), "Closed won")
+def test_the_closed_won_line_is_the_cumulative_of_won_deals_by_week(figures: list[Figure]) -> None:
+    xs, ys = line(drawn("bookings_pacing", sample_metrics(), figures), "Closed won")
     won = plain_won()
     assert ys[-1] == pytest.approx(1_124_000.0) == won["amount"].sum()
     # Each point: everything won up to the end of that week (weeks of 7 days from October 1; the last point is

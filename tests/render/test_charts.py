@@ -107,23 +107,15 @@ DECK_SIZES = [(12.33, 5.25), (7.22, 5.25)]  # the default template's wide and ha
 
 @pytest.mark.parametrize("size", [*DECK_SIZES, SIZE], ids=["wide", "half", "test-size"])
 def test_labels_fill_the_placeholder_and_none_is_cut_off(
-    metrics: Metrics, size: tuple[float, float], monkeypatch: pytest.MonkeyPatch
+    metrics: Metrics, size: tuple[float, float], figures: list[Figure]
 ) -> None:
     # The layout replaces constrained layout: every label, title and legend ends PAD inside the image, on every
     # side (nothing cut off, no margin wasted), and titles counted at their full width still fit.
-    drawn: list[Figure] = []
-    save = chartkit.save
-
-    def keep(figure: Figure) -> bytes:
-        drawn.append(figure)
-        return save(figure)
-
-    monkeypatch.setattr(chartkit, "save", keep)
     pad = chartkit.PAD * DPI
     for name in NAMES:
-        drawn.clear()
+        figures.clear()
         CHARTS[name](metrics, DEFAULT_THEME, size)
-        (figure,) = drawn
+        (figure,) = figures
         renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
         width, height = figure.bbox.width, figure.bbox.height
         for ax in figure.axes:
@@ -291,11 +283,8 @@ EMPTY_MESSAGES = {
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if n != "bridge"])
-def test_empty_data_draws_a_message_not_a_crash(metrics: Metrics, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_empty_data_draws_a_message_not_a_crash(metrics: Metrics, name: str, figures: list[Figure]) -> None:
     # The message says why the chart is empty, alone on the image: no axes drawn around nothing.
-    figures: list[Figure] = []
-    save = chartkit.save
-    monkeypatch.setattr(chartkit, "save", lambda figure: (figures.append(figure), save(figure))[1])
     picture = image(CHARTS[name](empty(metrics), DEFAULT_THEME, SIZE))
     assert picture.size == (2400, 1040)
     (figure,) = figures
@@ -310,16 +299,13 @@ def test_goal_but_no_bookings_and_no_weeks(metrics: Metrics) -> None:
     assert image(CHARTS["pipeline_pacing"](pacing_without_goal, DEFAULT_THEME, SIZE)).size == (2400, 1040)
 
 
-def test_many_owners_fold_into_others(metrics: Metrics, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_many_owners_fold_into_others(metrics: Metrics, figures: list[Figure]) -> None:
     rows = [GroupRow(f"Rep {i:02d}", 1000.0 * i, 1, 500.0, 250.0, 2, 0) for i in range(20)]
     shown = top_rows(rows)
     assert len(shown) == MAX_ROWS and shown[-1].name == "Others (9)"
     assert sum(r.closed_won for r in shown) == sum(r.closed_won for r in rows)
     findings = {r.name: OwnerHygiene({"past_due": i + 1, "missing_amount": 1}, []) for i, r in enumerate(rows)}
     crowded = replace(metrics, by_owner=rows, hygiene=Hygiene({}, findings, 40))
-    figures: list[Figure] = []
-    save = chartkit.save
-    monkeypatch.setattr(chartkit, "save", lambda figure: (figures.append(figure), save(figure))[1])
     for name in ("owners", "hygiene"):
         figures.clear()
         assert image(CHARTS[name](crowded, DEFAULT_THEME, SIZE)).size == (2400, 1040)

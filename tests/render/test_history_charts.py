@@ -394,30 +394,20 @@ def test_history_charts_are_byte_stable(history: Metrics) -> None:
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("size", [(12.33, 5.25), (7.22, 5.25), (6.0, 3.4)], ids=["wide", "half", "small"])
 def test_every_text_of_every_chart_is_inside_the_image_and_headlines_do_not_collide(
-    history: Metrics, lang: str, size: tuple[float, float], monkeypatch: pytest.MonkeyPatch
+    history: Metrics, lang: str, size: tuple[float, float], figures: list[Any]
 ) -> None:
     # Every chart with a quarter of history, in both languages, at the default template's placeholders and a
     # half-slide one: each drawn text (headline, note beside or under it, end labels, legend) lies inside the
     # image, and the headline's two parts do not run into each other or into the legend.
-    from matplotlib.figure import Figure
     from matplotlib.text import Text
 
-    from deckgen.render import chartkit
     from deckgen.render.charts import CHARTS
 
-    drawn: list[Figure] = []
-    save = chartkit.save
-
-    def keep(figure: Figure) -> bytes:
-        drawn.append(figure)
-        return save(figure)
-
-    monkeypatch.setattr(chartkit, "save", keep)
     theme = replace(DEFAULT_THEME, lang=lang)
     for name in CHARTS:
-        drawn.clear()
+        figures.clear()
         CHARTS[name](history, theme, size)
-        (figure,) = drawn
+        (figure,) = figures
         renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
         whole = figure.bbox
         texts: list[Text] = list(figure.texts)
