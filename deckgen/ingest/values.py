@@ -80,6 +80,14 @@ def by_unique(column: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     return pd.Series(mapped[codes], index=column.index, dtype=object)
 
 
+def flags_by_unique(column: pd.Series, predicate: Callable[[Any], bool]) -> np.ndarray:
+    """predicate judged once per distinct value, as one boolean per cell; missing -> False."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    flags = np.zeros(len(uniques) + 1, dtype=bool)
+    flags[:-1] = [bool(predicate(value)) for value in uniques]
+    return flags[codes]
+
+
 def _strip(value: Any) -> Any:
     if isinstance(value, str):
         return value.strip() or None
@@ -385,9 +393,13 @@ def clean_text(column: pd.Series) -> pd.Series:
             text.attrs.update(cleaned=0, cut=[])
             return text
         dirty = (text.str.contains(_UNCLEAN_ARROW, regex=True) | text.str.len().gt(MAX_CELL_CHARS)).fillna(False)
+        dirty = dirty.astype(bool)
     else:
-        dirty = by_unique(text, lambda v: isinstance(v, str) and (len(v) > MAX_CELL_CHARS or bool(_UNCLEAN.search(v))))
-    dirty = dirty.fillna(False).astype(bool)
+        # One flag per distinct value (categories: per name), never an object column of a million cells.
+        unclean = flags_by_unique(
+            text, lambda v: isinstance(v, str) and (len(v) > MAX_CELL_CHARS or bool(_UNCLEAN.search(v)))
+        )
+        dirty = pd.Series(unclean, index=text.index)
     if not dirty.any():
         text.attrs.update(cleaned=0, cut=[])
         return text
