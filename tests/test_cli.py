@@ -118,6 +118,11 @@ def test_check_strict_passes_on_clean_export(capsys: pytest.CaptureFixture[str],
             "Error: {path}, row 2, column 'Amount': 'abc' is not an amount",
         ),
         (
+            'Name,Stage,Amount,Close Date\nA,Prospecting,"1,200.50",2026-11-01\nB,Prospecting,"1.200,50",2026-11-01\n',
+            "Error: {path}, row 3, column 'Amount': '1.200,50' is not written as this column's other amounts are"
+            " (',' between thousands, '.' before decimals)",
+        ),
+        (
             "Name,Stage,Amount,Close Date,Probability\nA,Prospecting,1,2026-11-01,150%\n",
             "Error: {path}, row 2, column 'Probability': '150%' is not a probability from 0% to 100%",
         ),
