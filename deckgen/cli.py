@@ -16,6 +16,7 @@ import click
 from deckgen import __version__
 from deckgen.errors import DeckgenError, OptionError, OutputError, SelfCheckFailed
 from deckgen.options import FIRST_YEAR, LAST_YEAR
+from deckgen.textutil import one_line
 
 if TYPE_CHECKING:
     from deckgen.api import Review
@@ -619,7 +620,7 @@ def _progress(quiet: bool) -> Callable[[str], None]:
 
 def _notes(notes: list[str]) -> None:
     for note in notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {one_line(note)}", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -635,7 +636,7 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except DeckgenError as exc:
-        click.echo(f"Error: {exc.message(FLAGS)}", err=True)
+        click.echo(f"Error: {one_line(exc.message(FLAGS))}", err=True)
         sys.exit(next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), 2))
     except KeyboardInterrupt as exc:
         sys.exit(_interrupted(exc))
@@ -646,7 +647,8 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("DECKGEN_DEBUG"):
             raise
         click.echo(
-            f"Error: internal error ({type(exc).__name__}: {exc}); rerun with DECKGEN_DEBUG=1 and report it", err=True
+            one_line(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with DECKGEN_DEBUG=1 and report it"),
+            err=True,
         )
         sys.exit(70)
 
