@@ -78,7 +78,16 @@ def context(
 ) -> dict[str, Any]:
     """What slide text can use (deck/context.py's SlideContext): every metric under DESIGN.md's JSON keys, plus
     the deck's own fields."""
-    from deckgen.deck.context import HygieneFinding, HygieneOwner, RiskRow, Rows, SlideContext, late_rows, shown
+    from deckgen.deck.context import (
+        HygieneFinding,
+        HygieneOwner,
+        RiskRow,
+        Rows,
+        SlideContext,
+        ask_rows,
+        late_rows,
+        shown,
+    )
     from deckgen.model.types import plain
     from deckgen.render.advice import advice, risk_words
     from deckgen.render.i18n import tr
@@ -127,6 +136,7 @@ def context(
             for words in [risk_words(risk, metrics.currency, lang)]
         ],
         late_rows=late_rows(metrics, values),
+        ask_rows=ask_rows(metrics, lang),
         labels=labels,
         lang=lang,
     )
