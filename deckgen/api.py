@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -213,12 +213,15 @@ def _register(settings: Settings) -> list[Ask] | None:
 def _judged(result: Review, asks: list[Ask], stage_days: pd.DataFrame | None) -> AskReview:
     """Each ask against this week's export; free-text asks also against last week's (given, or the store's)."""
     from deckgen.model.asks import judge
+    from deckgen.model.calendar import quarter_of
 
+    settings = result.settings
+    quarter = quarter_of(result.metrics.as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
     free_text = any(ask.finding is None for ask in asks)
     last = result.last_week() if free_text else None
     frame = last.frame if last is not None else None
     name = Path(result.settings.asks or "").name
-    return judge(asks, result.pipeline.frame, result.metrics.as_of, frame, stage_days, name)
+    return judge(asks, result.pipeline.frame, result.metrics.as_of, quarter, frame, stage_days, name)
 
 
 def compute_metrics(
@@ -242,6 +245,19 @@ class WrittenRegister:
     notes: tuple[str, ...] = ()
 
 
+def check_register_output(out: Path | str, force: bool = False, inputs: Iterable[Path | str | None] = ()) -> None:
+    """Raise unless `out` may take a new action register: not an input (`inputs`), a folder or a device, and
+    not an existing file unless `force` (it may be last review's register). Checked again when writing."""
+    from deckgen.atomic import check_output
+
+    out = Path(out)
+    check_output(out, [Path(path) for path in inputs if path is not None])
+    if out.exists() and not force:
+        raise OptionError(
+            f"{out} exists; it may be last review's register: name a new file, or replace it with {option('force')}"
+        )
+
+
 def write_register(result: Review, out: Path | str, due: date | None = None, *, force: bool = False) -> WrittenRegister:
     """This week's hygiene findings as next review's action register (a CSV: deal_id, deal, account, owner, ask,
     due, finding), one ask per finding per deal, due `due` (default: a week after the as-of, the next review).
@@ -249,25 +265,20 @@ def write_register(result: Review, out: Path | str, due: date | None = None, *, 
     result: a review computed with every finding (max_findings=None). An existing `out` is replaced only with
     `force`; an input of the run, a folder or a device never. Written whole or not at all.
     """
-    from deckgen.atomic import check_output, write_bytes
+    from deckgen.atomic import write_bytes
     from deckgen.render.asks import register
 
     out = Path(out)
     as_of = result.metrics.as_of
     due = due if due is not None else as_of + timedelta(days=7)
     if due < as_of:
-        raise OptionError(f"{option('due')} {due.isoformat()} is before the as-of date {as_of.isoformat()}", "due")
+        raise OptionError(f"{option('due')} {due.isoformat()} is before the as-of date {as_of.isoformat()}")
     inputs = [Path(result.pipeline.file), *([Path(result.previous.file)] if result.previous is not None else [])]
     settings = result.settings
     inputs += [Path(name) for name in (settings.history, settings.asks) if name is not None]
     if settings.source != "defaults":
         inputs.append(Path(settings.source))
-    check_output(out, inputs)
-    if out.exists() and not force:
-        raise OptionError(
-            f"{out} exists; it may be last review's register: name a new file, or replace it with {option('force')}",
-            "asks",
-        )
+    check_register_output(out, force, inputs)
     if any(found.more for found in result.metrics.hygiene.by_owner.values()):
         raise OptionError("the register needs every finding: review the export with max_findings=None")
     written = register(result.metrics, due)

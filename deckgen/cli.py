@@ -305,6 +305,13 @@ def check(
     """
     if register is None and (due is not None or force):
         raise click.UsageError(f"{'--due' if due is not None else '--force'} goes with --asks FILE")
+    if register is not None:  # before the export is read: a register that cannot be written costs nothing
+        from deckgen.api import check_register_output
+
+        try:
+            check_register_output(register, force, [input_path, previous, config, flags.get("history")])
+        except OptionError as error:
+            raise _usage_error(error) from None
     result = _review(input_path, previous, as_of, config, None, judge_asks=False, **flags)
     from deckgen.render.text import hygiene_report
 

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from deckgen.errors import InputError
+from deckgen.model.calendar import Quarter
 from deckgen.model.deals import to_deals
-from deckgen.model.hygiene import check_masks
+from deckgen.model.hygiene import check_masks, implausible_dates, in_scope
 from deckgen.model.types import ASK_STATUSES, CHECKS, Ask, AskResult, AskReview, Deal
 from deckgen.options import FIRST_YEAR, LAST_YEAR
 
@@ -34,6 +35,7 @@ FORMULA_START = ("=", "+", "-", "@")
 ESCAPED = (*FORMULA_START, "'")
 # What a free-text ask is judged by: a deal changed in any of these since the previous export.
 WATCHED = ("amount", "stage", "close_date", "probability", "owner")
+MAX_CELL = 2_000  # characters: an ask is a sentence or two; a longer cell is a paste gone wrong
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
@@ -109,7 +111,15 @@ def _columns(header: Sequence[str], file: str) -> dict[str, int]:
 def _ask(number: int, cells: Sequence[str], columns: dict[str, int], file: str) -> Ask:
     def cell(column: str) -> str:
         position = columns.get(column)
-        return unescaped(cells[position]) if position is not None and position < len(cells) else ""
+        value = cells[position] if position is not None and position < len(cells) else ""
+        if len(value) > MAX_CELL:
+            raise InputError(
+                f"holds {len(value):,} characters; a cell of the register holds at most {MAX_CELL:,}",
+                file=file,
+                row=number,
+                column=column,
+            )
+        return unescaped(value)
 
     deal_id, deal, ask, due_text, finding = cell("deal_id"), cell("deal"), cell("ask"), cell("due"), cell("finding")
     if not deal_id and not deal:
@@ -143,16 +153,22 @@ def judge(
     asks: Sequence[Ask],
     frame: pd.DataFrame,
     as_of: date,
+    quarter: Quarter,
     previous: pd.DataFrame | None = None,
     stage_days: pd.DataFrame | None = None,
     file: str = "",
 ) -> AskReview:
-    """Each ask against this week's deals (`frame`), the previous export's (`previous`, for free-text asks) and
-    the stored weeks' days in stage (`stage_days`, for `stalled` asks); see the README's rules."""
+    """Each ask against this week's deals (`frame`, in the quarter holding `as_of`), the previous export's
+    (`previous`, for free-text asks) and the stored weeks' days in stage (`stage_days`, for `stalled` asks); a
+    finding is present as `deckgen check` reports it (model.hygiene). See the README's rules."""
     now = _Deals(frame, asks)
     before = _Deals(previous, asks) if previous is not None else None
     wanted = {ask.finding for ask in asks if ask.finding is not None}
-    masks = {name: mask.to_numpy() for name, mask in check_masks(frame, as_of, stage_days).items() if name in wanted}
+    masks: dict[str, np.ndarray] = {}
+    if wanted:
+        scope = (in_scope(frame, quarter) | implausible_dates(frame, as_of)).to_numpy()
+        found = check_masks(frame, as_of, stage_days)
+        masks = {name: found[name].to_numpy() & scope for name in wanted}
     results = [_judged(ask, now, before, masks, as_of, stage_days is not None) for ask in asks]
     order = {status: index for index, status in enumerate(ASK_STATUSES)}
     results.sort(key=lambda r: (order[r.status], r.ask.due, r.ask.owner, r.ask.row))
@@ -207,14 +223,17 @@ def _judged(
         return AskResult(ask, "ambiguous", "several_deals")
     deal = to_deals(now.frame.iloc[rows[:1]])[0]
     states = set(now.frame["state"].iloc[rows].astype(str))
-    if states <= {"won", "lost"}:
-        return AskResult(ask, "done", "closed_won" if "won" in states else "closed_lost", deal)
+    closed = None if not states <= {"won", "lost"} else "closed_won" if "won" in states else "closed_lost"
     if ask.finding is not None:
-        if ask.finding == "stalled" and not stored:
+        # A finding of a closed deal (a won deal without an amount) stays until it is fixed; closing settles
+        # only the findings of open deals (past due, stalled).
+        if ask.finding == "stalled" and not stored and closed is None:
             return AskResult(ask, "cant_judge", "needs_history", deal)
         if not masks[ask.finding][rows].any():
-            return AskResult(ask, "done", "finding_gone", deal)
+            return AskResult(ask, "done", closed or "finding_gone", deal)
         return _pending(ask, "finding_present", deal, as_of)
+    if closed is not None:
+        return AskResult(ask, "done", closed, deal)
     if before is None:
         return AskResult(ask, "cant_judge", "no_previous", deal)
     earlier = before.rows(ask)
@@ -233,7 +252,9 @@ def _pending(ask: Ask, why: str, deal: Deal, as_of: date) -> AskResult:
 
 
 def _changes(before: pd.Series, after: pd.Series) -> list[str]:
-    return [name for name in WATCHED if not _same(before[name], after[name])]
+    """The watched fields that differ; a probability neither export gives is the stage's, not a change of its own."""
+    given = bool(before.get("probability_given", True)) or bool(after.get("probability_given", True))
+    return [name for name in WATCHED if (name != "probability" or given) and not _same(before[name], after[name])]
 
 
 def _same(a: object, b: object) -> bool:

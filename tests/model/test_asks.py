@@ -9,11 +9,13 @@ from frames import frame
 
 from deckgen.errors import InputError
 from deckgen.model.asks import judge, parse_register, unescaped
+from deckgen.model.calendar import quarter_of
 from deckgen.model.types import Ask, AskResult
 
 AS_OF = date(2026, 12, 4)  # this review; last review was 2026-11-27
 DUE = date(2026, 12, 4)  # due at this review: not overdue yet
 LATE = date(2026, 12, 1)
+QUARTER = quarter_of(AS_OF)  # FY2026 Q4: 2026-10-01 to 2026-12-31
 
 
 def ask(
@@ -29,7 +31,7 @@ def ask(
 
 def one(asked: Ask, *this_week: dict[str, object], last_week: list[dict[str, object]] | None = None) -> AskResult:
     previous = frame(*last_week) if last_week is not None else None
-    review = judge([asked], frame(*this_week), AS_OF, previous, file="actions.csv")
+    review = judge([asked], frame(*this_week), AS_OF, QUARTER, previous, file="actions.csv")
     assert review.total == 1 and sum(review.counts.values()) == 1
     (result,) = review.asks
     assert review.counts[result.status] == 1
@@ -61,11 +63,19 @@ def test_not_done_past_its_due_date_is_overdue() -> None:
 
 
 @pytest.mark.parametrize("state, why", [("won", "closed_won"), ("lost", "closed_lost")])
-def test_a_closed_deal_is_done_whatever_the_ask(state: str, why: str) -> None:
-    # Still without an amount, and the finding would remain: closing the deal settles the ask.
-    for asked in (ask(finding="missing_amount", due=LATE), ask(finding=None, due=LATE)):
-        result = one(asked, {"id": "D1", "state": state, "close_date": "2026-12-02"})
+def test_closing_the_deal_settles_a_past_due_or_free_text_ask(state: str, why: str) -> None:
+    for asked in (ask(finding="past_due", due=LATE), ask(finding="stalled", due=LATE), ask(finding=None, due=LATE)):
+        result = one(asked, {"id": "D1", "state": state, "amount": 5, "close_date": "2026-12-02"})
         assert (result.status, result.why) == ("done", why)
+
+
+def test_closing_the_deal_leaves_a_finding_that_check_still_reports() -> None:
+    # A deal won this quarter without an amount still needs one (check reports it): the ask stays.
+    result = one(ask(finding="missing_amount", due=LATE), {"id": "D1", "state": "won", "close_date": "2026-12-02"})
+    assert (result.status, result.why) == ("overdue", "finding_present")
+    # Closed before the quarter, it is history nobody needs to fix (check leaves it out): done.
+    result = one(ask(finding="missing_amount", due=LATE), {"id": "D1", "state": "won", "close_date": "2026-09-30"})
+    assert (result.status, result.why) == ("done", "closed_won")
 
 
 def test_a_deal_not_in_this_weeks_export_is_gone_not_done() -> None:
@@ -132,6 +142,14 @@ def test_each_watched_field_counts_as_a_change(change: dict[str, object]) -> Non
     assert result.status == "done" and len(result.changed) == 1
 
 
+def test_a_probability_the_export_does_not_give_follows_the_stage_and_is_no_change_of_its_own() -> None:
+    before = {"id": "D1", "amount": 100, "stage": "Proposal", "probability": 0.3, "probability_given": False}
+    after = {**before, "stage": "Negotiation", "probability": 0.6}
+    assert one(free(), after, last_week=[before]).changed == ["stage"]
+    given = {**after, "probability_given": True}
+    assert one(free(), given, last_week=[before]).changed == ["stage", "probability"]
+
+
 def test_an_unchanged_deal_leaves_a_free_text_ask_open_or_overdue() -> None:
     same = {"id": "D1", "amount": 100, "close_date": "2026-12-15"}
     assert one(free(), same, last_week=[same]).status == "open"
@@ -154,7 +172,8 @@ def test_the_review_counts_every_status_and_lists_overdue_first() -> None:
         Ask(5, "D9", None, None, "Ann", "d", LATE, "missing_amount"),  # gone
         Ask(6, "D1", None, None, "Ann", "e", DUE, None),  # can't judge: no previous
     ]
-    review = judge(asks, frame({"id": "D1", "amount": 1}, {"id": "D2"}, {"id": "D3"}), AS_OF, file="actions.csv")
+    week = frame({"id": "D1", "amount": 1}, {"id": "D2"}, {"id": "D3"})
+    review = judge(asks, week, AS_OF, QUARTER, file="actions.csv")
     assert review.counts == {"overdue": 1, "open": 1, "cant_judge": 1, "ambiguous": 0, "deal_gone": 1, "done": 1}
     assert [r.ask.ask for r in review.asks] == ["b", "c", "e", "d", "a"]
     assert (review.file, review.total) == ("actions.csv", 5)
@@ -235,6 +254,9 @@ def test_a_bad_header_is_one_line(text: str, message: str) -> None:
     assert str(caught.value).startswith(message)
 
 
-def test_a_cell_over_the_csv_field_limit_is_an_input_error_not_a_crash() -> None:
-    with pytest.raises(InputError, match=r"actions.csv, row \d+: is not a readable CSV"):
-        parse_register(HEADER + 'D1,"' + "x" * 200_000 + '",Ann,call,2026-12-04,\n', "actions.csv")
+def test_an_oversized_cell_is_one_line_whatever_the_csv_modules_field_limit() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_register(HEADER + "D1,Acme,Ann," + "x" * 100_000 + ",2026-12-04,\n", "actions.csv")
+    assert str(caught.value) == (
+        "actions.csv, row 2, column 'ask': holds 100,000 characters; a cell of the register holds at most 2,000"
+    )

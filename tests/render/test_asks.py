@@ -10,6 +10,7 @@ from datetime import date
 from frames import SOURCE, frame, settings
 
 from deckgen.model.asks import judge, parse_register
+from deckgen.model.calendar import quarter_of
 from deckgen.model.metrics import compute_metrics
 from deckgen.model.types import Ask, AskResult
 from deckgen.render.asks import register, status_words
@@ -43,7 +44,7 @@ def test_the_register_holds_one_ask_per_finding_and_reads_back_as_written() -> N
     assert (written.asks, written.owners, written.unnamed) == (2, 1, 1)  # the unnamed deal cannot be followed up
     asks = parse_register(written.data.decode("utf-8-sig"), "actions.csv")
     assert [a.deal for a in asks] == ['=HYPERLINK("x")'] * 2
-    review = judge(asks, week, AS_OF + (date(2026, 12, 4) - AS_OF), file="actions.csv")
+    review = judge(asks, week, date(2026, 12, 4), quarter_of(AS_OF), file="actions.csv")
     assert review.counts["open"] == 2  # judged against the same week a week later: nothing fixed, due today
 
 
