@@ -41,7 +41,8 @@ class Review:
         return self.previous
 
     def scoped(self, field: str, name: str) -> Metrics:
-        """The metrics of one team or owner ('team', 'EMEA'): their deals only, this week and last.
+        """The metrics of one team or owner ('team', 'EMEA'): their deals only, this week and last (and last
+        review's asks about them).
 
         Goals are the group's own, from [goals."<name>"] in the config; without them none is shown (no pace,
         coverage or chance): the company's goal is not a team's.
@@ -54,7 +55,7 @@ class Review:
         previous = subset(last.frame, field, name) if last is not None else None
         settings = self.settings.for_group(name)
         source = replace(self.metrics.source, deals=len(frame))
-        return compute_metrics(
+        scoped = compute_metrics(
             frame,
             settings,
             self.metrics.as_of,
@@ -65,6 +66,11 @@ class Review:
             max_findings=self.max_findings,
             currencies=self.metrics.currencies,
         )
+        if self.metrics.asks is None:
+            return scoped
+        from deckgen.model.asks import within
+
+        return replace(scoped, asks=within(self.metrics.asks, frame, field, name))
 
     @property
     def previous_name(self) -> str | None:

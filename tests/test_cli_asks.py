@@ -106,3 +106,11 @@ def test_check_does_not_read_the_configured_register(capsys: pytest.CaptureFixtu
 def test_metrics_json_has_no_asks_without_a_register(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "metrics", *WEEK, "--format", "json")
     assert code == 0 and json.loads(out)["asks"] is None
+
+
+def test_the_metrics_table_counts_the_asks(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    register = tmp_path / "actions.csv"
+    register.write_text("deal,ask,due\nNo Such Deal,call them,2026-11-20\n", encoding="utf-8")
+    code, out, err = run(capsys, "metrics", *WEEK, "--asks", str(register))
+    assert code == 0, err
+    assert "\nLast review's asks (actions.csv): 0 of 1 done\n  deal gone  1\n" in out

@@ -172,6 +172,10 @@ def judge(
     results = [_judged(ask, now, before, masks, as_of, stage_days is not None) for ask in asks]
     order = {status: index for index, status in enumerate(ASK_STATUSES)}
     results.sort(key=lambda r: (order[r.status], r.ask.due, r.ask.owner, r.ask.row))
+    return _counted(file, results)
+
+
+def _counted(file: str, results: list[AskResult]) -> AskReview:
     counts = dict.fromkeys(ASK_STATUSES, 0)
     for result in results:
         counts[result.status] += 1
@@ -268,3 +272,18 @@ def _same(a: object, b: object) -> bool:
 
 def _missing(value: object) -> bool:
     return bool(pd.isna(value)) if not isinstance(value, list | tuple | np.ndarray) else False
+
+
+def within(review: AskReview, frame: pd.DataFrame, field: str, name: str) -> AskReview:
+    """The asks of one team's or owner's deck: those whose deal is among the group's deals this week (`frame`),
+    and, in an owner's deck, the owner's asks whose deal is gone or ambiguous."""
+    ids = set(frame["id"].dropna().astype(str))
+    names = set(frame["name"].dropna().astype(str))
+
+    def belongs(result: AskResult) -> bool:
+        deal = result.deal
+        if deal is None:
+            return field == "owner" and result.ask.owner == name
+        return str(deal.id) in ids if deal.id is not None else str(deal.name) in names
+
+    return _counted(review.file, [result for result in review.asks if belongs(result)])

@@ -159,3 +159,24 @@ def test_a_long_register_lists_every_ask_in_the_appendix(
         "Every ask of last review: 13 of 16 done (2 of 2)",
     ]
     assert sum(len(cells(page)) - 1 for page in pages) == 16
+
+
+def test_each_owners_deck_judges_that_owners_asks(
+    capsys: pytest.CaptureFixture[str], weeks: dict[str, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "decks"
+    args = ["build", str(weeks["this"]), "--previous", str(weeks["last"]), "--as-of", "2026-11-27"]
+    code, _, err = run(capsys, *args, "--asks", str(weeks["asks"]), "--by", "owner", "-o", str(out), "-q")
+    assert code == 0, err
+    titles = {}
+    for owner in ("Ann", "Bob", "Cy"):
+        deck = Presentation(str(out / f"sales-review-2026-11-27-{owner}.pptx"))
+        slide = slide_titled(deck, "Last review's asks")
+        titles[owner] = (slide.shapes.title.text, [row[1] for row in cells(slide)[1:]])
+    assert titles == {
+        "Ann": ("Last review's asks: 1 of 2 done, 1 overdue", ["Beta", "Alpha"]),
+        "Bob": ("Last review's asks: 1 of 2 done", ["Delta", "Gamma"]),
+        "Cy": ("Last review's asks: 1 of 2 done", ["Zeta", "Epsilon"]),  # the gone deal stays with its owner
+    }
+    overall = slide_titled(Presentation(str(out / "sales-review-2026-11-27.pptx")), "Last review's asks")
+    assert overall.shapes.title.text == "Last review's asks: 3 of 6 done, 1 overdue"
