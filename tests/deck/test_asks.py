@@ -180,3 +180,24 @@ def test_each_owners_deck_judges_that_owners_asks(
     }
     overall = slide_titled(Presentation(str(out / "sales-review-2026-11-27.pptx")), "Last review's asks")
     assert overall.shapes.title.text == "Last review's asks: 3 of 6 done, 1 overdue"
+
+
+def test_a_template_without_the_asks_slide_says_so(
+    capsys: pytest.CaptureFixture[str], weeks: dict[str, Path], tmp_path: Path
+) -> None:
+    import re
+
+    template = tmp_path / "mine"
+    assert run(capsys, "template", "init", str(template))[0] == 0
+    spec = template / "slides.toml"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(re.sub(r'(?s)\[\[slide\]\]\nid = "asks(_detail)?".*?(?=\[\[slide\]\])', "", text), encoding="utf-8")
+    args = ["build", str(weeks["this"]), "--as-of", "2026-11-27", "--template", str(template)]
+    code, _, err = run(capsys, *args, "--asks", str(weeks["asks"]), "-o", str(tmp_path / "deck.pptx"), "-q")
+    assert code == 0, err
+    assert (
+        f"note: {spec} has no slide showing the action register (asks, ask_rows): its asks are judged but not shown; "
+        "copy the 'asks' slide from `deckgen template init`\n"
+    ) in err
+    code, _, err = run(capsys, *args, "-o", str(tmp_path / "plain.pptx"), "-q")
+    assert code == 0 and "action register" not in err
