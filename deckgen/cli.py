@@ -230,6 +230,7 @@ def cli() -> None:
 
 ASKS = click.option(
     "--asks",
+    metavar="FILE",
     type=click.Path(path_type=Path),
     help="Last review's action register (CSV): judge each ask against this export [default: asks in deckgen.toml].",
 )
@@ -279,6 +280,7 @@ def metrics(
 @click.option(
     "--asks",
     "register",
+    metavar="FILE",
     type=click.Path(path_type=Path),
     help="Also write the findings as next review's action register (CSV), one ask per finding per deal.",
 )

@@ -94,7 +94,7 @@ def _columns(header: Sequence[str], file: str) -> dict[str, int]:
             continue  # a column of the user's own (notes, status): kept in the file, not read
         if column in found:
             raise InputError(
-                f"has two {column} columns ('{header[found[column]].strip()}' and '{cell.strip()}')",
+                f"has two {column} columns ({header[found[column]].strip()!r} and {cell.strip()!r})",
                 file=file,
                 row=1,
                 hint="keep one",

@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 from frames import frame
+from hypothesis import given
+from hypothesis import strategies as st
 
 from deckgen.errors import InputError
 from deckgen.model.asks import judge, parse_register, unescaped
@@ -260,3 +262,14 @@ def test_an_oversized_cell_is_one_line_whatever_the_csv_modules_field_limit() ->
     assert str(caught.value) == (
         "actions.csv, row 2, column 'ask': holds 100,000 characters; a cell of the register holds at most 2,000"
     )
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab,\"'\r\n =-1/2026dueaskdeal_idfinding\ufeff\x00")), max_size=200))
+def test_no_register_text_crashes(text: str) -> None:
+    for body in (text, HEADER + text):
+        try:
+            asks = parse_register(body, "actions.csv")
+        except InputError as error:
+            assert str(error).startswith("actions.csv") and "\n" not in str(error)  # one line
+        else:
+            assert all(a.ask and (a.deal_id or a.deal) for a in asks)
