@@ -35,6 +35,8 @@ FORMULA_START = ("=", "+", "-", "@")
 ESCAPED = (*FORMULA_START, "'")
 # What a free-text ask is judged by: a deal changed in any of these since the previous export.
 WATCHED = ("amount", "stage", "close_date", "probability", "owner")
+# Checks that compare a deal with the others: judged on the whole export, not on the register's deals alone.
+WHOLE_EXPORT_CHECKS = {"duplicate_id", "duplicate_deal"}
 MAX_CELL = 2_000  # characters: an ask is a sentence or two; a longer cell is a paste gone wrong
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -166,9 +168,15 @@ def judge(
     wanted = {ask.finding for ask in asks if ask.finding is not None}
     masks: dict[str, np.ndarray] = {}
     if wanted:
-        scope = (in_scope(frame, quarter) | implausible_dates(frame, as_of)).to_numpy()
-        found = check_masks(frame, as_of, stage_days)
+        # A repeated deal is found among all deals; every other check looks at a deal's own row, so only the named
+        # rows are checked (a big export's findings cost what the register's deals cost).
+        whole = bool(wanted & WHOLE_EXPORT_CHECKS)
+        checked = frame if whole else now.named
+        scope = (in_scope(checked, quarter) | implausible_dates(checked, as_of)).to_numpy()
+        found = check_masks(checked, as_of, stage_days)
         masks = {name: found[name].to_numpy() & scope for name in wanted}
+        if not whole:
+            now.checked_locally = True
     results = [_judged(ask, now, before, masks, as_of, stage_days is not None) for ask in asks]
     order = {status: index for index, status in enumerate(ASK_STATUSES)}
     results.sort(key=lambda r: (order[r.status], r.ask.due, r.ask.owner, r.ask.row))
@@ -183,14 +191,23 @@ def _counted(file: str, results: list[AskResult]) -> AskReview:
 
 
 class _Deals:
-    """The rows of an export that the register names, by id and by name (+ account); only those are indexed."""
+    """The rows of an export that the register names, by id and by name (+ account); only those are indexed, and
+    only they are read (a big export's other rows cost one hash lookup each)."""
 
     def __init__(self, frame: pd.DataFrame, asks: Iterable[Ask]) -> None:
-        self.frame = frame
         asks = list(asks)
         self.by_id = _positions(frame["id"], {ask.deal_id for ask in asks if ask.deal_id})
         self.by_name = _positions(frame["name"], {ask.deal for ask in asks if ask.deal})
-        self.accounts = frame["account"]
+        named = sorted({row for rows in (*self.by_id.values(), *self.by_name.values()) for row in rows})
+        self.named = frame.iloc[named]
+        self.local = {row: index for index, row in enumerate(named)}
+        self.states = self.named["state"].astype(str).tolist()
+        self.accounts = [None if pd.isna(v) else str(v).strip() for v in self.named["account"].tolist()]
+        self.deals = to_deals(self.named)
+        self.checked_locally = False  # masks of the named rows only (judge), else of every row
+
+    def flagged(self, mask: np.ndarray, rows: list[int]) -> bool:
+        return bool(mask[[self.local[row] for row in rows] if self.checked_locally else rows].any())
 
     def rows(self, ask: Ask) -> list[int]:
         """Positions of the ask's deal: the rows with its id (copies of one deal), else those with its name (and
@@ -199,21 +216,30 @@ class _Deals:
             return self.by_id[ask.deal_id]
         rows = self.by_name.get(ask.deal or "", []) if ask.deal else []
         if ask.account:
-            rows = [row for row in rows if str(self.accounts.iat[row]).strip() == ask.account]
+            rows = [row for row in rows if self.accounts[self.local[row]] == ask.account]
         return rows
 
     def by_identity(self, ask: Ask) -> bool:
         return bool(ask.deal_id) and ask.deal_id in self.by_id
 
+    def deal(self, row: int) -> Deal:
+        return self.deals[self.local[row]]
+
+    def state(self, row: int) -> str:
+        return self.states[self.local[row]]
+
+    def values(self, row: int) -> pd.Series:
+        return self.named.iloc[self.local[row]]
+
 
 def _positions(column: pd.Series, keys: set[str]) -> dict[str, list[int]]:
     if not keys:
         return {}
-    text = column.astype(object).where(column.notna(), None).map(lambda v: None if v is None else str(v).strip())
-    hits = np.flatnonzero(text.isin(keys).to_numpy())
+    # The export's text is already trimmed (ingest): one hash lookup per row, no Python call per row.
+    hits = np.flatnonzero(column.isin(keys).to_numpy())
     found: dict[str, list[int]] = {}
-    for position, key in zip(hits.tolist(), text.iloc[hits].tolist(), strict=True):
-        found.setdefault(key, []).append(position)
+    for position, key in zip(hits.tolist(), column.iloc[hits].tolist(), strict=True):
+        found.setdefault(str(key), []).append(position)
     return found
 
 
@@ -225,15 +251,15 @@ def _judged(
         return AskResult(ask, "deal_gone", "not_in_export")
     if len(rows) > 1 and not now.by_identity(ask):
         return AskResult(ask, "ambiguous", "several_deals")
-    deal = to_deals(now.frame.iloc[rows[:1]])[0]
-    states = set(now.frame["state"].iloc[rows].astype(str))
+    deal = now.deal(rows[0])
+    states = {now.state(row) for row in rows}
     closed = None if not states <= {"won", "lost"} else "closed_won" if "won" in states else "closed_lost"
     if ask.finding is not None:
         # A finding of a closed deal (a won deal without an amount) stays until it is fixed; closing settles
         # only the findings of open deals (past due, stalled).
         if ask.finding == "stalled" and not stored and closed is None:
             return AskResult(ask, "cant_judge", "needs_history", deal)
-        if not masks[ask.finding][rows].any():
+        if not now.flagged(masks[ask.finding], rows):
             return AskResult(ask, "done", closed or "finding_gone", deal)
         return _pending(ask, "finding_present", deal, as_of)
     if closed is not None:
@@ -243,7 +269,7 @@ def _judged(
     earlier = before.rows(ask)
     if not earlier or (len(earlier) > 1 and not before.by_identity(ask)):
         return AskResult(ask, "cant_judge", "not_in_previous", deal)
-    changed = _changes(before.frame.iloc[earlier[0]], now.frame.iloc[rows[0]])
+    changed = _changes(before.values(earlier[0]), now.values(rows[0]))
     if changed:
         return AskResult(ask, "done", "changed", deal, changed)
     return _pending(ask, "unchanged", deal, as_of)
