@@ -56,6 +56,8 @@ FLAGS = {
     "as_of": "--as-of",
     "title": "--title",
     "location": "--location",
+    "asks": "--asks",
+    "due": "--due",
 }
 # Exit codes of library errors, most specific first; any other DeckgenError is bad input, a config or an option: 2.
 # config.CURVES, written out so that `deckgen --help` need not build the settings schema (~12 ms); a test keeps
@@ -196,11 +198,16 @@ def _review(
     as_of: datetime | None,
     config: Path | None,
     max_findings: int | None,
+    judge_asks: bool = True,
     **flags: Any,
 ) -> Review:
+    from dataclasses import replace
+
     from deckgen.api import load_settings, review
 
     settings = load_settings(config, **flags)
+    if not judge_asks:
+        settings = replace(settings, asks=None)
     return review(
         input_path, settings, as_of.date() if as_of is not None else None, previous, max_findings=max_findings
     )
@@ -222,8 +229,17 @@ def cli() -> None:
     """
 
 
+ASKS = click.option(
+    "--asks",
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    help="Last review's action register (CSV): judge each ask against this export [default: asks in deckgen.toml].",
+)
+
+
 @cli.command()
 @model_options
+@ASKS
 @click.option(
     "--format",
     "output",
@@ -241,6 +257,7 @@ def metrics(
     Examples:
       deckgen metrics export.csv --goal 1.2M
       deckgen metrics export.csv --previous last-week.csv --format json > metrics.json
+      deckgen metrics export.csv --previous last-week.csv --asks actions.csv --format json
       deckgen metrics hubspot.xlsx --sheet Deals --column owner="Deal owner"
     """
     result = _review(input_path, previous, as_of, config, METRICS_FINDINGS, **flags)
@@ -261,8 +278,25 @@ def metrics(
 @cli.command()
 @model_options
 @click.option("--strict", is_flag=True, help="Exit with status 1 when anything is found.")
+@click.option(
+    "--asks",
+    "register",
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    help="Also write the findings as next review's action register (CSV), one ask per finding per deal.",
+)
+@click.option("--due", type=Day(), help="Due date of the register's asks, YYYY-MM-DD [default: as-of + 7 days].")
+@click.option("--force", is_flag=True, help="With --asks: replace an existing register.")
 def check(
-    input_path: Path, previous: Path | None, as_of: datetime | None, config: Path | None, strict: bool, **flags: Any
+    input_path: Path,
+    previous: Path | None,
+    as_of: datetime | None,
+    config: Path | None,
+    strict: bool,
+    register: Path | None,
+    due: datetime | None,
+    force: bool,
+    **flags: Any,
 ) -> None:
     """Data hygiene: what each owner must fix (missing amounts, past-due deals, duplicates, ...).
 
@@ -270,12 +304,32 @@ def check(
     Examples:
       deckgen check export.csv
       deckgen check export.csv --strict && deckgen metrics export.csv
+      deckgen check export.csv --asks actions-2026-12-11.csv
     """
-    result = _review(input_path, previous, as_of, config, None, **flags)
+    if register is None and (due is not None or force):
+        raise click.UsageError(f"{'--due' if due is not None else '--force'} goes with --asks FILE")
+    if register is not None:  # before the export is read: a register that cannot be written costs nothing
+        from deckgen.api import check_register_output
+
+        try:
+            check_register_output(register, force, [input_path, previous, config, flags.get("history")])
+        except OptionError as error:
+            raise _usage_error(error) from None
+    result = _review(input_path, previous, as_of, config, None, judge_asks=False, **flags)
     from deckgen.render.text import hygiene_report
 
     click.echo(hygiene_report(result.metrics))
     _notes(result.metrics.notes)
+    if register is not None:
+        from deckgen.api import write_register
+
+        try:
+            written = write_register(result, register, due.date() if due is not None else None, force=force)
+        except OptionError as error:
+            raise _usage_error(error) from None
+        _notes(list(written.notes))
+        count = f"{written.asks} ask{'s' if written.asks != 1 else ''}"
+        click.echo(f"{written.path}: {count} for {written.owners} owner(s), due {written.due.isoformat()}", err=True)
     if strict and any(result.metrics.hygiene.counts.values()):
         total = sum(result.metrics.hygiene.counts.values())
         raise Problems(f"{total} hygiene finding(s); fix them in the CRM and export again")
@@ -310,6 +364,7 @@ def check(
 @click.option("-v", "--verbose", is_flag=True, help="Say which template layout and placeholders each slide uses.")
 @click.option("--by", metavar="COLUMN", help="One deck per team, region, owner, ... (+ the overall deck) into -o DIR.")
 @click.option("--same-scale", is_flag=True, help="With --by: the group decks' charts share their axes.")
+@ASKS
 @click.option("--invite", type=click.Path(path_type=Path), help="Also write the meeting invite: OUT.ics or OUT.eml.")
 @click.option("--meeting-start", metavar="DATETIME", help="Start of the review meeting, for --invite.")
 @meeting_options
@@ -354,6 +409,7 @@ def build(
       deckgen build export.csv --meeting-start "2026-12-01 09:00" --timezone Asia/Seoul \\
           --organizer ann@example.com --attendee bob@example.com --invite review.ics
       deckgen build export.csv --by team --same-scale -o decks/
+      deckgen build export.csv --previous last-week.csv --asks actions.csv
     """
     from deckgen.api import load_settings
     from deckgen.build import BuiltDeck
