@@ -329,7 +329,9 @@ def check(
             raise _usage_error(error) from None
         _notes(list(written.notes))
         count = f"{written.asks} ask{'s' if written.asks != 1 else ''}"
-        click.echo(f"{written.path}: {count} for {written.owners} owner(s), due {written.due.isoformat()}", err=True)
+        click.echo(
+            one_line(f"{written.path}: {count} for {written.owners} owner(s), due {written.due.isoformat()}"), err=True
+        )
     if strict and any(result.metrics.hygiene.counts.values()):
         total = sum(result.metrics.hygiene.counts.values())
         raise Problems(f"{total} hygiene finding(s); fix them in the CRM and export again")
@@ -468,7 +470,7 @@ def build(
 def _written(file: Written) -> None:
     """A file `build` has put in place: its notes, then its name (a deck's with its slide count)."""
     _notes(list(file.notes))
-    click.echo(f"{file.path} ({file.slides} slides)" if file.slides is not None else str(file.path))
+    click.echo(one_line(f"{file.path} ({file.slides} slides)" if file.slides is not None else str(file.path)))
 
 
 def _deck_counter(quiet: bool) -> Callable[[int, int, str], None]:
