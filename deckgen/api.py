@@ -80,6 +80,7 @@ def load_settings(
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
     query: str | None = None,
+    where: str | None = None,
     history: Path | str | None = None,
 ) -> Settings:
     """The settings: the config file given, else deckgen.toml in the working directory if there is one, else
@@ -93,6 +94,7 @@ def load_settings(
         columns=columns,
         sheet=sheet,
         query=query,
+        where=where,
         history=str(history) if history is not None else None,
     )
 
@@ -123,6 +125,7 @@ def review(
     quarter's trend, pushes, days in stage and the quarter-to-date bridge; the store's latest earlier week is
     last week's export unless `previous` is given.
     """
+    from deckgen.ingest.where import check_condition, segment
     from deckgen.model.metrics import compute_metrics
     from deckgen.model.types import Source
 
@@ -130,7 +133,12 @@ def review(
     as_of = as_of or date.today()
     if not FIRST_YEAR <= as_of.year <= LAST_YEAR:
         raise OptionError(f"{option('as_of')} {as_of.isoformat()} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
-    pipeline = read_export(export, settings) if isinstance(export, str | Path) else export
+    condition = check_condition(settings.where) if settings.where is not None else None  # before any file is read
+    given = settings
+    if condition is not None:  # the config's goals are the company's (and its groups'), not a segment's
+        settings = replace(settings, goals={}, group_goals={}, pipeline_goals={})
+    whole = read_export(export, settings) if isinstance(export, str | Path) else export
+    pipeline = segment(whole, condition) if condition is not None else whole
     last = previous if not isinstance(previous, str | Path) else None
     if isinstance(previous, str | Path):
         if isinstance(export, str | Path) and Path(previous).resolve() == Path(export).resolve():
@@ -141,6 +149,8 @@ def review(
             )
         # Last week's file may come from a differently configured report: same column overrides apply.
         last = read_export(previous, replace(settings))
+    if last is not None and condition is not None:  # the bridge compares the same segment last week
+        last = segment(last, condition, previous=True)
     currencies = pipeline.currencies
     if currencies is not None and currencies.currency != settings.currency:
         settings = replace(settings, currency=currencies.currency)  # the amounts' own currency labels the deck
@@ -151,19 +161,39 @@ def review(
             hint="compare exports in one currency, or give [fx] rates in deckgen.toml to convert both",
         )
     facts = stored = recalled = None
+    segment_notes: list[str] = []
     if settings.history is not None:  # this week kept in the store; its previous week is last week's export
         from deckgen.weekly import recall
 
         read_now = isinstance(export, str | Path)
-        recalled = recall(Path(settings.history), pipeline, settings, as_of, settings.currency, read_now=read_now)
+        # The store keeps the whole export as the week: a segment stored as the company's would poison its history.
+        company = replace(
+            settings, where=None, goals=given.goals, group_goals=given.group_goals, pipeline_goals=given.pipeline_goals
+        )
+        recalled = recall(Path(settings.history), whole, company, as_of, settings.currency, read_now=read_now)
         facts = recalled.facts
         stored = recalled.previous if last is None else None
-        if facts.known is None:
+        if condition is not None:  # the trend is the company's: a segment deck bridges from the stored week alone
+            facts = None
+            if stored is not None:
+                last, stored = segment(stored.read(settings.history_wait), condition, previous=True), None
+            segment_notes.append(
+                f"--where: the history store recorded the whole export as the week of {as_of.isoformat()};"
+                " the trend, which the store holds for the whole export, is left out of this segment"
+            )
+        elif facts.known is None:
             from deckgen.model.facts import history_facts
 
             facts = replace(facts, known=history_facts(pipeline.frame, settings, as_of, facts))
     source = Source(pipeline.file, pipeline.sha256, pipeline.rows_read, pipeline.rows_skipped, len(pipeline.frame))
-    notes = list(pipeline.notes)
+    if condition is not None:
+        source = replace(source, filter=condition.text, filtered_out=len(whole.frame) - len(pipeline.frame))
+        if settings.goal is None and (given.goals or given.pipeline_goals):
+            segment_notes.append(
+                f"--where: the goals in {given.source} are the whole company's, so this segment shows none;"
+                " give its own with --goal"
+            )
+    notes = list(pipeline.notes) + segment_notes
     if last is not None:
         notes += [f"{last.name}: {note}" for note in last.notes]
     metrics = compute_metrics(
@@ -180,6 +210,7 @@ def review(
     )
     if (
         settings.history is not None
+        and condition is None
         and recalled is not None
         and not recalled.kept
         and facts is not None

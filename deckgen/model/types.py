@@ -375,6 +375,8 @@ class Source:
     rows_read: int
     rows_skipped: int
     deals: int
+    filter: str | None = None  # the --where condition the deals met (a segment of the export), if any
+    filtered_out: int = 0  # deals of the export that condition left out
 
 
 @dataclass(frozen=True)
