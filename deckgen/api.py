@@ -124,6 +124,9 @@ def review(
     With settings.history (a store's path), this week is recorded in that store and the metrics gain the
     quarter's trend, pushes, days in stage and the quarter-to-date bridge; the store's latest earlier week is
     last week's export unless `previous` is given.
+    With settings.where (an SQL condition, see deckgen.ingest.where), only the deals meeting it are reviewed, this
+    week's and last week's alike; the config's goals (the company's) are left out, and a history store still
+    records the whole export, so the review has no trend.
     """
     from deckgen.ingest.where import check_condition, segment
     from deckgen.model.metrics import compute_metrics
@@ -187,7 +190,7 @@ def review(
             facts = replace(facts, known=history_facts(pipeline.frame, settings, as_of, facts))
     source = Source(pipeline.file, pipeline.sha256, pipeline.rows_read, pipeline.rows_skipped, len(pipeline.frame))
     if condition is not None:
-        source = replace(source, filter=condition.text, filtered_out=len(whole.frame) - len(pipeline.frame))
+        source = replace(source, filter=condition.text, unfiltered_deals=len(whole.frame))
         if settings.goal is None and (given.goals or given.pipeline_goals):
             segment_notes.append(
                 f"--where: the goals in {given.source} are the whole company's, so this segment shows none;"

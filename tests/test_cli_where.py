@@ -49,7 +49,7 @@ def test_where_gives_what_query_gives_with_the_same_where(
         "rows_read": 303,  # a --query run reads the query's result only
         "rows_skipped": 2,
         "filter": CONDITION,
-        "filtered_out": 301 - source["deals"],
+        "unfiltered_deals": 301,
     }
     assert 0 < source["deals"] < 301
     assert where.pop("notes") == query.pop("notes")
@@ -70,10 +70,10 @@ def test_check_and_metrics_state_the_filter(capsys: pytest.CaptureFixture[str]) 
     args = [str(THIS_WEEK), "--as-of", "2026-11-27", "--config", str(SAMPLES / "deckgen.toml")]
     code, out, err = run(capsys, "check", *args, "--where", "Team = 'Mid-Market'")
     assert code == 0, err
-    assert out.splitlines()[1] == "Filter: Team = 'Mid-Market' (95 of 301 deals)"
+    assert out.splitlines()[1] == "Filter: Team = 'Mid-Market' (95 of the export's 301 deals)"
     code, out, err = run(capsys, "metrics", *args, "--where", "Team = 'Mid-Market'")
     assert code == 0, err
-    assert out.splitlines()[-1] == "Filter: Team = 'Mid-Market' (95 of 301 deals)"
+    assert out.splitlines()[-1] == "Filter: Team = 'Mid-Market' (95 of the export's 301 deals)"
     # The company's goal is not the segment's: none is shown, and the user is told why.
     assert "goal              $2,500,000" not in out
     assert "note: --where: the goals in " in err and "give its own with --goal" in err
@@ -89,8 +89,8 @@ def test_a_condition_keeping_no_deal_is_refused(capsys: pytest.CaptureFixture[st
     code, out, err = run(capsys, "check", str(THIS_WEEK), "--as-of", "2026-11-27", "--where", "Team = 'apac'")
     assert (code, out) == (2, "")
     assert err == (
-        f"Error: {THIS_WEEK}: --where \"Team = 'apac'\" keeps none of its 301 deals (check the values the condition"
-        " compares with (text is case-sensitive: try ILIKE))\n"
+        f"Error: {THIS_WEEK}: --where \"Team = 'apac'\" keeps none of its 301 deals (check the values it compares"
+        " with: text matches as written, case too (ILIKE ignores case))\n"
     )
 
 
@@ -167,11 +167,11 @@ def test_the_deck_states_the_filter_on_its_title_slide_and_in_its_appendix(
     texts = deck_texts(out)
     title, title_notes = texts[0]
     assert "filter: Team = 'APAC'" in title
-    assert "Only the deals that meet the filter Team = 'APAC' are shown: 103 of 301." in title_notes
+    assert "Only the deals that meet the filter Team = 'APAC' are shown: 103 of the export's 301." in title_notes
     (definitions,) = [text for text, _ in texts if text.startswith("Appendix: definitions")]
     assert (
-        "Filter\u00a0(--where): Team = 'APAC': 103 of 301 deals\u00a0(last week's filtered alike); goal: none"
-        in definitions
+        "Filter\u00a0(--where): Team = 'APAC': 103 of the export's 301 deals\u00a0(last week's filtered alike);"
+        " goal: none" in definitions
     )
 
 
@@ -202,7 +202,10 @@ def test_by_splits_the_segment(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert rows["(all)"] == sum(count for name, count in rows.items() if name != "(all)")
     assert rows["(all)"] < 301
     for deck in (tmp_path / "decks").glob("*.pptx"):
-        assert "filter: amount >= 100000" in deck_texts(deck)[0][0]
+        texts = deck_texts(deck)
+        assert "filter: amount >= 100000" in texts[0][0]
+        (definitions,) = [text for text, _ in texts if text.startswith("Appendix: definitions")]
+        assert "of the export's 301 deals" in definitions
 
 
 def test_query_and_where_together_keep_the_deals_both_keep(capsys: pytest.CaptureFixture[str]) -> None:
@@ -228,7 +231,7 @@ def test_the_history_store_keeps_the_whole_export_and_the_segment_bridges_like_w
     assert segment.get("trend") is None  # the store's trend is the whole company's
     code, out, _ = run(capsys, "history", "list", str(store))
     stored = [line.split() for line in out.splitlines() if line.startswith("2026-11-20")]
-    assert stored and int(stored[0][1]) == segment["source"]["deals"] + segment["source"]["filtered_out"]
+    assert stored and int(stored[0][1]) == segment["source"]["unfiltered_deals"]
     previous = str(SAMPLES / "weeks" / "pipeline-2026-11-13.csv")
     given = metrics_json(capsys, *week, "--previous", previous, "--where", "Team = 'APAC'")
     assert segment["changes"].pop("previous_file").endswith("(2026-11-13, from history.duckdb)")

@@ -63,6 +63,7 @@ class Condition:
 
     text: str
     names: tuple[str, ...]
+    compared: tuple[tuple[str, float], ...] = ()  # (a column named, a number it is compared with directly)
 
 
 def _refuse(what: str, text: str, hint: str = ALLOWED) -> InputError:
@@ -106,13 +107,41 @@ def check_condition(text: str) -> Condition:
     where = statements[0].get("node", {}).pop("where_clause", None)
     expected["statements"][0]["node"].pop("where_clause", None)
     names: list[str] = []
+    compared: list[tuple[str, float]] = []
     try:
-        _walk(where, names, text)
+        _walk(where, names, text, compared)
     except RecursionError:
         raise _refuse("is nested too deeply", text) from None
     if where is None or _skeleton(statements[0]) != _skeleton(expected["statements"][0]):
         raise _refuse("is more than a condition (ORDER BY, GROUP BY, LIMIT, UNION, ...)", text)
-    return Condition(text, tuple(dict.fromkeys(names)))
+    return Condition(text, tuple(dict.fromkeys(names)), tuple(compared))
+
+
+def _operands(node: dict[str, Any]) -> list[Any]:
+    """The operands a comparison, BETWEEN or IN sets side by side."""
+    kind = node.get("class")
+    if kind == "COMPARISON":
+        return [node.get("left"), node.get("right")]
+    if kind == "BETWEEN":
+        return [node.get("input"), node.get("lower"), node.get("upper")]
+    if node.get("type") in ("COMPARE_IN", "COMPARE_NOT_IN"):
+        return list(node.get("children", []))
+    return []
+
+
+def _numbers_compared(node: dict[str, Any]) -> list[tuple[str, float]]:
+    """(column, number) for each column compared directly with a number literal (probability > 70)."""
+    operands = [item for item in _operands(node) if isinstance(item, dict)]
+    columns = [str(item["column_names"][0]) for item in operands if item.get("class") == "COLUMN_REF"]
+    numbers = []
+    for item in operands:
+        literal = item.get("literal") or {}
+        if item.get("class") == "CONSTANT" and literal.get("kind") in ("INTEGER", "NUMERIC", "BIGINT", "DOUBLE"):
+            try:
+                numbers.append(float(literal["text"]))
+            except (KeyError, ValueError):
+                continue
+    return [(column, number) for column in columns[:1] for number in numbers]
 
 
 def _parse(connection: Any, sql: str) -> dict[str, Any]:
@@ -132,20 +161,22 @@ def _skeleton(node: Any) -> Any:
     return node
 
 
-def _walk(node: Any, names: list[str], text: str) -> None:
-    """Every expression node below `node` allowed; the column names read are added to `names`."""
+def _walk(node: Any, names: list[str], text: str, compared: list[tuple[str, float]]) -> None:
+    """Every expression node below `node` allowed; the column names read are added to `names`, the numbers
+    columns are compared with to `compared`."""
     if isinstance(node, list):
         for item in node:
-            _walk(item, names, text)
+            _walk(item, names, text, compared)
         return
     if not isinstance(node, dict):
         return
     kind = node.get("class")
     if kind is not None:
         _allowed(node, str(kind), names, text)
+        compared += _numbers_compared(node)
     for key, value in node.items():
         if key not in ("qualified_name", "literal"):
-            _walk(value, names, text)
+            _walk(value, names, text, compared)
 
 
 def _allowed(node: dict[str, Any], kind: str, names: list[str], text: str) -> None:
@@ -231,6 +262,14 @@ def filter_pipeline(pipeline: Pipeline, condition: Condition) -> Pipeline:
     for name in condition.names:
         if name.casefold() not in shown:
             raise _unknown(name, pipeline, shown, condition.text)
+    for name, number in condition.compared:
+        if shown[name.casefold()][1] == "probability" and not 0 <= number <= 1:
+            raise InputError(
+                f"{option('where')} {_shown(condition.text)}: compares '{name}' with {number:g}, but it holds the"
+                " probability as a fraction from 0 to 1",
+                file=pipeline.file,
+                hint=f"write {number / 100:g} for {number:g}%",
+            )
     frame = pipeline.frame
     used = list(dict.fromkeys(shown[name.casefold()][1] for name in condition.names))
     data = pd.DataFrame({f"c{n}": frame[column].reset_index(drop=True) for n, column in enumerate(used)})
@@ -274,6 +313,6 @@ def segment(pipeline: Pipeline, condition: Condition, *, previous: bool = False)
         raise InputError(
             f"{option('where')} {_shown(condition.text)} keeps none of its {count:,} deal{'s' if count != 1 else ''}",
             file=pipeline.file,
-            hint="check the values the condition compares with (text is case-sensitive: try ILIKE)",
+            hint="check the values it compares with: text matches as written, case too (ILIKE ignores case)",
         )
     return kept

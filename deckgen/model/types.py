@@ -376,7 +376,7 @@ class Source:
     rows_skipped: int
     deals: int
     filter: str | None = None  # the --where condition the deals met (a segment of the export), if any
-    filtered_out: int = 0  # deals of the export that condition left out
+    unfiltered_deals: int | None = None  # with a filter: the export's deals before it
 
 
 @dataclass(frozen=True)

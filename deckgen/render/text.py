@@ -177,8 +177,7 @@ def filter_lines(source: Source) -> list[str]:
     """The --where condition the deals met, and how many it left out: none without one."""
     if source.filter is None:
         return []
-    whole = source.deals + source.filtered_out
-    return [f"Filter: {source.filter} ({source.deals:,} of {whole:,} deals)"]
+    return [f"Filter: {source.filter} ({source.deals:,} of the export's {source.unfiltered_deals or 0:,} deals)"]
 
 
 def hygiene_report(m: Metrics) -> str:

@@ -102,6 +102,25 @@ def test_typos_and_types_are_one_line_naming_the_condition(pipeline: Pipeline, t
     assert message in shown
 
 
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("probability >= 70", "70"), ('"Probability (%)" BETWEEN 0.5 AND 80', "80"), ("probability IN (0.5, 90)", "90")],
+)
+def test_a_probability_compared_as_a_percent_is_refused(tmp_path: Path, text: str, number: str) -> None:
+    """Compared as the export shows it (70 for 70%), a fraction would keep no deal or every deal without a word."""
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Opportunity Name,Amount,Stage,Close Date,Probability (%)\n"
+        "Alpha,100,Proposal,2026-11-02,70%\nBravo,200,Proposal,2026-11-03,40%\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as error:
+        names(read_pipeline(path, Settings()), text)
+    assert f"with {number}, but it holds the probability as a fraction from 0 to 1 (write {int(number) / 100:g}" in (
+        str(error.value)
+    )
+
+
 def test_a_category_column_is_called_text_not_its_list_of_values(pipeline: Pipeline) -> None:
     with pytest.raises(InputError) as error:
         names(pipeline, "owner > 5")
