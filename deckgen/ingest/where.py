@@ -287,6 +287,13 @@ def filter_pipeline(pipeline: Pipeline, condition: Condition) -> Pipeline:
             connection.execute(f"CREATE TEMP VIEW input AS {view}")
             connection.execute("SET enable_external_access = false")
             connection.execute("SET lock_configuration = true")
+            kind = str(connection.execute(f"SELECT ({condition.text}) FROM input LIMIT 0").description[0][1])
+            if kind != "BOOLEAN":  # WHERE amount would keep every non-zero amount: surely not what was meant
+                raise InputError(
+                    f"{option('where')} {_shown(condition.text)}: is {kind.lower()}, not a condition (true or false)",
+                    file=pipeline.file,
+                    hint="compare it: amount > 0, Region = 'EMEA'",
+                )
             kept = connection.execute(f"SELECT {_ROW} FROM input WHERE ({condition.text})").fetchnumpy()[_ROW]
     except duckdb.Error as exc:
         message = _ENUM.sub("text", str(exc).split("\n")[0].split(": ", 1)[-1])

@@ -121,6 +121,14 @@ def test_a_probability_compared_as_a_percent_is_refused(tmp_path: Path, text: st
     )
 
 
+@pytest.mark.parametrize(("text", "kind"), [("amount", "double"), ("Region", "varchar"), ("NULL", '"null"')])
+def test_a_value_that_is_not_true_or_false_is_not_a_condition(pipeline: Pipeline, text: str, kind: str) -> None:
+    """WHERE amount would keep every non-zero amount without a word."""
+    with pytest.raises(InputError) as error:
+        names(pipeline, text)
+    assert f'where "{text}": is {kind}, not a condition (true or false) (compare it: amount > 0' in str(error.value)
+
+
 def test_a_category_column_is_called_text_not_its_list_of_values(pipeline: Pipeline) -> None:
     with pytest.raises(InputError) as error:
         names(pipeline, "owner > 5")
