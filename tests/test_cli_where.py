@@ -243,3 +243,17 @@ def test_the_history_store_keeps_the_whole_export_and_the_segment_bridges_like_w
     assert whole["trend"]
     code, after, _ = run(capsys, "history", "list", str(store))
     assert after == out
+
+
+def test_the_korean_deck_states_the_filter_too(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "ko.pptx"
+    code, _, err = run(
+        capsys, "build", str(THIS_WEEK), "--config", str(SAMPLES / "deckgen.toml"), "--as-of", "2026-11-27",
+        "--where", "Team = 'APAC'", "--lang", "ko", "-o", str(out), "-q",
+    )  # fmt: skip
+    assert code == 0, err
+    texts = deck_texts(out)
+    assert "필터: Team = 'APAC'" in texts[0][0]
+    assert "필터 Team = 'APAC'에 맞는 딜만 보여 줍니다: 내보내기의 301건 중 103건." in texts[0][1]
+    (definitions,) = [text for text, _ in texts if text.startswith("부록: 정의와 데이터 출처")]
+    assert "필터(--where): Team = 'APAC': 내보내기의 딜 301건 중 103건; 목표: 없음" in definitions
