@@ -88,6 +88,7 @@ def load_settings(
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
     query: str | None = None,
+    where: str | None = None,
     history: Path | str | None = None,
     asks: Path | str | None = None,
 ) -> Settings:
@@ -102,6 +103,7 @@ def load_settings(
         columns=columns,
         sheet=sheet,
         query=query,
+        where=where,
         history=str(history) if history is not None else None,
         asks=str(asks) if asks is not None else None,
     )
@@ -132,7 +134,11 @@ def review(
     With settings.history (a store's path), this week is recorded in that store and the metrics gain the
     quarter's trend, pushes, days in stage and the quarter-to-date bridge; the store's latest earlier week is
     last week's export unless `previous` is given.
+    With settings.where (an SQL condition, see deckgen.ingest.where), only the deals meeting it are reviewed, this
+    week's and last week's alike; the config's goals (the company's) are left out, and a history store still
+    records the whole export, so the review has no trend.
     """
+    from deckgen.ingest.where import check_condition, segment
     from deckgen.model.metrics import compute_metrics
     from deckgen.model.types import Source
 
@@ -141,7 +147,12 @@ def review(
     if not FIRST_YEAR <= as_of.year <= LAST_YEAR:
         raise OptionError(f"{option('as_of')} {as_of.isoformat()} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
     asks = _register(settings)  # read first: a mistake in it is told before the export is read
-    pipeline = read_export(export, settings) if isinstance(export, str | Path) else export
+    condition = check_condition(settings.where) if settings.where is not None else None  # before any file is read
+    given = settings
+    if condition is not None:  # the config's goals are the company's (and its groups'), not a segment's
+        settings = replace(settings, goals={}, group_goals={}, pipeline_goals={})
+    whole = read_export(export, settings) if isinstance(export, str | Path) else export
+    pipeline = segment(whole, condition) if condition is not None else whole
     last = previous if not isinstance(previous, str | Path) else None
     if isinstance(previous, str | Path):
         if isinstance(export, str | Path) and Path(previous).resolve() == Path(export).resolve():
@@ -152,6 +163,8 @@ def review(
             )
         # Last week's file may come from a differently configured report: same column overrides apply.
         last = read_export(previous, replace(settings))
+    if last is not None and condition is not None:  # the bridge compares the same segment last week
+        last = segment(last, condition, previous=True)
     currencies = pipeline.currencies
     if currencies is not None and currencies.currency != settings.currency:
         settings = replace(settings, currency=currencies.currency)  # the amounts' own currency labels the deck
@@ -162,19 +175,39 @@ def review(
             hint="compare exports in one currency, or give [fx] rates in deckgen.toml to convert both",
         )
     facts = stored = recalled = None
+    segment_notes: list[str] = []
     if settings.history is not None:  # this week kept in the store; its previous week is last week's export
         from deckgen.weekly import recall
 
         read_now = isinstance(export, str | Path)
-        recalled = recall(Path(settings.history), pipeline, settings, as_of, settings.currency, read_now=read_now)
+        # The store keeps the whole export as the week: a segment stored as the company's would poison its history.
+        company = replace(
+            settings, where=None, goals=given.goals, group_goals=given.group_goals, pipeline_goals=given.pipeline_goals
+        )
+        recalled = recall(Path(settings.history), whole, company, as_of, settings.currency, read_now=read_now)
         facts = recalled.facts
         stored = recalled.previous if last is None else None
-        if facts.known is None:
+        if condition is not None:  # the trend is the company's: a segment deck bridges from the stored week alone
+            facts = None
+            if stored is not None:
+                last, stored = segment(stored.read(settings.history_wait), condition, previous=True), None
+            segment_notes.append(
+                f"--where: the history store recorded the whole export as the week of {as_of.isoformat()};"
+                " the trend, which the store holds for the whole export, is left out of this segment"
+            )
+        elif facts.known is None:
             from deckgen.model.facts import history_facts
 
             facts = replace(facts, known=history_facts(pipeline.frame, settings, as_of, facts))
     source = Source(pipeline.file, pipeline.sha256, pipeline.rows_read, pipeline.rows_skipped, len(pipeline.frame))
-    notes = list(pipeline.notes)
+    if condition is not None:
+        source = replace(source, filter=condition.text, unfiltered_deals=len(whole.frame))
+        if settings.goal is None and (given.goals or given.pipeline_goals):
+            segment_notes.append(
+                f"--where: the goals in {given.source} are the whole company's, so this segment shows none;"
+                " give its own with --goal"
+            )
+    notes = list(pipeline.notes) + segment_notes
     if last is not None:
         notes += [f"{last.name}: {note}" for note in last.notes]
     metrics = compute_metrics(
@@ -191,6 +224,7 @@ def review(
     )
     if (
         settings.history is not None
+        and condition is None
         and recalled is not None
         and not recalled.kept
         and facts is not None
@@ -202,7 +236,12 @@ def review(
     result = Review(settings, metrics, pipeline, last, max_findings, stored)
     if asks is not None:
         stage_days = facts.known.stalled if facts is not None and facts.known is not None else None
-        result.metrics = replace(metrics, asks=_judged(result, asks, stage_days))
+        judged = _judged(result, asks, stage_days, whole.frame)
+        if condition is not None:  # a segment's deck follows up the asks about its own deals
+            from deckgen.model.asks import within
+
+            judged = within(judged, pipeline.frame, "where", "")
+        result.metrics = replace(metrics, asks=judged)
     return result
 
 
@@ -216,8 +255,9 @@ def _register(settings: Settings) -> list[Ask] | None:
     return parse_register(read_register_text(Path(settings.asks)), settings.asks)
 
 
-def _judged(result: Review, asks: list[Ask], stage_days: pd.DataFrame | None) -> AskReview:
-    """Each ask against this week's export; free-text asks also against last week's (given, or the store's)."""
+def _judged(result: Review, asks: list[Ask], stage_days: pd.DataFrame | None, this_week: pd.DataFrame) -> AskReview:
+    """Each ask against this week's export (`this_week`: the whole export, even for a segment); free-text asks also
+    against last week's (given, or the store's)."""
     from deckgen.model.asks import judge
     from deckgen.model.calendar import quarter_of
 
@@ -227,7 +267,7 @@ def _judged(result: Review, asks: list[Ask], stage_days: pd.DataFrame | None) ->
     last = result.last_week() if free_text else None
     frame = last.frame if last is not None else None
     name = Path(result.settings.asks or "").name
-    return judge(asks, result.pipeline.frame, result.metrics.as_of, quarter, frame, stage_days, name)
+    return judge(asks, this_week, result.metrics.as_of, quarter, frame, stage_days, name)
 
 
 def compute_metrics(

@@ -32,6 +32,7 @@ FLAGS = {
     "fiscal_year_start": "--fiscal-year-start",
     "sheet": "--sheet",
     "query": "--query",
+    "where": "--where",
     "output": "-o",
     "template": "--template",
     "charts": "--charts",
@@ -159,6 +160,12 @@ def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
             metavar="SQL",
             help="Read the result of this DuckDB query instead: `input` is the INPUT file or Parquet folder, "
             "or name the tables of a .duckdb INPUT.",
+        ),
+        click.option(
+            "--where",
+            metavar="EXPR",
+            help="Only the deals meeting this SQL condition, e.g. \"Region = 'EMEA' and amount >= 50000\" (export "
+            "columns or deckgen's fields; stated on the title slide).",
         ),
         click.option("--config", type=click.Path(path_type=Path), help="Settings file [default: ./deckgen.toml]."),
         click.option(

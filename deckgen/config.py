@@ -308,6 +308,10 @@ class Settings:
     query: str | None = field(
         default=None, metadata=setting(None, _text, "SQL run in DuckDB over the input.", flag=True)
     )
+    where: str | None = field(
+        default=None,
+        metadata=setting(None, _text, "SQL condition the deals must meet (a segment), run by DuckDB.", flag=True),
+    )
     history: str | None = field(
         default=None,
         metadata=setting(

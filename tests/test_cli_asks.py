@@ -114,3 +114,23 @@ def test_the_metrics_table_counts_the_asks(capsys: pytest.CaptureFixture[str], t
     code, out, err = run(capsys, "metrics", *WEEK, "--asks", str(register))
     assert code == 0, err
     assert "\nLast review's asks (actions.csv): 0 of 1 done\n  deal gone  1\n" in out
+
+
+def test_a_segment_follows_up_only_the_asks_about_its_own_deals(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    register = tmp_path / "actions.csv"
+    assert run(capsys, "check", *WEEK, "--asks", str(register))[0] == 0
+    written = rows(register)
+    owner = written[0]["owner"]
+    code, out, err = run(
+        capsys, "metrics", *WEEK, "--asks", str(register), "--where", f"owner = '{owner}'", "--format", "json"
+    )
+    assert code == 0, err
+    asks = json.loads(out)["asks"]
+    # Every ask judged against the whole export (none is 'deal gone' for being outside the segment), and only
+    # the owner's own deals' asks kept: the register's rows of that owner, whose deals this owner holds.
+    mine = [row for row in written if row["owner"] == owner]
+    assert 0 < asks["total"] == len(mine) < len(written)
+    assert {a["ask"]["owner"] for a in asks["asks"]} == {owner}
+    assert asks["counts"]["deal_gone"] == 0 and asks["counts"]["open"] == len(mine)

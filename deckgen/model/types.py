@@ -421,6 +421,8 @@ class Source:
     rows_read: int
     rows_skipped: int
     deals: int
+    filter: str | None = None  # the --where condition the deals met (a segment of the export), if any
+    unfiltered_deals: int | None = None  # with a filter: the export's deals before it
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import replace
 from typing import Any
 
-from deckgen.model.types import CHECKS, Changes, Currencies, Finding, Metrics, plain
+from deckgen.model.types import CHECKS, Changes, Currencies, Finding, Metrics, Source, plain
 from deckgen.plain import Rows
 from deckgen.render.advice import advice
 from deckgen.render.format import day, delta, money, pct, ratio
@@ -142,6 +142,7 @@ def metrics_table(m: Metrics) -> str:
         "",
         f"Source: {m.source.file}, {m.source.deals} deals ({m.source.rows_skipped} rows skipped), "
         f"sha256 {m.source.sha256[:12]}",
+        *filter_lines(m.source),
     ]
     if m.currencies is not None and m.currencies.method != "single":
         lines.append(f"Currencies: {currency_line(m.currencies)}")
@@ -177,12 +178,20 @@ def _changes_lines(c: Changes, cur: str) -> list[str]:
     return lines + _rows(rows)
 
 
+def filter_lines(source: Source) -> list[str]:
+    """The --where condition the deals met, and how many it left out: none without one."""
+    if source.filter is None:
+        return []
+    return [f"Filter: {source.filter} ({source.deals:,} of the export's {source.unfiltered_deals or 0:,} deals)"]
+
+
 def hygiene_report(m: Metrics) -> str:
     h = m.hygiene
     total = sum(h.counts.values())
     header = (
         f"Data hygiene — {m.source.file}, as of {day(m.as_of)} ({m.quarter.label}), {h.deals_checked} deals checked"
     )
+    header = "\n".join([header, *filter_lines(m.source)])
     if not total:
         return f"{header}\nNo problems found."
     summary = ", ".join(f"{h.counts[c]} {LABELS[c]}" for c in CHECKS if h.counts[c])
