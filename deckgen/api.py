@@ -233,6 +233,9 @@ def review(
         from deckgen.weekly import remember  # computed once a week and kept: later builds of the week read them
 
         remember(Path(settings.history), recalled, facts.known, metrics, settings)
+    if condition is not None and settings.goal is None and (given.goals or given.pipeline_goals):
+        # The segment's own note says why there is no goal: the model's "set one under [goals]" would mislead.
+        metrics = replace(metrics, notes=[note for note in metrics.notes if not note.startswith("no goal for ")])
     result = Review(settings, metrics, pipeline, last, max_findings, stored)
     if asks is not None:
         stage_days = facts.known.stalled if facts is not None and facts.known is not None else None

@@ -77,6 +77,7 @@ def test_check_and_metrics_state_the_filter(capsys: pytest.CaptureFixture[str]) 
     # The company's goal is not the segment's: none is shown, and the user is told why.
     assert "goal              $2,500,000" not in out
     assert "note: --where: the goals in " in err and "give its own with --goal" in err
+    assert "under [goals]" not in err  # one note on the goal, not a second one pointing at the company's goals
 
 
 def test_a_typo_names_the_nearest_column(capsys: pytest.CaptureFixture[str]) -> None:
