@@ -240,7 +240,8 @@ def fix_list_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--email-column",
             metavar="HEADER",
-            help="With --mail: the export's column of owner e-mail addresses [default: a header like 'Owner Email'].",
+            help="With --by owner: the export's column of the owners' e-mail addresses "
+            "[default: a header like 'Owner Email'].",
         ),
     ]
 
@@ -356,6 +357,8 @@ def _write_fix_lists(
     options = dict(fix_lists)
     by, output = options.pop("by"), options.pop("output")
     options["file_format"] = options["file_format"] or "xlsx"
+    if options["mail_from"] is not None and not options["mail"]:
+        raise click.UsageError("--mail-from goes with --mail: deckgen check INPUT --by owner -o fixes/ --mail")
     if by is None or output is None:
         given = next(FIX_FLAGS[name] for name, value in fix_lists.items() if value and name in FIX_FLAGS)
         missing = "--by COLUMN" if by is None else "-o DIR"

@@ -206,6 +206,8 @@ def _write(
     for path, data in outputs.items():
         write_bytes(path, data)
     result = FixLists(groups, index, column, notes)
+    if not groups:
+        result.notes.append(f"no hygiene findings: {index.name} lists no {column}")
     if mail and result.unaddressed:
         missing = result.unaddressed
         shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")

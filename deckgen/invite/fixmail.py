@@ -65,7 +65,10 @@ def fix_mail(letter: Letter, attachment: Attachment, as_of: date) -> bytes:
     mail.set_content(_text(letter))
     mail.add_alternative(_html(letter), subtype="html")
     maintype, subtype = attachment.mime_type.split("/")
-    mail.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    params = {"charset": "utf-8"} if maintype == "text" else {}  # a CSV list is UTF-8 (with a byte-order mark)
+    mail.add_attachment(
+        attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename, params=params
+    )
     # Boundaries from the content, not at random: the same list, the same bytes.
     for number, section in enumerate(mail.walk()):
         if section.is_multipart():

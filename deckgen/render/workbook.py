@@ -75,6 +75,8 @@ def xlsx(table: Table, created: date, title: str = "") -> Encoded:
                 sheet.write_number(index, column, value)
                 widths[column] = max(widths[column], len(str(value)))
                 continue
+            if not value:
+                continue  # an empty cell, not an empty text
             text = value[:MAX_CELL]
             cut += len(text) < len(value)
             widths[column] = max(widths[column], min(cells(text[: MAX_WIDTH * 2]), MAX_WIDTH))
