@@ -182,6 +182,7 @@ def _write(
     addresses = _addresses(pipeline, names, configured, email_column or settings.owner_email_column) if owners else {}
     suffix = f".{file_format}"
     files = file_names(names, f"fixes-{metrics.as_of.isoformat()}", suffix)
+    checks = _checks(rows)
     notes: list[str] = []
     outputs: dict[Path, bytes] = {}
     groups = []
@@ -195,12 +196,12 @@ def _write(
         if mail and person is not None:
             draft = path.with_suffix(".eml")
             outputs[draft] = _mail(name, person, sender, rows[name], encoded.data, path.name, file_format, metrics)
-        counts = {check: sum(1 for row in rows[name] if row.check == check) for check in _checks(rows)}
+        counts = dict.fromkeys(checks, 0)
+        for row in rows[name]:
+            counts[row.check] += 1
         groups.append(GroupFixes(name, counts, path, person.email if person else None, draft))
     index = out / f"index{suffix}"
-    outputs[index] = _encode(
-        _index(groups, _checks(rows), column, owners, mail), file_format, metrics.as_of, "Fix lists"
-    ).data
+    outputs[index] = _encode(_index(groups, checks, column, owners, mail), file_format, metrics.as_of, "Fix lists").data
     for path in outputs:  # every file checked before any is written: one refused, none written
         check_output(path)
     for path, data in outputs.items():

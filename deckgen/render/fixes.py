@@ -191,7 +191,9 @@ def link_column(name: str, frame: pd.DataFrame, headers: Mapping[str, str], conf
     for field, header in headers.items():
         if header.casefold() == folded and field in frame.columns:
             return field
-    known = sorted({*headers.values(), *(str(c) for c in frame.columns)})
+    from deckgen.frame import HIDDEN_COLUMNS
+
+    known = sorted({*headers.values(), *(str(c) for c in frame.columns if c not in HIDDEN_COLUMNS)})
     raise ConfigError(
         config, [f"'record_url' names {{{name}}}, which is not a column of the export (columns: {', '.join(known)})"]
     )

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from deckgen.render.text import cells
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv"
@@ -104,6 +103,13 @@ def xlsx(table: Table, created: date, title: str = "") -> Encoded:
     if cut:
         notes.append(f"{cut:,} cell(s) cut to Excel's {MAX_CELL:,} characters")
     return Encoded(buffer.getvalue(), tuple(notes))
+
+
+def cells(text: str) -> int:
+    """Columns a text takes: Hangul and other wide characters two (render.text.cells, quick for ASCII)."""
+    from deckgen.render.text import cells as wide
+
+    return len(text) if text.isascii() else wide(text)
 
 
 def csv_bytes(table: Table) -> Encoded:
