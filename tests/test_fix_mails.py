@@ -4,6 +4,7 @@ library's e-mail parser: headers, both bodies, the attached list; owners without
 from __future__ import annotations
 
 import email.policy
+import unicodedata
 from datetime import date
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -215,3 +216,14 @@ def test_a_long_list_is_cut_in_the_body_not_in_the_attachment(
     (attached,) = list(mail.iter_attachments())
     payload = attached.get_payload(decode=True)
     assert isinstance(payload, bytes) and payload.decode("utf-8-sig").count("\r\n") == 104
+
+
+def test_owners_in_the_config_match_whatever_the_unicode_form(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    decomposed = unicodedata.normalize("NFD", "김민수")  # as a Mac may save the name typed
+    assert decomposed != "김민수"
+    write_export(tmp_path, config=f'[owners]\n"{decomposed}" = "민수 <kim.minsu@example.com>"\n')
+    assert check(capsys, tmp_path, "--by", "owner", "-o", str(tmp_path / "fixes"), "--mail")[0] == 0
+    to = parse(tmp_path / "fixes" / f"{FILES['김민수']}.eml")["To"].addresses[0]
+    assert (to.display_name, to.addr_spec) == ("민수", "kim.minsu@example.com")  # [owners] wins over the column
