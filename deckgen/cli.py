@@ -217,6 +217,7 @@ FIX_FLAGS = {
     "mail": "--mail",
     "mail_from": "--mail-from",
     "email_column": "--email-column",
+    "lang": "--lang",
 }
 
 
@@ -242,6 +243,9 @@ def fix_list_options(command: Callable[..., Any]) -> Callable[..., Any]:
             metavar="HEADER",
             help="With --by owner: the export's column of the owners' e-mail addresses "
             "[default: a header like 'Owner Email'].",
+        ),
+        click.option(
+            "--lang", type=click.Choice(["en", "ko"]), help="With --by: the lists' and mails' language [default: en]."
         ),
     ]
 
@@ -357,6 +361,7 @@ def _write_fix_lists(
     options = dict(fix_lists)
     by, output = options.pop("by"), options.pop("output")
     options["file_format"] = options["file_format"] or "xlsx"
+    options["lang"] = options["lang"] or "en"
     if options["mail_from"] is not None and not options["mail"]:
         raise click.UsageError("--mail-from goes with --mail: deckgen check INPUT --by owner -o fixes/ --mail")
     if by is None or output is None:

@@ -19,12 +19,14 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from deckgen.ingest.pipeline import Pipeline
+    from deckgen.invite.fixmail import Letter
     from deckgen.invite.meeting import Person
     from deckgen.model.types import Metrics
     from deckgen.render.fixes import FixRow
     from deckgen.render.workbook import Encoded, Table
 
 FORMATS = ("xlsx", "csv")
+LANGUAGES = ("en", "ko")
 MAIL_ROWS = 100  # findings listed in a mail's body; the attached list has them all
 # Export headers taken for the owners' e-mail addresses when none is named (compared as config.normalize_key does).
 EMAIL_HEADERS = (
@@ -36,7 +38,6 @@ EMAIL_HEADERS = (
     "salespersonemail",
     "assignedtoemail",
 )
-NO_ADDRESS = "no address"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def write_fix_lists(
     mail: bool = False,
     mail_from: str | None = None,
     email_column: str | None = None,
+    lang: str = "en",
     previous: Export | None = None,
     settings: Settings | None = None,
     as_of: date | None = None,
@@ -91,11 +93,11 @@ def write_fix_lists(
 
     Addresses: [owners] in the settings, else the export's e-mail column (`email_column`, the settings'
     owner_email_column, or a header such as 'Owner Email'). mail_from (else the settings' mail_from): the
-    drafts' sender; without one they have no From.
+    drafts' sender; without one they have no From. lang: 'en' or 'ko', the words of the lists and the mails.
     """
     settings = settings if settings is not None else Settings()
     out = Path(folder)
-    _check_options(out, by, file_format, mail)
+    _check_options(out, by, file_format, mail, lang)
     sender = _sender(mail_from, settings) if mail else None
     configured = _configured_addresses(settings)
     inputs = [Path(export), *([Path(previous)] if previous is not None else [])]
@@ -106,11 +108,22 @@ def write_fix_lists(
     with reading(inputs):
         computed = review(export, settings, as_of, previous, max_findings=None)
         return _write(
-            computed.pipeline, computed.metrics, settings, out, by, file_format, mail, sender, configured, email_column
+            computed.pipeline,
+            computed.metrics,
+            settings,
+            out,
+            by,
+            (file_format, lang),
+            mail,
+            sender,
+            configured,
+            email_column,
         )
 
 
-def _check_options(out: Path, by: str, file_format: str, mail: bool) -> None:
+def _check_options(out: Path, by: str, file_format: str, mail: bool, lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise OptionError(f"{option('lang')} {lang!r} is not one of {', '.join(LANGUAGES)}", "lang")
     if file_format not in FORMATS:
         raise OptionError(f"{option('format')} {file_format!r} is not one of {', '.join(FORMATS)}", "format")
     if out.suffix.lower() in (".xlsx", ".csv", ".eml") or (out.exists() and not out.is_dir()):
@@ -165,7 +178,7 @@ def _write(
     settings: Settings,
     out: Path,
     by: str,
-    file_format: str,
+    written_as: tuple[str, str],
     mail: bool,
     sender: Person | None,
     configured: dict[str, Person],
@@ -174,9 +187,10 @@ def _write(
     from deckgen.batch import file_names, resolve_column
     from deckgen.render.fixes import fix_rows
 
+    file_format, lang = written_as
     frame = pipeline.frame
     column = resolve_column(frame, by)
-    rows = fix_rows(metrics, frame, pipeline.columns, column, settings.record_url, settings.source)
+    rows = fix_rows(metrics, frame, pipeline.columns, column, settings.record_url, settings.source, lang)
     names = sorted(rows, key=lambda name: (-len(rows[name]), name))
     owners = column == "owner"
     addresses = _addresses(pipeline, names, configured, email_column or settings.owner_email_column) if owners else {}
@@ -187,7 +201,7 @@ def _write(
     outputs: dict[Path, bytes] = {}
     groups = []
     for name in names:
-        encoded = _encode(_table(rows[name], with_owner=not owners), file_format, metrics.as_of, f"Fixes: {name}")
+        encoded = _encode(_table(rows[name], not owners, lang), file_format, metrics.as_of, f"Fixes: {name}")
         notes += [f"{files[name]}: {note}" for note in encoded.notes]
         path = out / files[name]
         outputs[path] = encoded.data
@@ -195,13 +209,15 @@ def _write(
         draft = None
         if mail and person is not None:
             draft = path.with_suffix(".eml")
-            outputs[draft] = _mail(name, person, sender, rows[name], encoded.data, path.name, file_format, metrics)
+            letter = _letter(name, person, sender, rows[name], path.name, metrics.as_of, lang)
+            outputs[draft] = _mail(letter, encoded.data, path.name, file_format, metrics.as_of)
         counts = dict.fromkeys(checks, 0)
         for row in rows[name]:
             counts[row.check] += 1
         groups.append(GroupFixes(name, counts, path, person.email if person else None, draft))
     index = out / f"index{suffix}"
-    outputs[index] = _encode(_index(groups, checks, column, owners, mail), file_format, metrics.as_of, "Fix lists").data
+    listed = _index(groups, checks, column, owners, mail, lang)
+    outputs[index] = _encode(listed, file_format, metrics.as_of, "Fix lists").data
     for path in outputs:  # every file checked before any is written: one refused, none written
         check_output(path)
     for path, data in outputs.items():
@@ -227,17 +243,17 @@ def _checks(rows: dict[str, list[FixRow]]) -> list[str]:
     return [check for check in URGENCY if check in found]
 
 
-def _table(rows: list[FixRow], with_owner: bool, link_text: str | None = None) -> Table:
+def _table(rows: list[FixRow], with_owner: bool, lang: str, link_text: str | None = None) -> Table:
     from deckgen.render.fixes import header
     from deckgen.render.workbook import Table
 
     cells = []
     for row in rows:
-        texts: list[str | int] = list(row.cells(with_owner))
+        texts: list[str | int] = list(row.cells(with_owner, lang))
         if link_text is not None and row.link:
             texts[-1] = link_text
         cells.append(texts)
-    names = header(with_owner)
+    names = header(with_owner, lang)
     return Table("Fixes", names, cells, len(names) - 1, [row.link for row in rows])
 
 
@@ -252,21 +268,24 @@ def _encode(table: Table, file_format: str, as_of: date, title: str) -> Encoded:
         raise OptionError(f"{title}: {error}; write CSV with {option('format')} csv", "format") from None
 
 
-def _index(groups: list[GroupFixes], checks: list[str], column: str, owners: bool, mail: bool) -> Table:
+def _index(groups: list[GroupFixes], checks: list[str], column: str, owners: bool, mail: bool, lang: str) -> Table:
+    from deckgen.render.fixes import word
+    from deckgen.render.i18n import tr
     from deckgen.render.text import LABELS
     from deckgen.render.workbook import Table
 
-    names: list[str] = [column, *(LABELS[check] for check in checks), "total", "file"]
+    heading = word(column, lang) if column in ("owner", "team") else column
+    names = [heading, *(tr(LABELS[check], lang) for check in checks), word("total", lang), word("file", lang)]
     if owners:
-        names.append("e-mail")
+        names.append(word("e-mail", lang))
     if mail:
-        names.append("mail")
+        names.append(word("mail", lang))
     cells = []
     for group in groups:
         row: list[str | int] = [group.group, *(group.counts.get(check, 0) for check in checks), group.total]
         row.append(group.file.name)
         if owners:
-            row.append(group.email or NO_ADDRESS)
+            row.append(group.email or word("no address", lang))
         if mail:
             row.append(group.mail.name if group.mail else "")
         cells.append(row)
@@ -335,37 +354,34 @@ def _column_addresses(pipeline: Pipeline, column: str, owners: list[str]) -> dic
     return result
 
 
-def _mail(
-    owner: str,
-    to: Person,
-    sender: Person | None,
-    rows: list[FixRow],
-    data: bytes,
-    filename: str,
-    file_format: str,
-    metrics: Metrics,
-) -> bytes:
-    from deckgen.invite.fixmail import Attachment, Letter, fix_mail
-    from deckgen.render.workbook import CSV_TYPE, XLSX_TYPE
+def _letter(
+    owner: str, to: Person, sender: Person | None, rows: list[FixRow], filename: str, as_of: date, lang: str
+) -> Letter:
+    """What an owner's mail says, in `lang`: their first MAIL_ROWS findings, the rest in the attachment."""
+    from deckgen.invite.fixmail import Letter
+    from deckgen.render.fixes import word
 
     count = len(rows)
-    items = f"{count} item{'s' if count != 1 else ''}"
-    shown = _table(rows[:MAIL_ROWS], with_owner=False, link_text="open")
-    letter = Letter(
+    plural = "s" if count != 1 else ""
+    shown = _table(rows[:MAIL_ROWS], False, lang, link_text=word("open", lang))
+    return Letter(
         to=to,
         sender=sender,
-        subject=f"{owner}: {items} to fix in the CRM before the pipeline review",
-        greeting=f"Hello {to.name or owner},",
-        intro=(
-            f"Before the pipeline review, please fix these {items} in the CRM (export of "
-            f"{metrics.as_of.isoformat()}, most urgent first). The list is attached as {filename}."
-        ),
+        subject=word("subject", lang, owner=owner, count=count, s=plural),
+        greeting=word("greeting", lang, name=to.name or owner),
+        intro=word("intro", lang, count=count, s=plural, as_of=as_of.isoformat(), file=filename),
         header=list(shown.header),
         rows=[[str(cell) for cell in row] for row in shown.rows],
         link_column=shown.link_column,
         links=list(shown.links),
-        more=f"… and {count - MAIL_ROWS} more in the attached list." if count > MAIL_ROWS else "",
-        closing="Thank you.",
+        more=word("more", lang, count=count - MAIL_ROWS) if count > MAIL_ROWS else "",
+        closing=word("closing", lang),
     )
+
+
+def _mail(letter: Letter, data: bytes, filename: str, file_format: str, as_of: date) -> bytes:
+    from deckgen.invite.fixmail import Attachment, fix_mail
+    from deckgen.render.workbook import CSV_TYPE, XLSX_TYPE
+
     mime = XLSX_TYPE if file_format == "xlsx" else CSV_TYPE
-    return fix_mail(letter, Attachment(data, filename, mime), metrics.as_of)
+    return fix_mail(letter, Attachment(data, filename, mime), as_of)

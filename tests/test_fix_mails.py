@@ -227,3 +227,26 @@ def test_owners_in_the_config_match_whatever_the_unicode_form(
     assert check(capsys, tmp_path, "--by", "owner", "-o", str(tmp_path / "fixes"), "--mail")[0] == 0
     to = parse(tmp_path / "fixes" / f"{FILES['김민수']}.eml")["To"].addresses[0]
     assert (to.display_name, to.addr_spec) == ("민수", "kim.minsu@example.com")  # [owners] wins over the column
+
+
+def test_korean_lists_and_mails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import openpyxl
+
+    write_export(tmp_path)
+    folder = tmp_path / "fixes"
+    assert check(capsys, tmp_path, "--by", "owner", "-o", str(folder), "--mail", "--lang", "ko")[0] == 0
+    rows = list(openpyxl.load_workbook(folder / f"{FILES['김민수']}.xlsx").active.iter_rows(values_only=True))
+    assert rows[0] == ("점검 항목", "딜 ID", "딜", "고객사", "수정할 필드", "현재 값", "조치", "링크")
+    assert rows[2][0] == "기한 경과" and rows[2][6] == "26일 지연 (11월 1일): 종결하거나 마감일을 변경하세요"
+    index = list(openpyxl.load_workbook(folder / "index.xlsx").active.iter_rows(values_only=True))
+    assert index[0][0] == "담당자" and index[0][-4:] == ("합계", "파일", "이메일", "메일")
+    assert index[1][-2:] == ("주소 없음", None)  # Ann Lee
+    mail = parse(folder / f"{FILES['김민수']}.eml")
+    assert mail["Subject"] == "김민수님: 파이프라인 리뷰 전 CRM에서 수정할 항목 2건"
+    text = mail.get_body(("plain",))
+    assert text is not None
+    assert text.get_content().startswith(
+        "김민수님, 안녕하세요.\r\n\r\n파이프라인 리뷰 전에 CRM에서 아래 2건을 수정해 주세요"
+    )
+    html = mail.get_body(("html",))
+    assert html is not None and '">열기</a>' in html.get_content()

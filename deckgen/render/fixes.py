@@ -11,6 +11,7 @@ from urllib.parse import quote
 from deckgen.errors import ConfigError
 from deckgen.render.advice import advice
 from deckgen.render.format import money, pct
+from deckgen.render.i18n import tr
 from deckgen.render.text import LABELS
 
 if TYPE_CHECKING:
@@ -46,9 +47,58 @@ FIELDS_TO_FIX = {
     "stalled": ("stage",),
     "implausible_date": ("close_date",),
 }
-FIELD_WORDS = {"close_date": "close date", "id": "deal id"}
-HEADER = ("check", "deal id", "deal", "account", "field", "current value", "what to do", "link")
-OWNER_AFTER = HEADER.index("account")  # with groups other than owners, the owner's column follows the account
+# A field's name when the export has no header for it: (English, Korean).
+FIELD_WORDS = {
+    "id": ("deal id", "딜 ID"),
+    "name": ("deal name", "딜 이름"),
+    "amount": ("amount", "금액"),
+    "close_date": ("close date", "마감일"),
+    "stage": ("stage", "단계"),
+    "probability": ("probability", "확률"),
+}
+# The columns of a fix list: (English, Korean).
+HEADER = (
+    ("check", "점검 항목"),
+    ("deal id", "딜 ID"),
+    ("deal", "딜"),
+    ("account", "고객사"),
+    ("field", "수정할 필드"),
+    ("current value", "현재 값"),
+    ("what to do", "조치"),
+    ("link", "링크"),
+)
+OWNER_AFTER = 3  # with groups other than owners, the owner's column follows the account
+# Words of the index and the mails: (English, Korean).
+WORDS = {
+    "owner": ("owner", "담당자"),
+    "team": ("team", "팀"),
+    "total": ("total", "합계"),
+    "file": ("file", "파일"),
+    "e-mail": ("e-mail", "이메일"),
+    "mail": ("mail", "메일"),
+    "no address": ("no address", "주소 없음"),
+    "open": ("open", "열기"),
+    "at": ("{probability} at {stage}", "{probability} ({stage})"),
+    "subject": (
+        "{owner}: {count} item{s} to fix in the CRM before the pipeline review",
+        "{owner}님: 파이프라인 리뷰 전 CRM에서 수정할 항목 {count}건",
+    ),
+    "greeting": ("Hello {name},", "{name}님, 안녕하세요."),
+    "intro": (
+        "Before the pipeline review, please fix these {count} item{s} in the CRM (export of {as_of}, most urgent "
+        "first). The list is attached as {file}.",
+        "파이프라인 리뷰 전에 CRM에서 아래 {count}건을 수정해 주세요 ({as_of} 기준, 급한 순서). 전체 목록은 첨부한 "
+        "{file} 파일에 있습니다.",
+    ),
+    "more": ("… and {count} more in the attached list.", "… 외 {count}건은 첨부한 목록에 있습니다."),
+    "closing": ("Thank you.", "감사합니다."),
+}
+
+
+def word(key: str, lang: str = "en", **facts: object) -> str:
+    """One of WORDS in `lang`, its {facts} filled."""
+    text = WORDS[key][lang == "ko"]
+    return text.format(**facts) if facts else text
 
 
 @dataclass(frozen=True)
@@ -67,18 +117,18 @@ class FixRow:
     amount: float | None
     row: int
 
-    def cells(self, with_owner: bool) -> list[str]:
+    def cells(self, with_owner: bool, lang: str = "en") -> list[str]:
         """The row's texts in HEADER's order (the owner after the account when `with_owner`), link last."""
-        cells = [LABELS[self.check], self.deal_id, self.deal, self.account, self.field, self.value, self.todo]
+        cells = [tr(LABELS[self.check], lang), self.deal_id, self.deal, self.account, self.field, self.value, self.todo]
         if with_owner:
             cells.insert(OWNER_AFTER + 1, self.owner)
         return [*cells, self.link or ""]
 
 
-def header(with_owner: bool) -> list[str]:
-    names = list(HEADER)
+def header(with_owner: bool, lang: str = "en") -> list[str]:
+    names = [pair[lang == "ko"] for pair in HEADER]
     if with_owner:
-        names.insert(OWNER_AFTER + 1, "owner")
+        names.insert(OWNER_AFTER + 1, word("owner", lang))
     return names
 
 
@@ -89,12 +139,14 @@ def fix_rows(
     group_column: str,
     record_url: str | None = None,
     config: str = "deckgen.toml",
+    lang: str = "en",
 ) -> dict[str, list[FixRow]]:
     """Every finding of `metrics` (computed from `frame`, with every finding kept) as a row, per group of
     `group_column` ('owner', 'team', 'Region'; '(none)' for a missing value), most urgent first.
 
     headers: field -> the export's header (Pipeline.columns): the field to fix is named as the export names it.
     record_url: the CRM link, its {placeholders} filled from the deal's row (checked against the frame here).
+    lang: 'en' or 'ko', for the field names the export has no header for, the values and what to do.
     """
     from deckgen.model.deals import labelled
 
@@ -111,12 +163,14 @@ def fix_rows(
     )
     result: dict[str, list[FixRow]] = {}
     for i in ordered:
-        row = _row(findings[i], headers, links[i], metrics.currency, positions[i])
+        row = _row(findings[i], headers, links[i], metrics.currency, positions[i], lang)
         result.setdefault(str(groups[i]), []).append(row)
     return result
 
 
-def _row(finding: Finding, headers: Mapping[str, str], link: str | None, currency: str, position: int) -> FixRow:
+def _row(
+    finding: Finding, headers: Mapping[str, str], link: str | None, currency: str, position: int, lang: str
+) -> FixRow:
     deal = finding.deal
     fields = FIELDS_TO_FIX[finding.check]
     return FixRow(
@@ -125,20 +179,20 @@ def _row(finding: Finding, headers: Mapping[str, str], link: str | None, currenc
         deal=deal.name or "",
         account=deal.account or "",
         owner=deal.owner,
-        field=", ".join(headers.get(name, FIELD_WORDS.get(name, name)) for name in fields),
-        value=current_value(finding, currency),
-        todo=advice(finding, currency=currency),
+        field=", ".join(headers.get(name, FIELD_WORDS[name][lang == "ko"]) for name in fields),
+        value=current_value(finding, currency, lang),
+        todo=advice(finding, lang, currency),
         link=link,
         amount=deal.amount,
         row=position,
     )
 
 
-def current_value(finding: Finding, currency: str) -> str:
+def current_value(finding: Finding, currency: str, lang: str = "en") -> str:
     """The value the owner must change, as the deck writes it; '' when it is missing."""
     deal, check = finding.deal, finding.check
     close = deal.close_date.isoformat() if deal.close_date is not None else ""
-    amount = money(deal.amount, currency) if deal.amount is not None else ""
+    amount = money(deal.amount, currency, lang=lang) if deal.amount is not None else ""
     if check in ("past_due", "implausible_date", "missing_close_date"):
         return close
     if check in ("negative_amount", "missing_amount"):
@@ -148,7 +202,8 @@ def current_value(finding: Finding, currency: str) -> str:
     if check == "duplicate_deal":
         return ", ".join(part for part in (deal.name or "", amount, close) if part)
     if check == "probability_stage_mismatch":
-        return f"{pct(deal.probability)} at {deal.stage}" if deal.stage else pct(deal.probability)
+        given = pct(deal.probability, lang=lang)
+        return word("at", lang, probability=given, stage=deal.stage) if deal.stage else given
     return deal.stage or ""  # missing_stage, stalled
 
 
