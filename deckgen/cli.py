@@ -386,7 +386,7 @@ def _write_fix_lists(
         if group.mail is not None:
             click.echo(str(group.mail))
     click.echo(str(written.index))
-    _notes([worded(note, FLAGS) for note in written.notes])
+    _notes([worded(note, FLAGS) for note in written.marked])
     if strict and written.findings:
         raise Problems(f"{written.findings} hygiene finding(s); fix them in the CRM and export again")
 

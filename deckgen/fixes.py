@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from deckgen.api import Export, review
 from deckgen.atomic import check_output, reading, write_bytes
 from deckgen.config import Settings, normalize_key
-from deckgen.errors import ConfigError, InputError, OptionError, option
+from deckgen.errors import ConfigError, InputError, OptionError, option, worded
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,7 +62,12 @@ class FixLists:
     groups: list[GroupFixes]
     index: Path
     column: str
-    notes: list[str] = field(default_factory=list)
+    marked: list[str] = field(default_factory=list)  # the notes, options marked (deckgen.errors.option)
+
+    @property
+    def notes(self) -> list[str]:
+        """Notes for the user, options named by their library names (`marked` for a front end's own words)."""
+        return [worded(note) for note in self.marked]
 
     @property
     def findings(self) -> int:
@@ -224,11 +229,11 @@ def _write(
         write_bytes(path, data)
     result = FixLists(groups, index, column, notes)
     if not groups:
-        result.notes.append(f"no hygiene findings: {index.name} lists no {column}")
+        result.marked.append(f"no hygiene findings: {index.name} lists no {column}")
     if mail and result.unaddressed:
         missing = result.unaddressed
         shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
-        result.notes.append(
+        result.marked.append(
             f"no e-mail address for {len(missing)} owner(s), so no mail: {shown} (listed in {index.name}; add them "
             f"to [owners] in deckgen.toml or name the export's e-mail column with {option('email_column')})"
         )

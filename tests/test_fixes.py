@@ -262,3 +262,29 @@ def test_mail_from_needs_mail_and_no_findings_is_said(tmp_path: Path, capsys: py
         "note: no hygiene findings: index.csv lists no owner\n",
     )
     assert (clean / "fixes" / "index.csv").read_bytes() == "\ufeffowner,total,file,e-mail\r\n".encode()
+
+
+def test_the_library_call(tmp_path: Path) -> None:
+    from datetime import date
+
+    import deckgen
+
+    export, config = write_export(tmp_path)
+    lists = deckgen.write_fix_lists(
+        export, tmp_path / "fixes", "owner", mail=True, settings=deckgen.load_settings(config), as_of=date(2026, 11, 27)
+    )
+    assert isinstance(lists, deckgen.FixLists)
+    assert [(group.group, group.total, group.email) for group in lists.groups] == [
+        ("Ann Lee", 4, None),
+        ("Bob Stone", 2, "bob@example.com"),
+        ("김민수", 2, "minsu@example.com"),
+    ]
+    assert lists.findings == 8 and lists.unaddressed == ["Ann Lee"]
+    assert lists.index == tmp_path / "fixes" / "index.xlsx"
+    (note,) = lists.notes
+    assert note.endswith("name the export's e-mail column with email_column)")  # library words, no CLI flag
+    assert [group.mail.name if group.mail else None for group in lists.groups] == [
+        None,
+        f"{FILES['Bob Stone']}.eml",
+        f"{FILES['김민수']}.eml",
+    ]
