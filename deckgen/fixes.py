@@ -216,6 +216,13 @@ def _write(
             draft = path.with_suffix(".eml")
             letter = _letter(name, person, sender, rows[name], path.name, metrics.as_of, lang)
             outputs[draft] = _mail(letter, encoded.data, path.name, file_format, metrics.as_of)
+            from deckgen.invite.calendar import MAIL_LIMIT_BYTES
+
+            if len(outputs[draft]) > MAIL_LIMIT_BYTES:
+                notes.append(
+                    f"{draft.name}: {len(outputs[draft]) / 1024**2:.1f} MB, above the {MAIL_LIMIT_BYTES // 1024**2} MB "
+                    "many mail servers take: share the list instead"
+                )
         counts = dict.fromkeys(checks, 0)
         for row in rows[name]:
             counts[row.check] += 1

@@ -250,3 +250,22 @@ def test_korean_lists_and_mails(tmp_path: Path, capsys: pytest.CaptureFixture[st
     )
     html = mail.get_body(("html",))
     assert html is not None and '">열기</a>' in html.get_content()
+
+
+def test_a_mail_too_big_for_mail_servers_is_noted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 12,000 past-due deals with long, different names: the CSV list alone is over 10 MB.
+    rows = [f"L-{i},{'x' * 900} {i},Acme,Bo Kim,bo@example.com,Proposal,{i + 1},30,2026-11-01" for i in range(12_000)]
+    (tmp_path / "export.csv").write_text(
+        "Opportunity ID,Opportunity Name,Account Name,Opportunity Owner,Owner Email,Stage,Amount,Probability (%),"
+        "Close Date\n" + "\n".join(rows) + "\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "deckgen.toml").write_text("", encoding="utf-8")
+    code, _, err = check(capsys, tmp_path, "--by", "owner", "-o", str(tmp_path / "fixes"), "--mail", "--format", "csv")
+    assert code == 0
+    size = (tmp_path / "fixes" / "fixes-2026-11-27-Bo Kim.eml").stat().st_size
+    assert size > 10 * 1024**2
+    assert err == (
+        f"note: fixes-2026-11-27-Bo Kim.eml: {size / 1024**2:.1f} MB, above the 10 MB many mail servers take: "
+        "share the list instead\n"
+    )
