@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from deckgen.api import Review, compute_metrics, load_settings, read_export, review
+    from deckgen.api import Review, compute_metrics, load_settings, read_export, review, write_register
     from deckgen.batch import GroupDecks
     from deckgen.build import BuiltDeck, build_deck, build_group_decks
     from deckgen.config import Settings
@@ -34,6 +34,7 @@ _HOMES = {
     "read_export": "deckgen.api",
     "review": "deckgen.api",
     "compute_metrics": "deckgen.api",
+    "write_register": "deckgen.api",
     "build_deck": "deckgen.build",
     "build_group_decks": "deckgen.build",
     "write_invite": "deckgen.invite.attach",
@@ -77,6 +78,7 @@ __all__ = [
     "review",
     "write_fix_lists",
     "write_invite",
+    "write_register",
 ]
 
 

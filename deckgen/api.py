@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,8 +14,10 @@ from deckgen.errors import InputError, OptionError, option
 from deckgen.options import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:  # pandas stays out of `import deckgen` until an export is read
+    import pandas as pd
+
     from deckgen.ingest.pipeline import Pipeline
-    from deckgen.model.types import Metrics
+    from deckgen.model.types import Ask, AskReview, Metrics
     from deckgen.weekly import StoredWeek
 
 MAX_FINDINGS = 200  # hygiene findings kept per owner, by default
@@ -39,7 +41,8 @@ class Review:
         return self.previous
 
     def scoped(self, field: str, name: str) -> Metrics:
-        """The metrics of one team or owner ('team', 'EMEA'): their deals only, this week and last.
+        """The metrics of one team or owner ('team', 'EMEA'): their deals only, this week and last (and last
+        review's asks about them).
 
         Goals are the group's own, from [goals."<name>"] in the config; without them none is shown (no pace,
         coverage or chance): the company's goal is not a team's.
@@ -52,7 +55,7 @@ class Review:
         previous = subset(last.frame, field, name) if last is not None else None
         settings = self.settings.for_group(name)
         source = replace(self.metrics.source, deals=len(frame))
-        return compute_metrics(
+        scoped = compute_metrics(
             frame,
             settings,
             self.metrics.as_of,
@@ -63,6 +66,11 @@ class Review:
             max_findings=self.max_findings,
             currencies=self.metrics.currencies,
         )
+        if self.metrics.asks is None:
+            return scoped
+        from deckgen.model.asks import within
+
+        return replace(scoped, asks=within(self.metrics.asks, frame, field, name))
 
     @property
     def previous_name(self) -> str | None:
@@ -81,6 +89,7 @@ def load_settings(
     sheet: str | None = None,
     query: str | None = None,
     history: Path | str | None = None,
+    asks: Path | str | None = None,
 ) -> Settings:
     """The settings: the config file given, else deckgen.toml in the working directory if there is one, else
     the defaults; each keyword given overrides its setting (None keeps the file's). Every problem is named."""
@@ -94,6 +103,7 @@ def load_settings(
         sheet=sheet,
         query=query,
         history=str(history) if history is not None else None,
+        asks=str(asks) if asks is not None else None,
     )
 
 
@@ -130,6 +140,7 @@ def review(
     as_of = as_of or date.today()
     if not FIRST_YEAR <= as_of.year <= LAST_YEAR:
         raise OptionError(f"{option('as_of')} {as_of.isoformat()} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
+    asks = _register(settings)  # read first: a mistake in it is told before the export is read
     pipeline = read_export(export, settings) if isinstance(export, str | Path) else export
     last = previous if not isinstance(previous, str | Path) else None
     if isinstance(previous, str | Path):
@@ -188,7 +199,35 @@ def review(
         from deckgen.weekly import remember  # computed once a week and kept: later builds of the week read them
 
         remember(Path(settings.history), recalled, facts.known, metrics, settings)
-    return Review(settings, metrics, pipeline, last, max_findings, stored)
+    result = Review(settings, metrics, pipeline, last, max_findings, stored)
+    if asks is not None:
+        stage_days = facts.known.stalled if facts is not None and facts.known is not None else None
+        result.metrics = replace(metrics, asks=_judged(result, asks, stage_days))
+    return result
+
+
+def _register(settings: Settings) -> list[Ask] | None:
+    """The asks of the action register settings.asks names (None without one)."""
+    if settings.asks is None:
+        return None
+    from deckgen.ingest.register import read_register_text
+    from deckgen.model.asks import parse_register
+
+    return parse_register(read_register_text(Path(settings.asks)), settings.asks)
+
+
+def _judged(result: Review, asks: list[Ask], stage_days: pd.DataFrame | None) -> AskReview:
+    """Each ask against this week's export; free-text asks also against last week's (given, or the store's)."""
+    from deckgen.model.asks import judge
+    from deckgen.model.calendar import quarter_of
+
+    settings = result.settings
+    quarter = quarter_of(result.metrics.as_of, settings.fiscal_year_start, settings.fiscal_year_named_by)
+    free_text = any(ask.finding is None for ask in asks)
+    last = result.last_week() if free_text else None
+    frame = last.frame if last is not None else None
+    name = Path(result.settings.asks or "").name
+    return judge(asks, result.pipeline.frame, result.metrics.as_of, quarter, frame, stage_days, name)
 
 
 def compute_metrics(
@@ -199,3 +238,58 @@ def compute_metrics(
 ) -> Metrics:
     """Every metric of this week's export (and the bridge from last week's): review(...).metrics."""
     return review(export, settings, as_of, previous).metrics
+
+
+@dataclass(frozen=True)
+class WrittenRegister:
+    """The action register `write_register` put in place: its file, asks, owners, due date, and its notes."""
+
+    path: Path
+    asks: int
+    owners: int
+    due: date
+    notes: tuple[str, ...] = ()
+
+
+def check_register_output(out: Path | str, force: bool = False, inputs: Iterable[Path | str | None] = ()) -> None:
+    """Raise unless `out` may take a new action register: not an input (`inputs`), a folder or a device, and
+    not an existing file unless `force` (it may be last review's register). Checked again when writing."""
+    from deckgen.atomic import check_output
+
+    out = Path(out)
+    check_output(out, [Path(path) for path in inputs if path is not None])
+    if out.exists() and not force:
+        raise OptionError(
+            f"{out} exists; it may be last review's register: name a new file, or replace it with {option('force')}"
+        )
+
+
+def write_register(result: Review, out: Path | str, due: date | None = None, *, force: bool = False) -> WrittenRegister:
+    """This week's hygiene findings as next review's action register (a CSV: deal_id, deal, account, owner, ask,
+    due, finding), one ask per finding per deal, due `due` (default: a week after the as-of, the next review).
+
+    result: a review computed with every finding (max_findings=None). An existing `out` is replaced only with
+    `force`; an input of the run, a folder or a device never. Written whole or not at all.
+    """
+    from deckgen.atomic import write_bytes
+    from deckgen.render.asks import register
+
+    out = Path(out)
+    as_of = result.metrics.as_of
+    due = due if due is not None else as_of + timedelta(days=7)
+    if due < as_of:
+        raise OptionError(f"{option('due')} {due.isoformat()} is before the as-of date {as_of.isoformat()}")
+    inputs = [Path(result.pipeline.file), *([Path(result.previous.file)] if result.previous is not None else [])]
+    settings = result.settings
+    inputs += [Path(name) for name in (settings.history, settings.asks) if name is not None]
+    if settings.source != "defaults":
+        inputs.append(Path(settings.source))
+    check_register_output(out, force, inputs)
+    if any(found.more for found in result.metrics.hygiene.by_owner.values()):
+        raise OptionError("the register needs every finding: review the export with max_findings=None")
+    written = register(result.metrics, due)
+    write_bytes(out, written.data)
+    notes: tuple[str, ...] = ()
+    if written.unnamed:
+        notes = (f"{written.unnamed} finding(s) name no deal (no id and no name) and are not in the register",)
+    return WrittenRegister(out, written.asks, written.owners, due, notes)

@@ -232,6 +232,8 @@ def _inputs(source: object, previous: object, settings: Settings | None, options
         files.append(Path(settings.source))
     if settings is not None and settings.history is not None:
         files += [Path(settings.history), Path(f"{settings.history}.wal")]
+    if settings is not None and settings.asks is not None:
+        files.append(Path(settings.asks))
     return files
 
 

@@ -17,6 +17,7 @@ import click
 from deckgen import __version__
 from deckgen.errors import DeckgenError, OptionError, OutputError, SelfCheckFailed, worded
 from deckgen.options import FIRST_YEAR, LAST_YEAR
+from deckgen.textutil import one_line
 
 if TYPE_CHECKING:
     from deckgen.api import Review
@@ -56,6 +57,8 @@ FLAGS = {
     "as_of": "--as-of",
     "title": "--title",
     "location": "--location",
+    "asks": "--asks",
+    "due": "--due",
     "format": "--format",
     "mail": "--mail",
     "mail_from": "--mail-from",
@@ -200,11 +203,16 @@ def _review(
     as_of: datetime | None,
     config: Path | None,
     max_findings: int | None,
+    judge_asks: bool = True,
     **flags: Any,
 ) -> Review:
+    from dataclasses import replace
+
     from deckgen.api import load_settings, review
 
     settings = load_settings(config, **flags)
+    if not judge_asks:
+        settings = replace(settings, asks=None)
     return review(
         input_path, settings, as_of.date() if as_of is not None else None, previous, max_findings=max_findings
     )
@@ -274,8 +282,17 @@ def cli() -> None:
     """
 
 
+ASKS = click.option(
+    "--asks",
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    help="Last review's action register (CSV): judge each ask against this export [default: asks in deckgen.toml].",
+)
+
+
 @cli.command()
 @model_options
+@ASKS
 @click.option(
     "--format",
     "output",
@@ -293,6 +310,7 @@ def metrics(
     Examples:
       deckgen metrics export.csv --goal 1.2M
       deckgen metrics export.csv --previous last-week.csv --format json > metrics.json
+      deckgen metrics export.csv --previous last-week.csv --asks actions.csv --format json
       deckgen metrics hubspot.xlsx --sheet Deals --column owner="Deal owner"
     """
     result = _review(input_path, previous, as_of, config, METRICS_FINDINGS, **flags)
@@ -313,6 +331,15 @@ def metrics(
 @cli.command()
 @model_options
 @click.option("--strict", is_flag=True, help="Exit with status 1 when anything is found.")
+@click.option(
+    "--asks",
+    "register",
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    help="Also write the findings as next review's action register (CSV), one ask per finding per deal.",
+)
+@click.option("--due", type=Day(), help="Due date of the register's asks, YYYY-MM-DD [default: as-of + 7 days].")
+@click.option("--force", is_flag=True, help="With --asks: replace an existing register.")
 @fix_list_options
 def check(
     input_path: Path,
@@ -320,6 +347,9 @@ def check(
     as_of: datetime | None,
     config: Path | None,
     strict: bool,
+    register: Path | None,
+    due: datetime | None,
+    force: bool,
     fix_lists: dict[str, Any],
     **flags: Any,
 ) -> None:
@@ -329,17 +359,39 @@ def check(
     Examples:
       deckgen check export.csv
       deckgen check export.csv --strict && deckgen metrics export.csv
+      deckgen check export.csv --asks actions-2026-12-11.csv
       deckgen check export.csv --by owner -o fixes/
       deckgen check export.csv --by owner -o fixes/ --mail --mail-from "Ann Lee <ann@example.com>"
     """
     if any(fix_lists.values()):
+        if register is not None or due is not None or force:
+            raise click.UsageError("--asks and --by write different files: run deckgen check once for each")
         _write_fix_lists(input_path, previous, as_of, config, strict, fix_lists, flags)
         return
-    result = _review(input_path, previous, as_of, config, None, **flags)
+    if register is None and (due is not None or force):
+        raise click.UsageError(f"{'--due' if due is not None else '--force'} goes with --asks FILE")
+    if register is not None:  # before the export is read: a register that cannot be written costs nothing
+        from deckgen.api import check_register_output
+
+        try:
+            check_register_output(register, force, [input_path, previous, config, flags.get("history")])
+        except OptionError as error:
+            raise _usage_error(error) from None
+    result = _review(input_path, previous, as_of, config, None, judge_asks=False, **flags)
     from deckgen.render.text import hygiene_report
 
     click.echo(hygiene_report(result.metrics))
     _notes(result.metrics.notes)
+    if register is not None:
+        from deckgen.api import write_register
+
+        try:
+            written = write_register(result, register, due.date() if due is not None else None, force=force)
+        except OptionError as error:
+            raise _usage_error(error) from None
+        _notes(list(written.notes))
+        count = f"{written.asks} ask{'s' if written.asks != 1 else ''}"
+        click.echo(f"{written.path}: {count} for {written.owners} owner(s), due {written.due.isoformat()}", err=True)
     if strict and any(result.metrics.hygiene.counts.values()):
         total = sum(result.metrics.hygiene.counts.values())
         raise Problems(f"{total} hygiene finding(s); fix them in the CRM and export again")
@@ -368,7 +420,9 @@ def _write_fix_lists(
         given = next(FIX_FLAGS[name] for name, value in fix_lists.items() if value and name in FIX_FLAGS)
         missing = "--by COLUMN" if by is None else "-o DIR"
         raise click.UsageError(f"{given} needs {missing}: deckgen check INPUT --by owner -o fixes/")
-    settings = load_settings(config, **flags)
+    from dataclasses import replace
+
+    settings = replace(load_settings(config, **flags), asks=None)  # last review's asks are judged on the deck
     try:
         written = write_fix_lists(
             input_path,
@@ -420,6 +474,7 @@ def _write_fix_lists(
 @click.option("-v", "--verbose", is_flag=True, help="Say which template layout and placeholders each slide uses.")
 @click.option("--by", metavar="COLUMN", help="One deck per team, region, owner, ... (+ the overall deck) into -o DIR.")
 @click.option("--same-scale", is_flag=True, help="With --by: the group decks' charts share their axes.")
+@ASKS
 @click.option("--invite", type=click.Path(path_type=Path), help="Also write the meeting invite: OUT.ics or OUT.eml.")
 @click.option("--meeting-start", metavar="DATETIME", help="Start of the review meeting, for --invite.")
 @meeting_options
@@ -464,6 +519,7 @@ def build(
       deckgen build export.csv --meeting-start "2026-12-01 09:00" --timezone Asia/Seoul \\
           --organizer ann@example.com --attendee bob@example.com --invite review.ics
       deckgen build export.csv --by team --same-scale -o decks/
+      deckgen build export.csv --previous last-week.csv --asks actions.csv
     """
     from deckgen.api import load_settings
     from deckgen.build import BuiltDeck
@@ -730,7 +786,7 @@ def _progress(quiet: bool) -> Callable[[str], None]:
 
 def _notes(notes: list[str]) -> None:
     for note in notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {one_line(note)}", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -746,7 +802,7 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except DeckgenError as exc:
-        click.echo(f"Error: {exc.message(FLAGS)}", err=True)
+        click.echo(f"Error: {one_line(exc.message(FLAGS))}", err=True)
         sys.exit(next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), 2))
     except KeyboardInterrupt as exc:
         sys.exit(_interrupted(exc))
@@ -757,7 +813,8 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("DECKGEN_DEBUG"):
             raise
         click.echo(
-            f"Error: internal error ({type(exc).__name__}: {exc}); rerun with DECKGEN_DEBUG=1 and report it", err=True
+            one_line(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with DECKGEN_DEBUG=1 and report it"),
+            err=True,
         )
         sys.exit(70)
 

@@ -384,6 +384,16 @@ class Settings:
             flag=True,
         ),
     )
+    asks: str | None = field(
+        default=None,
+        metadata=setting(
+            "asks",
+            _text,
+            "Action register (a CSV of last review's asks): the deck judges each against this export."
+            " Relative to deckgen.toml's folder.",
+            flag=True,
+        ),
+    )
     history_wait: float = field(
         default=30.0,
         metadata=setting("history_wait", _between(0, 3600), "Seconds to wait for a store another run is writing."),
@@ -572,6 +582,8 @@ def load_settings(path: Path | None, search_dir: Path | None = None) -> Settings
     settings = parse_settings(data, str(path))
     if settings.history is not None and not Path(settings.history).is_absolute():  # beside the config, wherever run
         settings = replace(settings, history=str(path.parent / settings.history))
+    if settings.asks is not None and not Path(settings.asks).is_absolute():
+        settings = replace(settings, asks=str(path.parent / settings.asks))
     return settings
 
 

@@ -25,6 +25,15 @@ def printable(text: str) -> str:
     return _UNWRITABLE.sub(REPLACEMENT, cleaned) if _UNWRITABLE.search(cleaned) else cleaned
 
 
+_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """The text with what would break a terminal line or move its cursor (line breaks, escape sequences,
+    direction marks) written as escapes, e.g. a file named 'a<newline>b.csv' as 'a\\nb.csv'."""
+    return _BREAKING.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def has_control(text: str) -> bool:
     return printable(text) != text
 

@@ -118,6 +118,11 @@ def test_check_strict_passes_on_clean_export(capsys: pytest.CaptureFixture[str],
             "Error: {path}, row 2, column 'Amount': 'abc' is not an amount",
         ),
         (
+            'Name,Stage,Amount,Close Date\nA,Prospecting,"1,200.50",2026-11-01\nB,Prospecting,"1.200,50",2026-11-01\n',
+            "Error: {path}, row 3, column 'Amount': '1.200,50' is not written as this column's other amounts are"
+            " (',' between thousands, '.' before decimals)",
+        ),
+        (
             "Name,Stage,Amount,Close Date,Probability\nA,Prospecting,1,2026-11-01,150%\n",
             "Error: {path}, row 2, column 'Probability': '150%' is not a probability from 0% to 100%",
         ),
@@ -206,3 +211,26 @@ def test_help_lists_commands_with_examples(capsys: pytest.CaptureFixture[str]) -
     assert code == 0 and "metrics" in out and "check" in out and "Examples:" in out
     code, out, _ = run(capsys, "metrics", "--help")
     assert code == 0 and "--previous" in out and "--column FIELD=HEADER" in out
+
+
+@pytest.mark.parametrize("odd", ["we\nird.csv", "we\rird.csv", "no\x1b[2Jfile.csv", "rtl\u202eved.csv", "a\u2028b.csv"])
+def test_an_error_naming_an_odd_file_name_stays_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, odd: str
+) -> None:
+    path = tmp_path / odd
+    path.write_text(
+        'Name,Stage,Amount,Close Date\nA,Prospecting,"1,200.50",2026-11-01\nB,Prospecting,"2,5",2026-11-01\n'
+    )
+    code, _, err = run(capsys, "metrics", str(path), "--as-of", "2026-11-27")
+    assert code == 2
+    assert err.count("\n") == 1 and err.endswith("\n") and "\r" not in err and "\x1b" not in err
+    assert "\u202e" not in err and "\u2028" not in err
+    shown = odd.encode("unicode_escape").decode("ascii")
+    assert err.startswith(f"Error: {tmp_path}/{shown}, row 3, column 'Amount': '2,5' is not written")
+
+
+def test_one_line_escapes_only_what_breaks_a_line() -> None:
+    from deckgen.textutil import one_line
+
+    assert one_line("Kim 김민수 · €1,200 — ok") == "Kim 김민수 · €1,200 — ok"
+    assert one_line("a\nb\tc\x1b[0m\u202ed") == "a\\nb\\tc\\x1b[0m\\u202ed"

@@ -253,6 +253,7 @@ def test_every_key_of_deckgen_toml_is_a_setting_with_help() -> None:
         "sheet",
         "query",
         "history",
+        "asks",
     }
 
 

@@ -288,3 +288,12 @@ def test_the_library_call(tmp_path: Path) -> None:
         f"{FILES['Bob Stone']}.eml",
         f"{FILES['김민수']}.eml",
     ]
+
+
+def test_asks_and_fix_lists_are_separate_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_export(tmp_path)
+    asks = tmp_path / "asks.csv"
+    code, out, err = check(capsys, tmp_path, "--by", "owner", "-o", str(tmp_path / "fixes"), "--asks", str(asks))
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1] == "Error: --asks and --by write different files: run deckgen check once for each"
+    assert not (tmp_path / "fixes").exists() and not asks.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -78,7 +79,16 @@ def context(
 ) -> dict[str, Any]:
     """What slide text can use (deck/context.py's SlideContext): every metric under DESIGN.md's JSON keys, plus
     the deck's own fields."""
-    from deckgen.deck.context import HygieneFinding, HygieneOwner, RiskRow, Rows, SlideContext, late_rows, shown
+    from deckgen.deck.context import (
+        HygieneFinding,
+        HygieneOwner,
+        RiskRow,
+        Rows,
+        SlideContext,
+        ask_rows,
+        late_rows,
+        shown,
+    )
     from deckgen.model.types import plain
     from deckgen.render.advice import advice, risk_words
     from deckgen.render.i18n import tr
@@ -127,6 +137,7 @@ def context(
             for words in [risk_words(risk, metrics.currency, lang)]
         ],
         late_rows=late_rows(metrics, values),
+        ask_rows=ask_rows(metrics, lang),
         labels=labels,
         lang=lang,
     )
@@ -219,6 +230,11 @@ def draft(
     notes: list[str] = []
     pptx_path, spec_path = resolve_template(options.template_path, lang, notes)
     slides = arranged(load_spec(spec_path), options.appendix)
+    if metrics.asks is not None and not re.search(r"\bask(s|_rows)\b", spec_path.read_text(encoding="utf-8")):
+        notes.append(
+            f"{spec_path} has no slide showing the action register (asks, ask_rows): its asks are judged but not "
+            "shown; copy the 'asks' slide from `deckgen template init`"
+        )
     unknown = [
         f"slide '{s.id}': chart '{s.chart}' is not one of {', '.join(CHART_NAMES)}"
         for s in slides

@@ -72,6 +72,19 @@ class LateRow:
 
 
 @dataclass(frozen=True)
+class AskRow:
+    """One ask of last review's action register as judged this week, in the deck's language (render/asks.py)."""
+
+    shown_as: ClassVar[str] = "ask row"
+    owner: str  # the register's, else this week's deal's
+    deal: str  # the deal's name, else its id
+    ask: str
+    due: str  # ISO date
+    status: str  # done, open, overdue, deal_gone, ambiguous, cant_judge
+    status_text: str  # the status and why: 'overdue: 3 days late', "can't judge: no previous export to compare"
+
+
+@dataclass(frozen=True)
 class SlideContext:
     """Every variable a slide's text can use: the metrics under DESIGN.md's JSON keys, then the deck's own."""
 
@@ -85,6 +98,7 @@ class SlideContext:
     hygiene_findings: list[HygieneFinding]
     risk_rows: list[RiskRow]
     late_rows: list[LateRow]  # slipped this week (largest first), then past due (largest first)
+    ask_rows: list[AskRow]  # last review's asks (settings.asks), overdue first; empty without a register
     labels: dict[str, str]  # check -> its label in the deck's language
     lang: str
 
@@ -170,3 +184,24 @@ def late_rows(metrics: Metrics, values: dict[str, Any]) -> list[dict[str, Any]]:
         overdue = (metrics.as_of - deal.close_date).days if deal.close_date else None
         rows.append(shown(LateRow, kind="past_due", deal=plain, moved_from=None, days=overdue))
     return rows
+
+
+def ask_rows(metrics: Metrics, lang: str) -> list[dict[str, Any]]:
+    """The action register's rows (AskRow), in the judged order: overdue, open, can't judge, ambiguous, deal gone,
+    done."""
+    from deckgen.render.asks import status_words
+
+    if metrics.asks is None:
+        return []
+    return [
+        shown(
+            AskRow,
+            owner=result.ask.owner or (result.deal.owner if result.deal is not None else ""),
+            deal=result.ask.deal or (result.deal.name if result.deal is not None else None) or result.ask.deal_id or "",
+            ask=result.ask.ask,
+            due=result.ask.due.isoformat(),
+            status=result.status,
+            status_text=status_words(result, lang),
+        )
+        for result in metrics.asks.asks
+    ]

@@ -30,6 +30,10 @@ _CODES = {"usd", "eur", "gbp", "jpy", "krw", "cny", "inr", "brl", "cad", "aud", 
 _CODES |= {"mxn", "sgd", "hkd", "nzd", "twd", "zar", "thb", "myr", "idr", "php", "cop", "pen", "clp", "ars", "try"}
 # A number a programmer writes ('0x10', '0o17', '0b101'): never an amount, whatever letters follow.
 _PREFIXED = r"[-+−]?\s*0[xXoObB][0-9A-Fa-f_]*"
+# An amount's digits after its currency and sign are taken off: no grouping, groups of three (or India's lakh
+# and crore groups of two before the last three), then the decimals.
+_DECIMAL_POINT_SHAPE = r"(?:\d+|\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3})?(?:\.\d+)?"
+_DECIMAL_COMMA_SHAPE = r"(?:\d+|\d{1,3}(?:\.\d{3})+)?(?:,\d+)?"
 _ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TRUE = {"1", "true", "yes", "y", "x", "t", "1.0"}
 _FALSE = {"0", "false", "no", "n", "f", "0.0"}
@@ -78,6 +82,14 @@ def by_unique(column: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     mapped[:-1] = [func(value) for value in uniques]
     mapped[-1] = None
     return pd.Series(mapped[codes], index=column.index, dtype=object)
+
+
+def flags_by_unique(column: pd.Series, predicate: Callable[[Any], bool]) -> np.ndarray:
+    """predicate judged once per distinct value, as one boolean per cell; missing -> False."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    flags = np.zeros(len(uniques) + 1, dtype=bool)
+    flags[:-1] = [bool(predicate(value)) for value in uniques]
+    return flags[codes]
 
 
 def _strip(value: Any) -> Any:
@@ -130,13 +142,26 @@ def parse_amounts(column: pd.Series, delimiter: str | None = None) -> pd.Series:
     cleaned = text[is_text].astype(str)
     negative = cleaned.str.contains(r"^\s*\(.*\)\s*$|^\s*[-−]|[-−]\s*$", regex=True)
     digits = cleaned.str.replace(_CURRENCY, "", regex=True).str.replace(r"[()+\-−]", "", regex=True)
-    if decimal_comma(digits, delimiter):
+    comma = decimal_comma(digits, delimiter)
+    # Every amount must be written the way the column's vote read them: a '1.200,50' among '1,200.50's, or a
+    # '2,5' where commas group thousands, would otherwise be read as 1.2005 or 25 without a word.
+    shaped = digits.str.fullmatch(_DECIMAL_COMMA_SHAPE if comma else _DECIMAL_POINT_SHAPE).astype(bool)
+    if comma:
         digits = digits.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         digits = digits.str.replace(",", "", regex=False)
     marker = by_unique(cleaned.str.replace(_NOT_MARKER, "", regex=True), _is_marker).fillna(False).astype(bool)
     valid = digits.str.fullmatch(r"\d+(\.\d+)?|\.\d+").astype(bool) & ~cleaned.str.contains(_GARBLED).astype(bool)
     valid &= marker & ~cleaned.str.fullmatch(_PREFIXED).astype(bool)
+    misshaped = valid & ~shaped
+    if misshaped.any():
+        position = misshaped.idxmax()
+        point, group = (",", ".") if comma else (".", ",")
+        raise BadValue(
+            int(position),
+            text.loc[position],
+            f"written as this column's other amounts are ('{group}' between thousands, '{point}' before decimals)",
+        )
     values = pd.to_numeric(digits.where(valid), errors="coerce").astype("float64")
     values = values.where(~negative.astype(bool), -values)
     # Excel saves a number too wide for its column as shown: '1.2E+07'.
@@ -385,9 +410,13 @@ def clean_text(column: pd.Series) -> pd.Series:
             text.attrs.update(cleaned=0, cut=[])
             return text
         dirty = (text.str.contains(_UNCLEAN_ARROW, regex=True) | text.str.len().gt(MAX_CELL_CHARS)).fillna(False)
+        dirty = dirty.astype(bool)
     else:
-        dirty = by_unique(text, lambda v: isinstance(v, str) and (len(v) > MAX_CELL_CHARS or bool(_UNCLEAN.search(v))))
-    dirty = dirty.fillna(False).astype(bool)
+        # One flag per distinct value (categories: per name), never an object column of a million cells.
+        unclean = flags_by_unique(
+            text, lambda v: isinstance(v, str) and (len(v) > MAX_CELL_CHARS or bool(_UNCLEAN.search(v)))
+        )
+        dirty = pd.Series(unclean, index=text.index)
     if not dirty.any():
         text.attrs.update(cleaned=0, cut=[])
         return text
@@ -508,6 +537,8 @@ def _hint(expected: str) -> str:
         return "the column mixes date formats; use one in every row, or set date_format in deckgen.toml"
     if expected.startswith("a percentage"):
         return "write every probability the same way, as 50% or as 0.5"
+    if expected.startswith("written as this column's other amounts"):
+        return "write every amount of the column with the same decimal mark, thousands grouped by threes"
     if expected.startswith("a probability"):
         return "fix the value in the export; probabilities run from 0% to 100%"
     return f"fix the value in the export, or map another column with {option('columns')}"

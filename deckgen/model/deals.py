@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from deckgen.model.calendar import Quarter
@@ -77,10 +78,20 @@ def top(frame: pd.DataFrame, count: int) -> list[Deal]:
     return to_deals(top_rows(frame, count))
 
 
+def repeated_ids(frame: pd.DataFrame) -> np.ndarray:
+    """Rows repeating an earlier row's id: the same deal again (the first row keeps it); one boolean per row."""
+    ids = frame["id"]
+    return (ids.notna() & ids.duplicated(keep="first")).to_numpy()
+
+
 def top_rows(frame: pd.DataFrame, count: int) -> pd.DataFrame:
     """The rows top() lists, in its order."""
-    ids = frame["id"]
-    frame = frame[~(ids.notna() & ids.duplicated(keep="first")).to_numpy()]
+    frame = frame[~repeated_ids(frame)]
+    amounts = frame["amount"].fillna(0.0).to_numpy()
+    if 0 < count < len(frame) // 4:
+        # Only rows at or above the count-th largest amount can be listed (ties included): sort those alone.
+        threshold = np.partition(amounts, len(amounts) - count)[len(amounts) - count]
+        frame = frame[amounts >= threshold]
     ordered = frame.assign(_amount=frame["amount"].fillna(0.0)).sort_values(
         ["_amount", "close_date", "id"], ascending=[False, True, True], kind="stable", na_position="last"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from deckgen.model.calendar import Quarter
-from deckgen.model.deals import to_deals
+from deckgen.model.deals import repeated_ids, to_deals
 from deckgen.model.types import CHECKS, Deal, Finding, Hygiene, OwnerHygiene
 
 # The columns by which two rows with different ids are the same deal entered twice.
@@ -37,8 +38,15 @@ def without_implausible_dates(frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return frame.assign(close_date=frame["close_date"].mask(implausible))
 
 
-def check_masks(frame: pd.DataFrame, as_of: date, stage_days: pd.DataFrame | None = None) -> dict[str, pd.Series]:
-    """One boolean mask per check over every deal of the frame (stalled: none without the stored weeks)."""
+def check_masks(
+    frame: pd.DataFrame,
+    as_of: date,
+    stage_days: pd.DataFrame | None = None,
+    same_ids: Callable[[], np.ndarray] | None = None,
+) -> dict[str, pd.Series]:
+    """One boolean mask per check over every deal of the frame (stalled: none without the stored weeks).
+
+    same_ids: gives deals.repeated_ids(frame) when the caller computes it anyway (it hashes every id)."""
     state = frame["state"]
     probability = frame["probability"]
     given = frame["probability_given"].astype(bool) if "probability_given" in frame else False
@@ -47,12 +55,12 @@ def check_masks(frame: pd.DataFrame, as_of: date, stage_days: pd.DataFrame | Non
         | ((state == "lost") & (probability > 0.0))
         | ((state == "open") & ((probability <= 0.0) | (probability >= 1.0)))
     )
-    ids, names = frame["id"], frame["name"]
+    names = frame["name"]
     # Both hash a million strings where exports are large; Arrow releases the GIL, so in two threads.
     with ThreadPoolExecutor(max_workers=2) as executor:
-        ids_seen = executor.submit(ids.duplicated, keep="first")
+        ids_seen = same_ids if same_ids is not None else executor.submit(repeated_ids, frame).result
         names_seen = executor.submit(names.duplicated, keep=False)
-        duplicate_id = ids.notna() & ids_seen.result()
+        duplicate_id = pd.Series(ids_seen(), index=frame.index)
         # The same deal entered twice under two ids: same name, amount and close date. Checked only
         # among deals whose name repeats: hashing three columns of a million rows costs more.
         repeated = names.notna() & names_seen.result()
@@ -145,6 +153,7 @@ def hygiene(
     as_of: date,
     max_findings: int | None = 200,
     stage_days: pd.DataFrame | None = None,
+    same_ids: Callable[[], np.ndarray] | None = None,
 ) -> Hygiene:
     """Counts per check, overall and per owner, and the findings each owner must fix (largest first).
 
@@ -154,7 +163,8 @@ def hygiene(
     """
     # A won deal dated 1900 is no history to leave alone: its date is wrong, whatever its state.
     scope = (in_scope(frame, quarter) | implausible_dates(frame, as_of)).to_numpy()
-    masks = {name: mask.to_numpy() & scope for name, mask in check_masks(frame, as_of, stage_days).items()}
+    checked = check_masks(frame, as_of, stage_days, same_ids)
+    masks = {name: mask.to_numpy() & scope for name, mask in checked.items()}
     counts = {name: int(mask.sum()) for name, mask in masks.items()}
     positions = [np.flatnonzero(masks[name]) for name in CHECKS]
     rows = np.concatenate(positions)

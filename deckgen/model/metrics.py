@@ -16,7 +16,7 @@ from deckgen.frame import CORE_COLUMNS
 from deckgen.model import hygiene as hygiene_checks
 from deckgen.model.calendar import Quarter, quarter_of
 from deckgen.model.changes import bridge
-from deckgen.model.deals import in_period, labelled, money, open_in, top, weighted, won_in
+from deckgen.model.deals import in_period, labelled, money, open_in, repeated_ids, top, weighted, won_in
 from deckgen.model.forecast import bands, outcome
 from deckgen.model.pacing import PacingCurve, bookings_curve
 from deckgen.model.story import closing_gap, risks
@@ -337,11 +337,15 @@ def compute_metrics(
         known = history.known or history_facts(frame, settings, as_of, history)
         stage_days = known.stalled
         stored_changes = known.changes
-    # Hygiene hashes every id and name (Arrow releases the GIL there): run it beside the other metrics.
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        checks = executor.submit(hygiene_checks.hygiene, checked, quarter, as_of, max_findings, stage_days)
+    # Hygiene hashes every id and name (Arrow releases the GIL there): run it beside the other metrics. The
+    # repeated ids are hashed once, for hygiene and the risks.
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        repeated = executor.submit(repeated_ids, checked)
+        checks = executor.submit(
+            hygiene_checks.hygiene, checked, quarter, as_of, max_findings, stage_days, repeated.result
+        )
         metrics = _assemble(
-            frame, settings, as_of, source, quarter, checks, previous, previous_file, notes, stored_changes
+            frame, settings, as_of, source, quarter, checks, previous, previous_file, notes, stored_changes, repeated
         )
     if history is not None and known is not None:
         from deckgen.model.facts import with_history
@@ -361,6 +365,7 @@ def _assemble(
     previous_file: str,
     notes: list[str] | None,
     stored_changes: Changes | None = None,
+    repeated: Future[np.ndarray] | None = None,
 ) -> Metrics:
     following = quarter.following(settings.fiscal_year_start, settings.fiscal_year_named_by)
     # Sums and groupings filter rows many times: without the long text columns (id, name, account and
@@ -414,6 +419,16 @@ def _assemble(
         notes=all_notes,
         gap=closing_gap(frame, quarter, booked.closed_won, goal, commit_min, best_case_min),
         risks=risks(
-            frame, quarter, as_of, pipeline, gap, settings.pipeline_coverage, commit_min, best_case_min, changes, owners
+            frame,
+            quarter,
+            as_of,
+            pipeline,
+            gap,
+            settings.pipeline_coverage,
+            commit_min,
+            best_case_min,
+            changes,
+            owners,
+            repeated.result() if repeated is not None else None,
         ),
     )

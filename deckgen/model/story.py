@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from deckgen.model.calendar import Quarter
-from deckgen.model.deals import open_in, to_deals, won_in
+from deckgen.model.deals import open_in, repeated_ids, to_deals, won_in
 from deckgen.model.forecast import bands
 from deckgen.model.types import Changes, Deal, Gap, GapDeal, GroupRow, PipelineSummary, Risk
 
@@ -141,6 +141,7 @@ def risks(
     best_case_min: float,
     changes: Changes | None,
     owners: list[GroupRow],
+    repeated: np.ndarray | None = None,
 ) -> list[Risk]:
     """The facts that need a decision this week, in this order, each only when it holds:
     past-due commit deals; large deals that slipped out of the quarter this week (the weekly bridge); coverage
@@ -188,10 +189,9 @@ def risks(
     negative = headline[(headline["amount"] < 0).to_numpy()]
     if len(negative):
         found.append(Risk("negative_amounts", len(negative), float(negative["amount"].sum()), _largest(negative)))
-    ids = frame["id"]
-    repeated = (ids.notna() & ids.duplicated(keep="first")).to_numpy() & counted
-    if repeated.any():
-        copies = frame[repeated]
+    copied = (repeated_ids(frame) if repeated is None else repeated) & counted
+    if copied.any():
+        copies = frame[copied]
         found.append(Risk("duplicate_ids", len(copies), float(copies["amount"].fillna(0.0).sum()), _largest(copies)))
     return found
 

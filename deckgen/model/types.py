@@ -190,6 +190,52 @@ class Finding:
     row: int | None = None  # the deal's position in the frame checked (0 = its first deal), to find its other columns
 
 
+# What an ask of the action register came to this week (model/asks.py), in the order the slide lists them.
+ASK_STATUSES = ("overdue", "open", "cant_judge", "ambiguous", "deal_gone", "done")
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One row of the action register: who must do what about which deal, by when (`finding`: the hygiene check
+    behind it, None for a free-text ask; `row`: its row in the file, the header being row 1)."""
+
+    row: int
+    deal_id: str | None
+    deal: str | None
+    account: str | None
+    owner: str
+    ask: str
+    due: date
+    finding: str | None
+
+
+@dataclass(frozen=True)
+class AskResult:
+    """An ask judged against this week's export: its status (ASK_STATUSES) and why, as facts.
+
+    why: finding_gone, closed_won, closed_lost, changed (done); finding_present, unchanged (open or overdue);
+    not_in_export (deal_gone); several_deals (ambiguous); no_previous, not_in_previous, needs_history
+    (cant_judge). changed: the fields that moved since the previous export (a free-text ask's evidence).
+    """
+
+    ask: Ask
+    status: str
+    why: str
+    deal: Deal | None = None  # this week's deal, when exactly one matched
+    changed: list[str] = field(default_factory=list)
+    days_overdue: int | None = None
+
+
+@dataclass(frozen=True)
+class AskReview:
+    """Last review's asks, judged: how many in each status (every status present, 0 included), each ask."""
+
+    file: str
+    total: int
+    counts: dict[str, int]
+    asks: list[AskResult]
+
+
 @dataclass(frozen=True)
 class OwnerHygiene:
     counts: dict[str, int]
@@ -406,6 +452,7 @@ class Metrics:
     pushes: Pushes | None = None
     aging: Aging | None = None
     bridge_qtd: Changes | None = None  # from the quarter's first trend week to this week
+    asks: AskReview | None = None  # the action register judged (settings.asks), else None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: dates as ISO text, money rounded to the cent, NaN/inf as null."""

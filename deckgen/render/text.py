@@ -133,6 +133,11 @@ def metrics_table(m: Metrics) -> str:
         + (" (deckgen check for details)" if found else ""),
     ]
     lines += _rows([(LABELS[c], str(m.hygiene.counts[c])) for c in CHECKS if m.hygiene.counts[c]])
+    if m.asks is not None:
+        from deckgen.render.asks import STATUS
+
+        lines += ["", f"Last review's asks ({m.asks.file}): {m.asks.counts['done']} of {m.asks.total} done"]
+        lines += _rows([(STATUS[status][0], str(count)) for status, count in m.asks.counts.items() if count])
     lines += [
         "",
         f"Source: {m.source.file}, {m.source.deals} deals ({m.source.rows_skipped} rows skipped), "

@@ -93,13 +93,50 @@ def test_in_semicolon_files_one_comma_is_decimal_and_two_group_thousands() -> No
 
 
 def test_values_with_both_marks_vote_by_majority() -> None:
-    # Two of three write the comma after the dot: decimal comma, and the dots group thousands.
-    assert parse_amounts(cells("1.234,50", "2.000,00", "1,500.00")).tolist()[:2] == [1234.5, 2000.0]
+    # Two of three write the comma after the dot: decimal comma, the dots group thousands, and the one amount
+    # written the other way is refused (read as 1.5 it would be wrong without a word).
+    with pytest.raises(BadValue) as refused:
+        parse_amounts(cells("1.234,50", "2.000,00", "1,500.00"))
+    assert (refused.value.position, refused.value.value) == (2, "1,500.00")
+    assert "'.' between thousands, ',' before decimals" in refused.value.expected
     assert parse_amounts(cells("1.234,50", "2.000,00", "7,25")).tolist() == [1234.5, 2000.0, 7.25]
-    # One each: no majority, so the dot stays the decimal point and '1,234.50' is 1,234.50.
-    assert parse_amounts(cells("1.234,50", "1,234.50")).tolist()[1] == 1234.5
+    # One each: no majority, so the dot stays the decimal point, and '1.234,50' is the one refused.
+    with pytest.raises(BadValue) as refused:
+        parse_amounts(cells("1,234.50", "1.234,50"))
+    assert (refused.value.position, refused.value.value) == (1, "1.234,50")
+    assert "',' between thousands, '.' before decimals" in refused.value.expected
     # Two of three write the dot last: decimal point.
     assert parse_amounts(cells("1,234.50", "2,000.00", "3,000.25")).tolist() == [1234.5, 2000.0, 3000.25]
+
+
+def test_an_amount_grouped_unlike_the_vote_is_refused_not_misread() -> None:
+    # Commas group thousands here ('1,200.50'): '2,5' is no thousands group (it was read as 25), '1,20,0' neither.
+    for odd in ("2,5", "12,34", "1,2345.00", "1,20,0", "1.200.50"):
+        with pytest.raises(BadValue) as refused:
+            parse_amounts(cells("1,200.50", "3,000.00", odd))
+        assert refused.value.value == odd
+    # Decimal comma ('1.200,50'): '3.5' is no thousands group (it was read as 35).
+    for odd in ("3.5", "1.20,5", "1.2345"):
+        with pytest.raises(BadValue) as refused:
+            parse_amounts(cells("1.200,50", "2.000,00", odd))
+        assert refused.value.value == odd
+    # What every convention writes stays readable: plain, grouped by threes, India's lakh and crore groups,
+    # spaces and apostrophes between groups, a bare decimal part.
+    assert parse_amounts(cells("1,200.50", "₹12,50,000", "₹1,00,00,000.50", "1234", ".5", "1'250.75")).tolist() == [
+        1200.5,
+        1_250_000.0,
+        10_000_000.5,
+        1234.0,
+        0.5,
+        1250.75,
+    ]
+    assert parse_amounts(cells("1.200,50", "1 250 000,25", "12,5", "1234", ",5"), ";").tolist() == [
+        1200.5,
+        1_250_000.25,
+        12.5,
+        1234.0,
+        0.5,
+    ]
 
 
 # -- the largest amount ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from frames import SOURCE, frame
 
 from deckgen.config import Settings
 from deckgen.model import compute_metrics
+from deckgen.model.deals import top
 from deckgen.model.types import Metrics
 
 # FY2026 Q4 = 2026-10-01 .. 2026-12-31: 92 days, 13 weeks, the last one 8 days long (Dec 24-31).
@@ -165,6 +166,32 @@ def test_top_deals_ties_by_close_date_then_id() -> None:
         {"id": "Z", "amount": 300, "close_date": "2026-12-30"},
     )
     assert [d.id for d in metrics(deals).top_deals] == ["Z", "C", "A", "B"]
+
+
+def test_top_deals_of_a_long_list_keep_every_tie_at_the_cut() -> None:
+    # 60 deals (more than 4x the 10 listed, so only the rows at or above the 10th amount are sorted). Hand-made:
+    # 7 deals above 500; four deals of exactly 500 compete for the last 3 places, by close date then id; the
+    # largest row repeats an earlier id (the same deal, listed once); a missing amount counts as 0.
+    rows = [{"id": f"S{n:02d}", "amount": 10 + n, "close_date": "2026-12-15"} for n in range(44)]
+    rows.insert(0, {"id": "E1", "amount": 5, "close_date": "2026-12-01"})
+    rows += [{"id": f"B{n}", "amount": 600 + n, "close_date": "2026-12-10"} for n in range(7)]
+    rows += [
+        {"id": "T4", "amount": 500, "close_date": "2026-12-02"},
+        {"id": "T2", "amount": 500, "close_date": "2026-12-03"},
+        {"id": "T1", "amount": 500, "close_date": "2026-12-02"},
+        {"id": "T3", "amount": 500, "close_date": "2026-12-20"},
+        {"id": "E1", "amount": 9000, "close_date": "2026-12-01"},  # E1 again: its first row (5) is the deal
+        {"id": "N1", "amount": None, "close_date": "2026-12-01"},
+    ]
+    deals = frame(*rows)
+    assert len(deals) > 4 * 10
+    expected = ["B6", "B5", "B4", "B3", "B2", "B1", "B0", "T1", "T4", "T2"]
+    assert [d.id for d in top(deals, 10)] == expected
+    # The whole list (fewer than 4x 60 rows: every row sorted): the ten above, T3, ..., E1's 5, then N1's 0.
+    listed = [d.id for d in top(deals, 60)]
+    assert listed[:11] == [*expected, "T3"]
+    assert listed[-3:] == ["S00", "E1", "N1"]
+    assert len(listed) == 57  # 58 rows: E1's repeat is left out
 
 
 # -- bridge: a deal with an id is matched by its id, even when some rows have none -----------------
