@@ -75,8 +75,8 @@ class FixLists:
 
     @property
     def unaddressed(self) -> list[str]:
-        """Owners with findings but no e-mail address (no mail was written for them)."""
-        return [group.group for group in self.groups if group.email is None]
+        """Owners with findings but no e-mail address (no mail was written for them); none for other groups."""
+        return [group.group for group in self.groups if group.email is None] if self.column == "owner" else []
 
 
 def write_fix_lists(
@@ -103,8 +103,15 @@ def write_fix_lists(
     settings = settings if settings is not None else Settings()
     out = Path(folder)
     _check_options(out, by, file_format, mail, lang)
-    sender = _sender(mail_from, settings) if mail else None
-    configured = _configured_addresses(settings)
+    asked = _Asked(
+        by,
+        file_format,
+        lang,
+        mail,
+        _sender(mail_from, settings) if mail else None,
+        _configured_addresses(settings),
+        email_column or settings.owner_email_column,
+    )
     inputs = [Path(export), *([Path(previous)] if previous is not None else [])]
     if settings.source != "defaults":
         inputs.append(Path(settings.source))
@@ -112,18 +119,20 @@ def write_fix_lists(
         inputs += [Path(settings.history), Path(f"{settings.history}.wal")]
     with reading(inputs):
         computed = review(export, settings, as_of, previous, max_findings=None)
-        return _write(
-            computed.pipeline,
-            computed.metrics,
-            settings,
-            out,
-            by,
-            (file_format, lang),
-            mail,
-            sender,
-            configured,
-            email_column,
-        )
+        return _write(computed.pipeline, computed.metrics, settings, out, asked)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What a fix-list run writes, checked before the export is read."""
+
+    by: str
+    file_format: str
+    lang: str
+    mail: bool
+    sender: Person | None
+    configured: dict[str, Person]  # [owners], by owner name as _key compares them
+    email_column: str | None
 
 
 def _check_options(out: Path, by: str, file_format: str, mail: bool, lang: str) -> None:
@@ -177,28 +186,17 @@ def _key(name: str) -> str:
     return unicodedata.normalize("NFC", name).strip()
 
 
-def _write(
-    pipeline: Pipeline,
-    metrics: Metrics,
-    settings: Settings,
-    out: Path,
-    by: str,
-    written_as: tuple[str, str],
-    mail: bool,
-    sender: Person | None,
-    configured: dict[str, Person],
-    email_column: str | None,
-) -> FixLists:
+def _write(pipeline: Pipeline, metrics: Metrics, settings: Settings, out: Path, asked: _Asked) -> FixLists:
     from deckgen.batch import file_names, resolve_column
     from deckgen.render.fixes import fix_rows
 
-    file_format, lang = written_as
+    file_format, lang, mail = asked.file_format, asked.lang, asked.mail
     frame = pipeline.frame
-    column = resolve_column(frame, by)
+    column = resolve_column(frame, asked.by)
     rows = fix_rows(metrics, frame, pipeline.columns, column, settings.record_url, settings.source, lang)
     names = sorted(rows, key=lambda name: (-len(rows[name]), name))
     owners = column == "owner"
-    addresses = _addresses(pipeline, names, configured, email_column or settings.owner_email_column) if owners else {}
+    addresses = _addresses(pipeline, names, asked.configured, asked.email_column) if owners else {}
     suffix = f".{file_format}"
     files = file_names(names, f"fixes-{metrics.as_of.isoformat()}", suffix)
     checks = _checks(rows)
@@ -214,7 +212,7 @@ def _write(
         draft = None
         if mail and person is not None:
             draft = path.with_suffix(".eml")
-            letter = _letter(name, person, sender, rows[name], path.name, metrics.as_of, lang)
+            letter = _letter(name, person, asked.sender, rows[name], path.name, metrics.as_of, lang)
             outputs[draft] = _mail(letter, encoded.data, path.name, file_format, metrics.as_of)
             from deckgen.invite.calendar import MAIL_LIMIT_BYTES
 
