@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from deckgen.build import BuiltDeck, build_deck, build_group_decks
     from deckgen.config import Settings
     from deckgen.errors import ConfigError, DeckgenError, InputError, OptionError, OutputError
+    from deckgen.fixes import FixLists, write_fix_lists
     from deckgen.ingest.pipeline import Pipeline
     from deckgen.invite.attach import write_invite
     from deckgen.model.types import Metrics
@@ -37,6 +38,8 @@ _HOMES = {
     "build_deck": "deckgen.build",
     "build_group_decks": "deckgen.build",
     "write_invite": "deckgen.invite.attach",
+    "write_fix_lists": "deckgen.fixes",
+    "FixLists": "deckgen.fixes",
     "Settings": "deckgen.config",
     "Pipeline": "deckgen.ingest.pipeline",
     "Metrics": "deckgen.model.types",
@@ -57,6 +60,7 @@ __all__ = [
     "ConfigError",
     "DeckOptions",
     "DeckgenError",
+    "FixLists",
     "GroupDecks",
     "InputError",
     "MeetingDetails",
@@ -72,6 +76,7 @@ __all__ = [
     "load_settings",
     "read_export",
     "review",
+    "write_fix_lists",
     "write_invite",
     "write_register",
 ]

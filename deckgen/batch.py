@@ -109,17 +109,17 @@ def file_stem(name: str, room: int = MAX_NAME_BYTES) -> str:
     return f"{text}-group" if text.upper().split(".")[0] in WINDOWS_RESERVED else text
 
 
-def file_names(names: Iterable[str], prefix: str) -> dict[str, str]:
+def file_names(names: Iterable[str], prefix: str, suffix: str = ".pptx") -> dict[str, str]:
     """One distinct file name per group, also on case-insensitive disks ('A/B' and 'A-B' both exist)."""
-    taken: set[str] = {f"{prefix}.pptx".casefold()}
+    taken: set[str] = {f"{prefix}{suffix}".casefold()}
     result = {}
     for name in names:
-        # Room for the prefix, a '-group' or '-NNNN' to tell names apart, and '.pptx'.
-        room = MAX_NAME_BYTES - len(prefix.encode("utf-8")) - len("-") - len("-group-9999.pptx")
+        # Room for the prefix, a '-group' or '-NNNN' to tell names apart, and the suffix.
+        room = MAX_NAME_BYTES - len(prefix.encode("utf-8")) - len("-") - len(f"-group-9999{suffix}".encode())
         stem = f"{prefix}-{file_stem(name, room)}"
-        candidate, number = f"{stem}.pptx", 2
+        candidate, number = f"{stem}{suffix}", 2
         while candidate.casefold() in taken:
-            candidate, number = f"{stem}-{number}.pptx", number + 1
+            candidate, number = f"{stem}-{number}{suffix}", number + 1
         taken.add(candidate.casefold())
         result[name] = candidate
     return result

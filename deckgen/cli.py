@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import signal
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from deckgen import __version__
-from deckgen.errors import DeckgenError, OptionError, OutputError, SelfCheckFailed
+from deckgen.errors import DeckgenError, OptionError, OutputError, SelfCheckFailed, worded
 from deckgen.options import FIRST_YEAR, LAST_YEAR
 from deckgen.textutil import one_line
 
@@ -59,6 +60,10 @@ FLAGS = {
     "location": "--location",
     "asks": "--asks",
     "due": "--due",
+    "format": "--format",
+    "mail": "--mail",
+    "mail_from": "--mail-from",
+    "email_column": "--email-column",
 }
 # Exit codes of library errors, most specific first; any other DeckgenError is bad input, a config or an option: 2.
 # config.CURVES, written out so that `deckgen --help` need not build the settings schema (~12 ms); a test keeps
@@ -220,6 +225,54 @@ def _review(
     )
 
 
+FIX_FLAGS = {
+    "by": "--by",
+    "output": "-o",
+    "file_format": "--format",
+    "mail": "--mail",
+    "mail_from": "--mail-from",
+    "email_column": "--email-column",
+    "lang": "--lang",
+}
+
+
+def fix_list_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`check`'s options for fix lists per owner, gathered into one `fix_lists` argument."""
+    options = [
+        click.option(
+            "--by", metavar="COLUMN", help="Write each owner's (team's, ...) fix list into -o DIR, with an index."
+        ),
+        click.option("-o", "--output", type=click.Path(path_type=Path), help="With --by: the folder to write to."),
+        click.option(
+            "--format",
+            "file_format",
+            type=click.Choice(["xlsx", "csv"]),
+            help="With --by: the fix lists as workbooks or CSV files [default: xlsx].",
+        ),
+        click.option("--mail", is_flag=True, help="With --by owner: an e-mail draft (.eml) per owner."),
+        click.option(
+            "--mail-from", metavar="EMAIL", help="With --mail: the sender [default: mail_from in the config]."
+        ),
+        click.option(
+            "--email-column",
+            metavar="HEADER",
+            help="With --by owner: the export's column of the owners' e-mail addresses "
+            "[default: a header like 'Owner Email'].",
+        ),
+        click.option(
+            "--lang", type=click.Choice(["en", "ko"]), help="With --by: the lists' and mails' language [default: en]."
+        ),
+    ]
+
+    def gather(**kwargs: Any) -> Any:
+        return command(fix_lists={name: kwargs.pop(name) for name in FIX_FLAGS}, **kwargs)
+
+    wrapped = functools.update_wrapper(gather, command)
+    for option in reversed(options):
+        wrapped = option(wrapped)
+    return wrapped
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="deckgen")
 def cli() -> None:
@@ -294,6 +347,7 @@ def metrics(
 )
 @click.option("--due", type=Day(), help="Due date of the register's asks, YYYY-MM-DD [default: as-of + 7 days].")
 @click.option("--force", is_flag=True, help="With --asks: replace an existing register.")
+@fix_list_options
 def check(
     input_path: Path,
     previous: Path | None,
@@ -303,6 +357,7 @@ def check(
     register: Path | None,
     due: datetime | None,
     force: bool,
+    fix_lists: dict[str, Any],
     **flags: Any,
 ) -> None:
     """Data hygiene: what each owner must fix (missing amounts, past-due deals, duplicates, ...).
@@ -312,7 +367,14 @@ def check(
       deckgen check export.csv
       deckgen check export.csv --strict && deckgen metrics export.csv
       deckgen check export.csv --asks actions-2026-12-11.csv
+      deckgen check export.csv --by owner -o fixes/
+      deckgen check export.csv --by owner -o fixes/ --mail --mail-from "Ann Lee <ann@example.com>"
     """
+    if any(fix_lists.values()):
+        if register is not None or due is not None or force:
+            raise click.UsageError("--asks and --by write different files: run deckgen check once for each")
+        _write_fix_lists(input_path, previous, as_of, config, strict, fix_lists, flags)
+        return
     if register is None and (due is not None or force):
         raise click.UsageError(f"{'--due' if due is not None else '--force'} goes with --asks FILE")
     if register is not None:  # before the export is read: a register that cannot be written costs nothing
@@ -342,6 +404,54 @@ def check(
     if strict and any(result.metrics.hygiene.counts.values()):
         total = sum(result.metrics.hygiene.counts.values())
         raise Problems(f"{total} hygiene finding(s); fix them in the CRM and export again")
+
+
+def _write_fix_lists(
+    input_path: Path,
+    previous: Path | None,
+    as_of: datetime | None,
+    config: Path | None,
+    strict: bool,
+    fix_lists: dict[str, Any],
+    flags: dict[str, Any],
+) -> None:
+    """`check --by COLUMN -o DIR`: the fix lists, the index and (--mail) the drafts; each file's name as written."""
+    from deckgen.api import load_settings
+    from deckgen.fixes import write_fix_lists
+
+    options = dict(fix_lists)
+    by, output = options.pop("by"), options.pop("output")
+    options["file_format"] = options["file_format"] or "xlsx"
+    options["lang"] = options["lang"] or "en"
+    if options["mail_from"] is not None and not options["mail"]:
+        raise click.UsageError("--mail-from goes with --mail: deckgen check INPUT --by owner -o fixes/ --mail")
+    if by is None or output is None:
+        given = next(FIX_FLAGS[name] for name, value in fix_lists.items() if value and name in FIX_FLAGS)
+        missing = "--by COLUMN" if by is None else "-o DIR"
+        raise click.UsageError(f"{given} needs {missing}: deckgen check INPUT --by owner -o fixes/")
+    from dataclasses import replace
+
+    settings = replace(load_settings(config, **flags), asks=None)  # last review's asks are judged on the deck
+    try:
+        written = write_fix_lists(
+            input_path,
+            output,
+            by,
+            previous=previous,
+            settings=settings,
+            as_of=as_of.date() if as_of else None,
+            **options,
+        )
+    except OptionError as error:
+        raise _usage_error(error) from None
+    for group in written.groups:
+        click.echo(str(group.file))
+        if group.mail is not None:
+            click.echo(str(group.mail))
+    click.echo(str(written.index))
+    _notes([worded(note, FLAGS) for note in written.marked])
+    if strict and written.findings:
+        raise Problems(f"{written.findings} hygiene finding(s); fix them in the CRM and export again")
 
 
 @cli.command()

@@ -203,6 +203,72 @@ def _goals(problems: _Problems, key: str, value: Any) -> tuple[dict[str, float],
     return _money_table(problems, key, quarters), groups
 
 
+def placeholders(template: str) -> list[str]:
+    """The names in a record_url's {braces}, each once, in order ('{{' and '}}' are literal braces).
+
+    ValueError, worded for deckgen.toml, when a brace is unmatched or a placeholder is more than a name
+    ('{id:>5}', '{id!r}', '{}'). A name may hold spaces and dots ('{Opportunity ID}'), but no ':' or '!'.
+    """
+    import string
+
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        raise ValueError("has an unmatched brace; write {column} for a value and {{ }} for a brace") from None
+    names = []
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name.strip() or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ValueError(f"has {shown!r}: a placeholder is a column's name only")
+        names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def _record_url(problems: _Problems, key: str, value: Any) -> str | None:
+    """A link to a deal in the CRM with {column} placeholders: http(s) only, every placeholder a plain name."""
+    url = problems.text(key, value)
+    if url is None:
+        return None
+    example = 'e.g. "https://crm.example.com/deals/{id}"'
+    try:
+        names = placeholders(url)
+    except ValueError as error:
+        problems.add(key, f"{error}, {example}")
+        return None
+    # The address with its placeholders taken out: a scheme, a fixed host, then no space or control character.
+    literal = re.sub(r"\{[^{}]*\}", "", url.replace("{{", "").replace("}}", ""))
+    host = re.match(r"https?://([^/?#]*)", url, re.IGNORECASE)
+    if (
+        host is None
+        or not host.group(1)
+        or "{" in host.group(1)
+        or re.search(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]", literal)
+    ):
+        problems.add(
+            key, f"must be an http:// or https:// address with a fixed host and no spaces, {example}, not {url!r}"
+        )
+        return None
+    if not names:
+        problems.add(key, f"names no column: put the record's {{column}} in it, {example}")
+        return None
+    return url
+
+
+def _owners(problems: _Problems, key: str, raw: Any) -> dict[str, str]:
+    """[owners]: owner name as the export writes it -> 'name@example.com' or 'Name <name@example.com>' (the
+    address is parsed strictly where it is used)."""
+    owners: dict[str, str] = {}
+    for name, address in _table(problems, key, raw).items():
+        text = problems.text(f"{key}.{name}", address)
+        if text is not None and not text.strip():
+            problems.add(f"{key}.{name}", "must not be empty: write an e-mail address or leave the owner out")
+        elif text is not None:
+            owners[name] = text
+    return owners
+
+
 # ------------------------------------------------------------------ the schema: one entry per setting
 
 Check = Callable[[_Problems, str, Any], Any]  # (problems, key as the message names it, value) -> value, or None
@@ -335,6 +401,26 @@ class Settings:
     history_wait: float = field(
         default=30.0,
         metadata=setting("history_wait", _between(0, 3600), "Seconds to wait for a store another run is writing."),
+    )
+    record_url: str | None = field(
+        default=None,
+        metadata=setting(
+            "record_url",
+            _record_url,
+            "Link to a deal in the CRM for fix lists, e.g. https://crm.example.com/deals/{id}: any {column} of the"
+            " export, its value URL-encoded.",
+        ),
+    )
+    owners: dict[str, str] = field(
+        default_factory=dict,
+        metadata=setting("owners", _owners, "E-mail address per owner, for `check --mail` (owner = address)."),
+    )
+    owner_email_column: str | None = field(
+        default=None,
+        metadata=setting("owner_email_column", _text, "Export header of the owners' e-mail addresses."),
+    )
+    mail_from: str | None = field(
+        default=None, metadata=setting("mail_from", _text, "Sender of the `check --mail` drafts.")
     )
     source: str = "defaults"
 

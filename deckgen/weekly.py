@@ -135,7 +135,19 @@ def add_exports(
 
 def fingerprint(settings: Settings) -> str:
     """What the cached trend rows depend on: this deckgen and every setting that changes a number."""
-    fixed = replace(settings, source="", company="", history=None, history_wait=0.0, sheet=None, query=None)
+    fixed = replace(
+        settings,
+        source="",
+        company="",
+        history=None,
+        history_wait=0.0,
+        sheet=None,
+        query=None,
+        record_url=None,
+        owners={},
+        owner_email_column=None,
+        mail_from=None,
+    )
     return hashlib.sha256(f"{__version__}\0{ROWS}\0{fixed!r}".encode()).hexdigest()[:32]
 
 

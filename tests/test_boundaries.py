@@ -29,7 +29,15 @@ FORBIDDEN = ("matplotlib", "pptx", "click")
 HEAVY = ("pandas", "matplotlib", "pptx", "pyarrow")
 
 LAYERS = ("deckgen.ingest", "deckgen.history", "deckgen.model", "deckgen.render", "deckgen.deck", "deckgen.invite")
-ORCHESTRATORS = ("deckgen.weekly", "deckgen.api", "deckgen.batch", "deckgen.build", "deckgen.cli", "deckgen.__main__")
+ORCHESTRATORS = (
+    "deckgen.weekly",
+    "deckgen.api",
+    "deckgen.batch",
+    "deckgen.build",
+    "deckgen.fixes",
+    "deckgen.cli",
+    "deckgen.__main__",
+)
 
 # What each layer and orchestrator must not import: no layer imports one further along the flow, invite and
 # the layers never meet, nothing below the orchestrators imports one, and no orchestrator imports a later one.

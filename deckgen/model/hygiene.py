@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,23 +95,30 @@ def in_scope(frame: pd.DataFrame, quarter: Quarter) -> pd.Series:
 
 
 def _finding(
-    check: str, deal: Deal, state: str, as_of: date, first_copy: str | None, stage: tuple[int, float, bool] | None
+    check: str,
+    deal: Deal,
+    state: str,
+    as_of: date,
+    first_copy: str | None,
+    stage: tuple[int, float, bool] | None,
+    row: int,
 ) -> Finding:
     """A finding with the facts its words need (render/advice.py writes them)."""
+    facts: dict[str, Any] = {}
     if check == "stalled" and stage is not None:
         days, median, at_least = stage
-        return Finding(check, deal, state, days_in_stage=days, stage_median=median, at_least=at_least)
-    if check == "past_due" and deal.close_date is not None:
-        return Finding(check, deal, state, days_overdue=(as_of - deal.close_date).days)
-    if check == "negative_amount":
-        return Finding(check, deal, state, amount=deal.amount)
-    if check == "duplicate_id":
-        return Finding(check, deal, state, duplicate_of=deal.id)
-    if check == "duplicate_deal":
-        return Finding(check, deal, state, duplicate_of=first_copy)
-    if check == "probability_stage_mismatch":
-        return Finding(check, deal, state, probability=deal.probability)
-    return Finding(check, deal, state)
+        facts = {"days_in_stage": days, "stage_median": median, "at_least": at_least}
+    elif check == "past_due" and deal.close_date is not None:
+        facts = {"days_overdue": (as_of - deal.close_date).days}
+    elif check == "negative_amount":
+        facts = {"amount": deal.amount}
+    elif check == "duplicate_id":
+        facts = {"duplicate_of": deal.id}
+    elif check == "duplicate_deal":
+        facts = {"duplicate_of": first_copy}
+    elif check == "probability_stage_mismatch":
+        facts = {"probability": deal.probability}
+    return Finding(check, deal, state, row=row, **facts)
 
 
 def _first_copies(frame: pd.DataFrame, rows: np.ndarray) -> dict[int, str | None]:
@@ -187,7 +195,7 @@ def hygiene(
         owner_of[shown], check_order[shown], rows[shown], deals, states, strict=True
     ):
         name = CHECKS[check]
-        finding = _finding(name, deal, state, as_of, copies.get(int(row)), stages.get(int(row)))
+        finding = _finding(name, deal, state, as_of, copies.get(int(row)), stages.get(int(row)), int(row))
         findings.setdefault(int(code), []).append(finding)
     by_owner: dict[str, OwnerHygiene] = {}
     for code in np.unique(owner_of):

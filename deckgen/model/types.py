@@ -187,6 +187,7 @@ class Finding:
     days_in_stage: int | None = None  # stalled: days in the current stage (a lower bound when at_least)
     stage_median: float | None = None  # stalled: the stage's median days over the runs that ended in the store
     at_least: bool = False  # stalled: the run starts at the store's first week, so the days are a lower bound
+    row: int | None = None  # the deal's position in the frame checked (0 = its first deal), to find its other columns
 
 
 # What an ask of the action register came to this week (model/asks.py), in the order the slide lists them.

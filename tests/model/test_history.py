@@ -238,7 +238,10 @@ def test_compute_metrics_with_history() -> None:
     # S: in Proposal since W2 (21 days); E0..E4 each ended a 7-day run in Proposal (W0 -> W1): stalled.
     assert m.hygiene.counts["stalled"] == 1
     (finding,) = [f for f in m.hygiene.by_owner["Ann"].findings if f.check == "stalled"]
-    assert finding == Finding("stalled", finding.deal, "open", days_in_stage=21, stage_median=7.0, at_least=False)
+    assert finding == Finding(
+        "stalled", finding.deal, "open", days_in_stage=21, stage_median=7.0, at_least=False, row=finding.row
+    )
+    assert finding.row is not None and latest["id"].iloc[finding.row] == finding.deal.id == "S"
     assert m.bridge_qtd is not None
     assert m.bridge_qtd == bridge(frames[1], latest, Q4, W[1].isoformat())
     assert_reconciles(m.bridge_qtd)

@@ -92,7 +92,7 @@ def test_probability_stage_mismatch_cases(row: dict[str, Any]) -> None:
 def test_past_due_carries_the_days_overdue() -> None:
     result = hygiene(frame({"amount": 10, "close_date": "2026-11-01"}), Q4, AS_OF)
     (finding,) = result.by_owner["Ann"].findings
-    assert finding == Finding("past_due", finding.deal, "open", days_overdue=14)
+    assert finding == Finding("past_due", finding.deal, "open", days_overdue=14, row=0)
     assert finding.deal.close_date == date(2026, 11, 1)
 
 
@@ -210,5 +210,7 @@ def test_stalled_carries_its_days_and_only_open_deals_stall() -> None:
     result = hygiene(deals, Q4, AS_OF, stage_days=facts)
     assert result.counts["stalled"] == 1  # the won deal's run says nothing: only open deals stall
     (finding,) = result.by_owner["Ann"].findings
-    assert finding == Finding("stalled", finding.deal, "open", days_in_stage=63, stage_median=14.0, at_least=True)
+    assert finding == Finding(
+        "stalled", finding.deal, "open", days_in_stage=63, stage_median=14.0, at_least=True, row=0
+    )
     assert hygiene(deals, Q4, AS_OF).counts["stalled"] == 0  # without the stored weeks: never
