@@ -49,7 +49,7 @@ def test_check_passes_the_default_template_and_a_bare_corporate_pptx(
     from template_factory import corporate_template
 
     code, out, _ = run(capsys, "template", "check", str(DEFAULT))
-    assert (code, out.strip()) == (0, f"{DEFAULT}: 2 slide specs, 52 slides checked, no problems")
+    assert (code, out.strip()) == (0, f"{DEFAULT}: 2 slide specs, 56 slides checked, no problems")
     pptx = corporate_template(tmp_path / "corp.pptx")
     code, out, _ = run(capsys, "template", "check", str(pptx))
     assert code == 0 and out.strip().endswith("no problems")

@@ -154,8 +154,9 @@ def spec(name: str) -> dict[str, Any]:
 
 
 def words(template: str) -> str:
-    """The words a reader sees, without the Jinja."""
-    return JINJA.sub(" ", template)
+    """The words a reader sees, without the Jinja, and without what a reader types as it is: command-line options
+    (--where) and file names (deckgen.toml)."""
+    return re.sub(r"--[a-z][a-z-]*|[\w-]+\.toml(?![A-Za-z])", " ", JINJA.sub(" ", template))
 
 
 def references(template: str) -> set[str]:
