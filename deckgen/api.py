@@ -307,9 +307,12 @@ def check_register_output(out: Path | str, force: bool = False, inputs: Iterable
         )
 
 
-def write_register(result: Review, out: Path | str, due: date | None = None, *, force: bool = False) -> WrittenRegister:
+def write_register(
+    result: Review, out: Path | str, due: date | None = None, *, force: bool = False, lang: str = "en"
+) -> WrittenRegister:
     """This week's hygiene findings as next review's action register (a CSV: deal_id, deal, account, owner, ask,
-    due, finding), one ask per finding per deal, due `due` (default: a week after the as-of, the next review).
+    due, finding), one ask per finding per deal, due `due` (default: a week after the as-of, the next review),
+    each ask in `lang` ('en' or 'ko').
 
     result: a review computed with every finding (max_findings=None). An existing `out` is replaced only with
     `force`; an input of the run, a folder or a device never. Written whole or not at all.
@@ -330,7 +333,9 @@ def write_register(result: Review, out: Path | str, due: date | None = None, *, 
     check_register_output(out, force, inputs)
     if any(found.more for found in result.metrics.hygiene.by_owner.values()):
         raise OptionError("the register needs every finding: review the export with max_findings=None")
-    written = register(result.metrics, due)
+    if lang not in ("en", "ko"):
+        raise OptionError(f"{option('lang')} {lang!r} is not one of en, ko", "lang")
+    written = register(result.metrics, due, lang)
     write_bytes(out, written.data)
     notes: tuple[str, ...] = ()
     if written.unnamed:

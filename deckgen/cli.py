@@ -260,7 +260,9 @@ def fix_list_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "[default: a header like 'Owner Email'].",
         ),
         click.option(
-            "--lang", type=click.Choice(["en", "ko"]), help="With --by: the lists' and mails' language [default: en]."
+            "--lang",
+            type=click.Choice(["en", "ko"]),
+            help="With --by: the lists' and mails' language; with --asks: the asks' [default: en].",
         ),
     ]
 
@@ -370,7 +372,9 @@ def check(
       deckgen check export.csv --by owner -o fixes/
       deckgen check export.csv --by owner -o fixes/ --mail --mail-from "Ann Lee <ann@example.com>"
     """
-    if any(fix_lists.values()):
+    # --lang also says the language of the register's asks; every other fix-list flag makes fix lists.
+    lang = fix_lists["lang"] or "en"
+    if any(value for name, value in fix_lists.items() if name != "lang" or register is None):
         if register is not None or due is not None or force:
             raise click.UsageError("--asks and --by write different files: run deckgen check once for each")
         _write_fix_lists(input_path, previous, as_of, config, strict, fix_lists, flags)
@@ -393,7 +397,7 @@ def check(
         from deckgen.api import write_register
 
         try:
-            written = write_register(result, register, due.date() if due is not None else None, force=force)
+            written = write_register(result, register, due.date() if due is not None else None, force=force, lang=lang)
         except OptionError as error:
             raise _usage_error(error) from None
         _notes(list(written.notes))

@@ -134,3 +134,16 @@ def test_a_segment_follows_up_only_the_asks_about_its_own_deals(
     assert 0 < asks["total"] == len(mine) < len(written)
     assert {a["ask"]["owner"] for a in asks["asks"]} == {owner}
     assert asks["counts"]["deal_gone"] == 0 and asks["counts"]["open"] == len(mine)
+
+
+def test_the_register_is_written_in_the_language_asked(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    english, korean = tmp_path / "en.csv", tmp_path / "ko.csv"
+    assert run(capsys, "check", *WEEK, "--asks", str(english))[0] == 0
+    code, _, err = run(capsys, "check", *WEEK, "--asks", str(korean), "--lang", "ko")
+    assert code == 0, err
+    en, ko = rows(english), rows(korean)
+    assert [(r["deal_id"], r["finding"]) for r in en] == [(r["deal_id"], r["finding"]) for r in ko]
+    amounts = [r for r in ko if r["finding"] == "missing_amount"]
+    assert amounts and {r["ask"] for r in amounts} == {"금액을 입력하세요"}
+    assert {r["ask"] for r in en if r["finding"] == "missing_amount"} == {"enter the amount"}
+    assert not list(tmp_path.glob("*.xlsx"))  # --lang with --asks writes no fix lists

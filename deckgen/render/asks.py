@@ -70,8 +70,8 @@ class Register:
     unnamed: int
 
 
-def register(metrics: Metrics, due: date) -> Register:
-    """One ask per finding per deal, owner by owner as `deckgen check` lists them, what to do in English, due
+def register(metrics: Metrics, due: date, lang: str = "en") -> Register:
+    """One ask per finding per deal, owner by owner as `deckgen check` lists them, what to do in `lang`, due
     `due`. UTF-8 with a byte-order mark, so that Excel reads accents and Hangul; a cell a spreadsheet would run
     as a formula gets a leading apostrophe (model.asks reads it back without). A finding whose deal has neither
     an id nor a name cannot be followed up and is left out (counted in `unnamed`)."""
@@ -86,7 +86,7 @@ def register(metrics: Metrics, due: date) -> Register:
             if not deal.id and not deal.name:
                 unnamed += 1
                 continue
-            text = advice(finding, currency=metrics.currency)
+            text = advice(finding, lang, currency=metrics.currency)
             cells = (deal.id, deal.name, deal.account, owner, text, due.isoformat(), finding.check)
             writer.writerow([_safe(cell or "") for cell in cells])
             asks += 1
