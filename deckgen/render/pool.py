@@ -56,21 +56,32 @@ def chart_workers(jobs: int | None = None, *, early: bool = False, warm: bool = 
     pool.close()
 
 
+# Signals a helper process must not take from deckgen's terminal: Ctrl-C, and SIGHUP when the terminal closes
+# (both reach its whole process group). SIGHUP does not exist on Windows.
+QUIET = (signal.SIGINT, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+
+
 @contextmanager
 def quiet_children() -> Iterator[None]:
-    """Processes started inside ignore Ctrl-C (they inherit SIGINT's 'ignore'); the main process alone
-    handles the interrupt, stops them and says one line. Without this, every worker and the forkserver print
-    their own KeyboardInterrupt traceback. Only the main thread can change signal handlers: elsewhere, as is.
+    """Processes started inside ignore Ctrl-C and a hangup (they inherit 'ignore'); the main process alone
+    handles them, stops its helpers and says one line. Without this, every worker and the forkserver print
+    their own KeyboardInterrupt traceback, and a closed terminal kills the resource tracker (which then warns
+    and starts again). Meanwhile the signals are blocked here, not lost: one that arrives is handled on leaving.
+    Only the main thread can change signal handlers: elsewhere, as is.
     """
     try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in QUIET}
     except ValueError:  # not the main thread
         yield
         return
+    # Blocked, a signal stays pending although ignored; exec keeps the ignoring, the children unblock (tune_gc).
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, QUIET)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def tune_gc() -> None:
@@ -88,7 +99,9 @@ def tune_gc() -> None:
     # through fork): no traceback, no exit code to run, and a worker blocked in a lock dies too, where a Python
     # handler would never run and the pool's join would wait for it forever.
     os.setpgid(0, 0)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # and a hangup likewise (though none reaches a worker)
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, QUIET)  # blocked while the pool was started (quiet_children)
     # A worker prints nothing: what matters to the user comes back with the results (the charts' missing glyphs).
     warnings.simplefilter("ignore")
 
