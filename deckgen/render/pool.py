@@ -186,13 +186,14 @@ class ChartPool:
 
         return wait
 
-    def font_notes(self, theme: Theme) -> list[str]:
+    def font_notes(self, theme: Theme) -> tuple[list[str], list[str]]:
         """The missing-CJK-font note, asked where the charts are drawn (so this process needs no Matplotlib), and
-        the note naming the characters no font had in the charts drawn so far (once they have been waited for)."""
+        the characters no font had in the charts drawn so far (once they have been waited for), as
+        render.fonts.glyph_note names them: several decks make one note of them."""
         if self.pool is None:
             return _font_notes(theme, self.missing)
-        notes: list[str] = self.pool.apply(_font_notes, (theme, frozenset(self.missing)))
-        return notes
+        found: tuple[list[str], list[str]] = self.pool.apply(_font_notes, (theme, frozenset(self.missing)))
+        return found
 
     def close(self) -> None:
         if self.pool is not None:
@@ -263,7 +264,7 @@ class StartingPool:
     ) -> Callable[[], dict[str, bytes]]:
         return self.future.result().submit(requests, metrics, theme, scoped)
 
-    def font_notes(self, theme: Theme) -> list[str]:
+    def font_notes(self, theme: Theme) -> tuple[list[str], list[str]]:
         return self.future.result().font_notes(theme)
 
     def close(self) -> None:
@@ -278,11 +279,11 @@ class StartingPool:
 Charts = ChartPool | StartingPool  # what chart_workers() gives: both draw, note fonts, close and terminate
 
 
-def _font_notes(theme: Theme, missing: set[str] | frozenset[str]) -> list[str]:
-    from deckgen.render.fonts import missing_cjk_note, missing_glyph_note
+def _font_notes(theme: Theme, missing: set[str] | frozenset[str]) -> tuple[list[str], list[str]]:
+    from deckgen.render.fonts import missing_cjk_note, unshown_glyphs
 
-    notes = [missing_cjk_note(theme), missing_glyph_note(missing, theme)]
-    return [note for note in notes if note]
+    cjk = missing_cjk_note(theme)
+    return [cjk] if cjk else [], unshown_glyphs(missing, theme)
 
 
 def _quiet_matplotlib() -> None:
