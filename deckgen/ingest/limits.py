@@ -240,7 +240,12 @@ def _check_extent(ref: str, sheet: str, file: str, verb: str) -> str | None:
     match = _REF.match(corner.encode())
     if not match:
         return None
-    columns, rows = column_number(match.group(1).decode()), int(match.group(2))
+    check_corner(column_number(match.group(1).decode()), int(match.group(2)), sheet, file, verb, corner)
+    return corner
+
+
+def check_corner(columns: int, rows: int, sheet: str, file: str, verb: str, corner: str) -> None:
+    """Refuse a sheet whose cells reach `corner` (`columns` by `rows`) over the columns or cells limit."""
     where = f"sheet '{sheet}' {verb} {corner}"
     hint = "delete the stray cells beyond the table in Excel and save, or export the report again"
     if columns > MAX_COLUMNS:
@@ -251,7 +256,6 @@ def _check_extent(ref: str, sheet: str, file: str, verb: str) -> str | None:
             file=file,
             hint=hint,
         )
-    return corner
 
 
 def _check_shared_strings(archive: zipfile.ZipFile, file: str) -> None:
