@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from deckgen.errors import DeckgenError, InputError, option, worded
-from deckgen.render.pool import quiet_children, tune_gc
+from deckgen.render.pool import preload_here, quiet_children, tune_gc
 from deckgen.render.registry import REGISTRY
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ def build_groups(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[GroupDeck]:
     """The overall deck and one per group of column `by`, each written by `write` into `folder`; in that order."""
-    import deckgen.render.preload  # noqa: F401  (imported and warmed up once here, inherited by every worker)
+    preload_here()  # imported and warmed up once here, inherited by every worker
 
     column = resolve_column(review.pipeline.frame, by)
     names = group_names(review.pipeline.frame, column)

@@ -457,8 +457,8 @@ def _deck_counter(quiet: bool) -> Callable[[int, int, str], None]:
     def progress(done: int, total: int, name: str) -> None:
         if show:
             line = f"… {done}/{total} decks ({name})"
+            _OPEN_LINE[0] = line if done != total else ""  # first: an interrupt may come as soon as it shows
             click.echo(f"\r{line}\x1b[K", err=True, nl=done == total)
-            _OPEN_LINE[0] = line if done != total else ""
 
     return progress
 

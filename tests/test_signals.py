@@ -69,7 +69,10 @@ def read_until(terminal: int, marker: bytes) -> bytes:
     said, deadline = b"", time.monotonic() + 60
     while marker not in said and time.monotonic() < deadline:
         if select.select([terminal], [], [], 0.5)[0]:
-            said += os.read(terminal, 4096)
+            try:
+                said += os.read(terminal, 4096)
+            except OSError:  # the build has ended (and closed the terminal): the test says what it said
+                break
     return said
 
 
@@ -287,3 +290,15 @@ def test_stopping_the_workers_does_not_wait_for_one_blocked_in_a_lock(tmp_path: 
         process.communicate()
         pytest.fail("the pool's join waited for a worker that ignored its SIGTERM")
     assert (process.returncode, stdout.decode(), stderr.decode()) == (0, "stopped\n", "")
+
+
+def test_a_main_process_mark_inherited_from_another_process_is_not_taken_for_this_one(tmp_path: Path) -> None:
+    """A program that used deckgen as a library (and so marked itself as deckgen's main process in its
+    environment), then runs `deckgen build --by` in a session of its own: the build stays deckgen's main
+    process (it failed with an internal error: a session leader cannot move to a process group of its own)."""
+    out = tmp_path / "decks"
+    command = [sys.executable, "-m", "deckgen", "build", *SAMPLE_ARGS, "--by", "team", "-o", str(out), "-q"]
+    env = {**os.environ, "DECKGEN_MAIN_PID": str(os.getpid())}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, start_new_session=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(list(out.glob("*.pptx"))) == 4

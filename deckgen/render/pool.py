@@ -46,7 +46,7 @@ def chart_workers(jobs: int | None = None, *, early: bool = False, warm: bool = 
         pool: Charts = start_pool(jobs)
     else:
         if warm:
-            import deckgen.render.preload  # noqa: F401
+            preload_here()
         pool = ChartPool(jobs)
     try:
         yield pool
@@ -59,6 +59,18 @@ def chart_workers(jobs: int | None = None, *, early: bool = False, warm: bool = 
 # Signals a helper process must not take from deckgen's terminal: Ctrl-C, and SIGHUP when the terminal closes
 # (both reach its whole process group). SIGHUP does not exist on Windows.
 QUIET = (signal.SIGINT, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+
+
+def preload_here() -> None:
+    """Matplotlib and the charts imported and warmed up in this process, which forks the workers afterwards.
+
+    It is marked as deckgen's main process first: render/preload.py moves any other process that imports it (the
+    chart forkserver) to a process group of its own, and a mark inherited from another process (a program that
+    used deckgen as a library, then ran the command) would move this one: out of its terminal's reach for
+    Ctrl-C, or, for a session leader, fail.
+    """
+    os.environ[MAIN_PID] = str(os.getpid())
+    import deckgen.render.preload  # noqa: F401
 
 
 @contextmanager
