@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from deck_helpers import SAMPLE_ARGS, run, screen
+from deck_helpers import SAMPLE_ARGS, SAMPLES, run, screen
 
 
 def build_process(
@@ -302,3 +302,26 @@ def test_a_main_process_mark_inherited_from_another_process_is_not_taken_for_thi
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, start_new_session=True, env=env)
     assert result.returncode == 0, result.stderr
     assert len(list(out.glob("*.pptx"))) == 4
+
+
+def test_a_hangup_while_history_add_stores_weeks_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """Not only `build`: `history add` stopped by SIGHUP after its first week says one line, exits 129, and
+    leaves the store with the weeks added so far and nothing beside it."""
+    store = tmp_path / "history.duckdb"
+    weeks = sorted((SAMPLES / "weeks").glob("pipeline-*.csv"))
+    command = [sys.executable, "-m", "deckgen", "history", "add", str(store), *map(str, weeks)]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=os.environ.copy()
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    os.kill(process.pid, signal.SIGHUP)
+    rest, err = process.communicate(timeout=60)
+    assert b"added" in first
+    assert process.returncode == 128 + signal.SIGHUP, err
+    assert err.decode().splitlines() == ["Hangup."]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.duckdb"]
+    listed = subprocess.run(
+        [sys.executable, "-m", "deckgen", "history", "list", str(store)], capture_output=True, text=True, timeout=60
+    )
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 1 + 1 + rest.count(b"added"), listed
