@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from deckgen.errors import DeckgenError, InputError, option, worded
-from deckgen.render.pool import quiet_children, tune_gc
+from deckgen.render.pool import preload_here, quiet_children, tune_gc
 from deckgen.render.registry import REGISTRY
 
 if TYPE_CHECKING:
@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from deckgen.model.types import Metrics
 
 # Writes one deck (deckgen.build's steps): (group, None for the overall deck; its metrics; its file; the shared
-# axis tops) -> its slide count.
-DeckWriter = Callable[[str | None, "Metrics", Path, dict[str, float]], int]
+# axis tops) -> its slide count, its notes, and the characters no chart font had (render.fonts.glyph_note).
+Wrote = tuple[int, list[str], list[str]]
+DeckWriter = Callable[[str | None, "Metrics", Path, dict[str, float]], Wrote]
 
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -60,6 +61,8 @@ class GroupDeck:
     pace_delta: float | None = None
     slides: int = 0
     failure: str | None = None  # why, with the options it names marked (see deckgen.errors.option)
+    notes: tuple[str, ...] = ()  # what its build noted (GroupDecks.notes has them once for the whole run)
+    unshown: tuple[str, ...] = ()  # characters no chart font had (GroupDecks.notes names them)
 
     @property
     def error(self) -> str | None:
@@ -73,7 +76,7 @@ class GroupDecks:
 
     decks: list[GroupDeck]
     currency: str
-    notes: list[str]  # the metrics' notes
+    notes: list[str]  # the metrics' notes, then every deck's, each once
 
     @property
     def failed(self) -> list[GroupDeck]:
@@ -157,7 +160,7 @@ def _deck_of(task: tuple[Job, Metrics, dict[str, float]]) -> GroupDeck:
     job, metrics, limits = task
     write: DeckWriter = _STATE["write"]
     try:
-        slides = write(job.name, metrics, job.path, limits)
+        slides, notes, unshown = write(job.name, metrics, job.path, limits)
     except DeckgenError as error:
         return GroupDeck(job.name, None, failure=error.marked)
     except Exception as error:  # one group's bug must not cost the other decks
@@ -170,6 +173,8 @@ def _deck_of(task: tuple[Job, Metrics, dict[str, float]]) -> GroupDeck:
         goal=metrics.bookings.goal,
         pace_delta=metrics.bookings.pace_delta,
         slides=slides,
+        notes=tuple(notes),
+        unshown=tuple(unshown),
     )
 
 
@@ -183,7 +188,7 @@ def build_groups(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[GroupDeck]:
     """The overall deck and one per group of column `by`, each written by `write` into `folder`; in that order."""
-    import deckgen.render.preload  # noqa: F401  (imported and warmed up once here, inherited by every worker)
+    preload_here()  # imported and warmed up once here, inherited by every worker
 
     column = resolve_column(review.pipeline.frame, by)
     names = group_names(review.pipeline.frame, column)

@@ -19,7 +19,7 @@ from deckgen.errors import OptionError, option
 from deckgen.options import DeckOptions, Written
 
 if TYPE_CHECKING:  # pandas and the drawing libraries stay out until a build needs them
-    from deckgen.batch import GroupDecks
+    from deckgen.batch import GroupDecks, Wrote
     from deckgen.config import Settings
     from deckgen.deck.build import Scope
     from deckgen.ingest.pipeline import Pipeline
@@ -107,6 +107,7 @@ def _group_decks(
     as_of: date | None,
 ) -> GroupDecks:
     from deckgen.batch import GroupDecks, build_groups, file_names, group_names, resolve_column
+    from deckgen.render.fonts import glyph_note
 
     if not isinstance(source, Review):
         (options.progress or _silent)("reading and computing")
@@ -121,7 +122,7 @@ def _group_decks(
     quiet = replace(options, progress=None, explain=None, written=None)
     words = "영업 리뷰" if options.lang == "ko" else "Sales Review"
 
-    def write(group: str | None, metrics: Metrics, out: Path, limits: dict[str, float]) -> int:
+    def write(group: str | None, metrics: Metrics, out: Path, limits: dict[str, float]) -> Wrote:
         """One deck, in a worker process of its own: its charts are drawn right there."""
         from deckgen.render.pool import chart_workers
 
@@ -129,11 +130,13 @@ def _group_decks(
         if group is not None:
             title = f"{title or ' '.join(filter(None, (metrics.company, words)))} · {group}"
         with chart_workers(1, warm=False) as pool:
-            slides, _notes = _write(metrics, replace(quiet, title=title), pool, out, previous_name, limits=limits)
-        return slides
+            return _write(metrics, replace(quiet, title=title), pool, out, previous_name, limits=limits)
 
     decks = build_groups(source, by, folder, write, options.jobs, options.same_scale, options.group_progress)
-    return GroupDecks(decks, source.metrics.currency, list(source.metrics.notes))
+    # Each note once for the whole run, however many decks have it; the characters no font had, in one note.
+    unshown = {char for deck in decks for char in deck.unshown}
+    notes = [*source.metrics.notes, *(note for deck in decks for note in deck.notes), glyph_note(unshown)]
+    return GroupDecks(decks, source.metrics.currency, list(dict.fromkeys(filter(None, notes))))
 
 
 def build(
@@ -163,8 +166,10 @@ def _deck(source: Review | Metrics, options: DeckOptions, invite: Meeting | None
     if options.meeting_date is None and invite is not None and invite.start is not None:
         options = replace(options, meeting_date=invite.start.date())  # the title slide shows the meeting's date
     out = options.output_path or Path(f"sales-review-{metrics.as_of.isoformat()}.pptx")
-    slides, deck_notes = _write(metrics, options, pool, out, previous_name, scope)
-    notes = (*metrics.notes, *deck_notes)
+    from deckgen.render.fonts import glyph_note
+
+    slides, deck_notes, unshown = _write(metrics, options, pool, out, previous_name, scope)
+    notes = (*metrics.notes, *deck_notes, *filter(None, [glyph_note(unshown)]))
     _tell(options, Written(out, notes, slides))
     return BuiltDeck(out, slides, metrics, notes)
 
@@ -177,8 +182,9 @@ def _write(
     previous_name: str | None = None,
     scope: Scope | None = None,
     limits: dict[str, float] | None = None,
-) -> tuple[int, list[str]]:
-    """Plan, draw, write, self-check, rename: the number of slides written and the deck's notes."""
+) -> tuple[int, list[str], list[str]]:
+    """Plan, draw, write, self-check, rename: the number of slides written, the deck's notes, and the characters
+    no chart font had (render.fonts.glyph_note makes them a note)."""
     from deckgen.deck.build import draft
 
     say = options.progress or _silent
@@ -188,9 +194,10 @@ def _write(
     planned = deck.plan()
     say(f"writing {len(planned)} slides")
     deck.write(planned, drawn, options.explain)
-    notes = pool.font_notes(deck.theme) if deck.requests else []  # native charts are drawn by the viewer's fonts
+    # Native charts are drawn by the viewer's fonts.
+    notes, unshown = pool.font_notes(deck.theme) if deck.requests else ([], [])
     deck.save(planned, out)  # written beside `out`, self-checked, renamed into place
-    return len(planned), [*deck.notes, *notes]
+    return len(planned), [*deck.notes, *notes], unshown
 
 
 def _pdf_and_invite(deck: BuiltDeck, options: DeckOptions, invite: Meeting | None) -> BuiltDeck:

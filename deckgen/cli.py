@@ -72,26 +72,62 @@ CURVES = ("linear", "curved", "weights", "history")
 EXIT_CODES: tuple[tuple[type[DeckgenError], int], ...] = ((SelfCheckFailed, 70), (OutputError, 73))
 
 
+# The signals that stop a build as Ctrl-C does, with the line each one says: SIGTERM (a service manager,
+# `timeout`, `kill`) and SIGHUP (the terminal was closed; not on Windows). Their shell exit code is 128 + number.
+STOPS: dict[int, str] = {signal.SIGINT: "Interrupted.", signal.SIGTERM: "Terminated."}
+if hasattr(signal, "SIGHUP"):
+    STOPS[signal.SIGHUP] = "Hangup."
+
+
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the process is: stopped as Ctrl-C is (temporary files removed, workers stopped)."""
+    """SIGTERM or SIGHUP, raised where the process is: stopped as Ctrl-C is (temporary files removed, workers
+    and LibreOffice stopped)."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
-def _terminated(_signum: int, _frame: object) -> None:
+def _terminated(signum: int, _frame: object) -> None:
     if os.getpid() != _MAIN[0]:  # a worker forked before it set its own handler: it just exits, silently
-        raise SystemExit(128 + signal.SIGTERM)
-    raise Terminated
+        raise SystemExit(128 + signum)
+    raise Terminated(signum)
 
 
 _MAIN = [os.getpid()]  # the process that handles SIGTERM as an interrupt (set when main() installs the handler)
 
 
+_OPEN_LINE = [""]  # a progress line being rewritten on the terminal, not yet ended (`build --by`)
+
+
+class _Stopped(BaseException):
+    """An interrupt carried past click, which would print a blank line before any word of deckgen's."""
+
+
+class _Deckgen(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as stop:
+            raise _Stopped from stop
+
+
 def _interrupted(error: BaseException) -> int:
-    """One line for Ctrl-C or SIGTERM, and the shell's exit code for it: 128 + the signal's number."""
-    if isinstance(error, Terminated) or isinstance(error.__cause__, Terminated):
-        click.echo("Terminated.", err=True)
-        return 128 + signal.SIGTERM
-    click.echo("Interrupted.", err=True)
-    return 128 + signal.SIGINT
+    """One line for Ctrl-C, SIGTERM or SIGHUP, and the shell's exit code for it: 128 + the signal's number.
+
+    On a terminal the line first clears its own: the "^C" the terminal echoed, or a `--by` progress line being
+    rewritten. A terminal that has gone (SIGHUP) takes no line at all: the exit code alone tells.
+    """
+    stop = next((e for e in (error, error.__cause__) if isinstance(e, KeyboardInterrupt)), error)
+    signum = stop.signum if isinstance(stop, Terminated) else signal.SIGINT
+    try:
+        clear = ""
+        if sys.stderr.isatty():  # the progress line kept whole (without the "^C" after it), else the line cleared
+            clear = f"\r{_OPEN_LINE[0]}\x1b[K\n" if _OPEN_LINE[0] else "\r\x1b[K"
+        click.echo(clear + STOPS[signum], err=True)
+    except (OSError, ValueError):  # a closed terminal (EIO), a reader gone, closed streams
+        pass
+    return 128 + signum
 
 
 class Problems(click.ClickException):
@@ -275,7 +311,7 @@ def fix_list_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Deckgen, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="deckgen")
 def cli() -> None:
     """Turn the weekly CRM pipeline export into the executive sales review.
@@ -600,7 +636,9 @@ def _deck_counter(quiet: bool) -> Callable[[int, int, str], None]:
 
     def progress(done: int, total: int, name: str) -> None:
         if show:
-            click.echo(f"\r… {done}/{total} decks ({name})\x1b[K", err=True, nl=done == total)
+            line = f"… {done}/{total} decks ({name})"
+            _OPEN_LINE[0] = line if done != total else ""  # first: an interrupt may come as soon as it shows
+            click.echo(f"\r{line}\x1b[K", err=True, nl=done == total)
 
     return progress
 
@@ -805,12 +843,16 @@ def _notes(notes: list[str]) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every DeckgenError becomes one line on stderr and its exit code, never a traceback."""
     try:
-        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:  # a caller's own handler is left alone
-            _MAIN[0] = os.getpid()
-            signal.signal(signal.SIGTERM, _terminated)
+        for signum in STOPS.keys() - {signal.SIGINT}:
+            # A caller's own handler is left alone, and so is an ignored signal (`nohup` ignores SIGHUP).
+            if signal.getsignal(signum) == signal.SIG_DFL:
+                _MAIN[0] = os.getpid()
+                signal.signal(signum, _terminated)
         cli.main(args=argv, prog_name="deckgen", standalone_mode=False)
+    except _Stopped as exc:
+        sys.exit(_interrupted(exc))
     except click.exceptions.Abort as exc:
-        sys.exit(_interrupted(exc))  # click turns Ctrl-C (and so SIGTERM) into Abort
+        sys.exit(_interrupted(exc))  # an interrupt while click parsed the arguments
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -832,6 +874,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(70)
 
 
+def _ignore_stops() -> None:
+    for signum in STOPS:
+        signal.signal(signum, signal.SIG_IGN)
+
+
 def console_main() -> None:
     """The `deckgen` command: main(), then exit without Python's teardown.
 
@@ -843,8 +890,7 @@ def console_main() -> None:
     gc.set_threshold(10_000, 50, 100)  # this process's own: fewer collections while building (see pool.tune_gc)
     try:
         main()
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # decided: a late Ctrl-C must not turn this into a traceback
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _ignore_stops()  # decided: a late Ctrl-C must not turn this into a traceback
     except SystemExit as exc:
         if isinstance(exc.code, str):
             click.echo(exc.code, err=True)
@@ -853,8 +899,7 @@ def console_main() -> None:
             code = exc.code or 0
     except KeyboardInterrupt as exc:  # in the instant between main()'s end and the line above: one line, no traceback
         code = _interrupted(exc)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _ignore_stops()
     if code != 0:
         sys.exit(code)  # after an error, the full exit: worker pools and their semaphores are cleaned up
     try:

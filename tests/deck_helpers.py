@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -105,3 +106,22 @@ def slide_xml(path: Path) -> dict[str, bytes]:
             if name.startswith(("ppt/slides/", "ppt/media/", "ppt/notesSlides/", "ppt/charts/", "ppt/embeddings/"))
             or name == "docProps/core.xml"
         }
+
+
+def screen(said: bytes) -> list[str]:
+    """The lines a terminal shows for this output: a carriage return goes back to the line's start, ESC [K clears
+    the rest of the line, "^C" is the terminal's echo of a Ctrl-C. Blank lines are kept."""
+    lines = []
+    for line in said.decode().replace("\r\n", "\n").split("\n")[:-1]:
+        shown: list[str] = []
+        column = 0
+        for piece in re.split(r"(\r|\x1b\[K)", line):
+            if piece == "\r":
+                column = 0
+            elif piece == "\x1b[K":
+                del shown[column:]
+            else:
+                shown[column : column + len(piece)] = piece
+                column += len(piece)
+        lines.append("".join(shown).rstrip())
+    return lines

@@ -164,3 +164,24 @@ def test_any_column_of_the_export_can_group_and_serial_equals_parallel(
     assert names == sorted(p.name for p in (tmp_path / "two").iterdir())
     assert "sales-review-2026-11-27-Asia-Pacific.pptx" in names  # '/' made safe
     del serial
+
+
+def test_by_notes_each_thing_once_for_the_whole_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What one deck's build notes (characters no chart font has, a template without the language's slide text)
+    is told for `--by` too: once for the run, not once per deck, and the characters of every deck in one note."""
+    export = tmp_path / "export.csv"
+    frame = team_frame()
+    frame["Team"] = frame["Team"].replace({"APAC": "APAC \U0001f6f0"})  # SATELLITE: in the APAC deck's charts
+    frame.loc[frame["Team"] == "Enterprise", "Opportunity Owner"] += " \U0001f680"  # ROCKET: in Enterprise's
+    frame.to_csv(export, index=False)
+    template = tmp_path / "template"
+    assert run(capsys, "template", "init", str(template))[0] == 0
+    (template / "slides.ko.toml").unlink()
+    args = [str(export), *SAMPLE_ARGS[1:], "--template", str(template), "--lang", "ko", "-q"]
+    code, _, err = run(capsys, "build", *args, "--by", "team", "-o", str(tmp_path / "decks"))
+    assert code == 0, err
+    notes = [line for line in err.splitlines() if line.startswith("note: ")]
+    assert len(notes) == len(set(notes)), notes
+    glyphs = [note for note in notes if "no installed font has" in note]
+    assert len(glyphs) == 1 and "U+1F680 ROCKET" in glyphs[0] and "U+1F6F0 SATELLITE" in glyphs[0], notes
+    assert len([note for note in notes if "has no slides.ko.toml" in note]) == 1, notes

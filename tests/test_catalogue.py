@@ -394,7 +394,7 @@ CASES = [
         "ole-file-that-is-no-workbook",
         "old.xls",
         OLE + b"junk" * 64,
-        f"{{file}}: is damaged and cannot be read as a workbook (Cannot detect file format) ({WORKBOOK_HINT})",
+        f"{{file}}: is damaged and cannot be read as a workbook (too short for an Excel file) ({WORKBOOK_HINT})",
     ),
     error(
         "xlsx-cut-in-half",

@@ -15,13 +15,20 @@ import signal
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 from deckgen.atomic import replacing
 from deckgen.errors import DeckgenError, option
 
 TIMEOUT_SECONDS = 240
 HANGUL = re.compile("[\uac00-\ud7a3]".encode())
+# What stops deckgen: Ctrl-C, and SIGTERM and SIGHUP as the command line handles them (SIGHUP: not on Windows).
+STOP_SIGNALS: list[signal.Signals] = [signal.SIGINT, signal.SIGTERM]
+if hasattr(signal, "SIGHUP"):
+    STOP_SIGNALS.append(signal.SIGHUP)
 _PARAGRAPH = re.compile(r"<style:paragraph-properties(?![^>]*style:text-autospace)")
 
 
@@ -92,25 +99,52 @@ def _convert(soffice: str, profile: str, source: Path, kind: str, folder: Path, 
         str(source),
     ]
     # In a session of its own: on a timeout or an interrupt, LibreOffice and every process it started are
-    # stopped together (soffice runs its real work in a child, which would otherwise outlive it).
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
+    # stopped together (soffice runs its real work in a child, which would otherwise outlive it). Its own
+    # temporary files go to the work folder, which is removed whatever happens (killed, it leaves them).
+    env = {**os.environ, "TMPDIR": str(folder.parent)}
+    process = None
     try:
+        with _stops_held():
+            process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env=env
+            )
         stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
-        _stop(process)
+        _stop(cast("subprocess.Popen[str]", process))
         raise DeckgenError(
             f"{deck} was written, but LibreOffice did not finish the PDF in {TIMEOUT_SECONDS} s"
         ) from None
     except BaseException:
-        _stop(process)
+        if process is not None:
+            _stop(process)
         raise
     produced = folder / source.with_suffix(f".{kind}").name
     if process.returncode != 0 or not produced.is_file():
         detail = (stderr or stdout).strip().splitlines()[-1:] or ["no output"]
         raise DeckgenError(f"{deck} was written, but LibreOffice could not make the PDF ({detail[0]})")
     return produced
+
+
+@contextmanager
+def _stops_held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP wait while LibreOffice is started, and take effect once its process is known:
+    raised in the middle of starting it, they would leave it running with nobody to stop it. Only the main
+    thread handles signals; elsewhere, as is."""
+    arrived: list[int] = []
+    held: dict[signal.Signals, Any] = {}
+    try:
+        for signum in STOP_SIGNALS:
+            if signal.getsignal(signum) not in (signal.SIG_IGN, None):
+                held[signum] = signal.signal(signum, lambda got, _frame: arrived.append(got))
+    except ValueError:  # not the main thread
+        pass
+    try:
+        yield
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
+        for got in dict.fromkeys(arrived):
+            signal.raise_signal(got)  # now handled as it would have been
 
 
 def _stop(process: subprocess.Popen[str]) -> None:

@@ -93,7 +93,7 @@ _SHEET_NAME = re.compile(rb'\sname="([^"]*)"')
 _SHEET_ID = re.compile(rb'\s(?:\w+:)?id="([^"]*)"')
 _REL_ID = re.compile(rb'\sId="([^"]*)"')
 _REL_TARGET = re.compile(rb'\sTarget="([^"]*)"')
-_SST = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
+_SST = re.compile(rb"<(\w+:)?sst\b[^>]*>")
 _COUNT = re.compile(rb'\s(count|uniqueCount)="([0-9]+)"')
 
 
@@ -240,7 +240,12 @@ def _check_extent(ref: str, sheet: str, file: str, verb: str) -> str | None:
     match = _REF.match(corner.encode())
     if not match:
         return None
-    columns, rows = column_number(match.group(1).decode()), int(match.group(2))
+    check_corner(column_number(match.group(1).decode()), int(match.group(2)), sheet, file, verb, corner)
+    return corner
+
+
+def check_corner(columns: int, rows: int, sheet: str, file: str, verb: str, corner: str) -> None:
+    """Refuse a sheet whose cells reach `corner` (`columns` by `rows`) over the columns or cells limit."""
     where = f"sheet '{sheet}' {verb} {corner}"
     hint = "delete the stray cells beyond the table in Excel and save, or export the report again"
     if columns > MAX_COLUMNS:
@@ -251,7 +256,6 @@ def _check_extent(ref: str, sheet: str, file: str, verb: str) -> str | None:
             file=file,
             hint=hint,
         )
-    return corner
 
 
 def _check_shared_strings(archive: zipfile.ZipFile, file: str) -> None:
@@ -276,6 +280,31 @@ def _check_shared_strings(archive: zipfile.ZipFile, file: str) -> None:
                     file=file,
                     hint="open it in Excel and save it again, or export the report again",
                 )
+        # The counts are optional, and may be wrong: the reader takes every entry there is. Only a table large
+        # enough to hold more entries than the limit (each at least `<si/>`) is counted, so most cost nothing.
+        if member.file_size > MAX_SHARED_STRINGS * len(b"<si/>") and _over_entries(archive, member.filename, opening):
+            raise InputError(
+                f"its shared-string table holds more than {MAX_SHARED_STRINGS:,} entries, over the limit",
+                file=file,
+                hint=SPLIT_HINT,
+            )
+
+
+def _over_entries(archive: zipfile.ZipFile, member: str, opening: re.Match[bytes] | None) -> bool:
+    """Whether the shared-string part holds more than MAX_SHARED_STRINGS entries (`<si>` elements), counted
+    while inflating it piece by piece; stops as soon as it does."""
+    prefix = opening.group(1) or b"" if opening else b""
+    starts = [b"<" + prefix + b"si" + end for end in (b">", b"/", b" ", b"\t", b"\n", b"\r")]
+    count, rest = 0, b""
+    with archive.open(member) as stream:
+        while block := stream.read(CHUNK):
+            data = rest + block
+            cut = data.rfind(b"<")  # an entry's start is never cut in two: the next piece begins at a tag
+            piece, rest = (data, b"") if cut < 0 else (data[:cut], data[cut:])
+            count += sum(piece.count(start) for start in starts)
+            if count > MAX_SHARED_STRINGS:
+                return True
+    return count + sum(rest.count(start) for start in starts) > MAX_SHARED_STRINGS
 
 
 def scan_workbook(path: Path) -> dict[str, SheetScan]:

@@ -402,6 +402,9 @@ def _read_workbook(path: Path, sheet: str | None, mapped: Callable[[list[str]], 
             raise workbook_error(exc, file) from None
     else:
         check_ole(path)
+        from deckgen.ingest.xls import check_xls
+
+        check_xls(path.read_bytes(), file)
     try:
         if kind == "xlsx":
             workbook = CalamineWorkbook.from_path(str(path))

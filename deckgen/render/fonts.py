@@ -133,13 +133,22 @@ def missing_glyphs(messages: Iterable[str]) -> set[str]:
 
 
 def missing_glyph_note(characters: Iterable[str], theme: Theme) -> str | None:
-    """One note naming the characters no chart font has (by code point: some reorder or hide text), or None.
+    """One note naming the characters no chart font has (by code point: some reorder or hide text), or None."""
+    return glyph_note(unshown_glyphs(characters, theme))
 
-    Without a CJK font, the CJK note covers Hangul and kanji: they are left out here.
-    """
+
+def unshown_glyphs(characters: Iterable[str], theme: Theme) -> list[str]:
+    """The characters no chart font has that the missing-glyph note names, sorted. Without a CJK font, the CJK
+    note covers Hangul and kanji: they are left out here."""
     shown = sorted(set(characters))
     if choose(theme).cjk is None:
         shown = [char for char in shown if not unicodedata.name(char, "").startswith(_CJK_SCRIPTS)]
+    return shown
+
+
+def glyph_note(characters: Iterable[str]) -> str | None:
+    """The missing-glyph note for these characters (from unshown_glyphs, of one deck or of several), or None."""
+    shown = sorted(set(characters))
     if not shown:
         return None
     named = ", ".join(f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip() for char in shown[:GLYPHS_NAMED])

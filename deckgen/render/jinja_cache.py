@@ -139,6 +139,7 @@ def _key(env: jinja2.Environment, source: str) -> str:
         env.comment_start_string,
         env.line_statement_prefix,
         env.optimized,
+        getattr(env, "code_revision", None),  # what the environment compiles templates to
     )
     return hashlib.sha256(repr((signature, source)).encode("utf-8", "surrogatepass")).hexdigest()[:40]
 

@@ -46,7 +46,7 @@ def chart_workers(jobs: int | None = None, *, early: bool = False, warm: bool = 
         pool: Charts = start_pool(jobs)
     else:
         if warm:
-            import deckgen.render.preload  # noqa: F401
+            preload_here()
         pool = ChartPool(jobs)
     try:
         yield pool
@@ -56,21 +56,44 @@ def chart_workers(jobs: int | None = None, *, early: bool = False, warm: bool = 
     pool.close()
 
 
+# Signals a helper process must not take from deckgen's terminal: Ctrl-C, and SIGHUP when the terminal closes
+# (both reach its whole process group). SIGHUP does not exist on Windows.
+QUIET = (signal.SIGINT, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+
+
+def preload_here() -> None:
+    """Matplotlib and the charts imported and warmed up in this process, which forks the workers afterwards.
+
+    It is marked as deckgen's main process first: render/preload.py moves any other process that imports it (the
+    chart forkserver) to a process group of its own, and a mark inherited from another process (a program that
+    used deckgen as a library, then ran the command) would move this one: out of its terminal's reach for
+    Ctrl-C, or, for a session leader, fail.
+    """
+    os.environ[MAIN_PID] = str(os.getpid())
+    import deckgen.render.preload  # noqa: F401
+
+
 @contextmanager
 def quiet_children() -> Iterator[None]:
-    """Processes started inside ignore Ctrl-C (they inherit SIGINT's 'ignore'); the main process alone
-    handles the interrupt, stops them and says one line. Without this, every worker and the forkserver print
-    their own KeyboardInterrupt traceback. Only the main thread can change signal handlers: elsewhere, as is.
+    """Processes started inside ignore Ctrl-C and a hangup (they inherit 'ignore'); the main process alone
+    handles them, stops its helpers and says one line. Without this, every worker and the forkserver print
+    their own KeyboardInterrupt traceback, and a closed terminal kills the resource tracker (which then warns
+    and starts again). Meanwhile the signals are blocked here, not lost: one that arrives is handled on leaving.
+    Only the main thread can change signal handlers: elsewhere, as is.
     """
     try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in QUIET}
     except ValueError:  # not the main thread
         yield
         return
+    # Blocked, a signal stays pending although ignored; exec keeps the ignoring, the children unblock (tune_gc).
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, QUIET)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def tune_gc() -> None:
@@ -88,7 +111,9 @@ def tune_gc() -> None:
     # through fork): no traceback, no exit code to run, and a worker blocked in a lock dies too, where a Python
     # handler would never run and the pool's join would wait for it forever.
     os.setpgid(0, 0)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # and a hangup likewise (though none reaches a worker)
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, QUIET)  # blocked while the pool was started (quiet_children)
     # A worker prints nothing: what matters to the user comes back with the results (the charts' missing glyphs).
     warnings.simplefilter("ignore")
 
@@ -173,13 +198,14 @@ class ChartPool:
 
         return wait
 
-    def font_notes(self, theme: Theme) -> list[str]:
+    def font_notes(self, theme: Theme) -> tuple[list[str], list[str]]:
         """The missing-CJK-font note, asked where the charts are drawn (so this process needs no Matplotlib), and
-        the note naming the characters no font had in the charts drawn so far (once they have been waited for)."""
+        the characters no font had in the charts drawn so far (once they have been waited for), as
+        render.fonts.glyph_note names them: several decks make one note of them."""
         if self.pool is None:
             return _font_notes(theme, self.missing)
-        notes: list[str] = self.pool.apply(_font_notes, (theme, frozenset(self.missing)))
-        return notes
+        found: tuple[list[str], list[str]] = self.pool.apply(_font_notes, (theme, frozenset(self.missing)))
+        return found
 
     def close(self) -> None:
         if self.pool is not None:
@@ -250,7 +276,7 @@ class StartingPool:
     ) -> Callable[[], dict[str, bytes]]:
         return self.future.result().submit(requests, metrics, theme, scoped)
 
-    def font_notes(self, theme: Theme) -> list[str]:
+    def font_notes(self, theme: Theme) -> tuple[list[str], list[str]]:
         return self.future.result().font_notes(theme)
 
     def close(self) -> None:
@@ -265,11 +291,11 @@ class StartingPool:
 Charts = ChartPool | StartingPool  # what chart_workers() gives: both draw, note fonts, close and terminate
 
 
-def _font_notes(theme: Theme, missing: set[str] | frozenset[str]) -> list[str]:
-    from deckgen.render.fonts import missing_cjk_note, missing_glyph_note
+def _font_notes(theme: Theme, missing: set[str] | frozenset[str]) -> tuple[list[str], list[str]]:
+    from deckgen.render.fonts import missing_cjk_note, unshown_glyphs
 
-    notes = [missing_cjk_note(theme), missing_glyph_note(missing, theme)]
-    return [note for note in notes if note]
+    cjk = missing_cjk_note(theme)
+    return [cjk] if cjk else [], unshown_glyphs(missing, theme)
 
 
 def _quiet_matplotlib() -> None:

@@ -162,6 +162,33 @@ def test_a_shared_string_table_declaring_billions_is_refused_before_the_reader(t
     assert f"limit of {MAX_SHARED_STRINGS:,}" in line
 
 
+def strings_table(entries: int, counts: str = "", prefix: str = "") -> str:
+    p = f"{prefix}:" if prefix else ""
+    xmlns = MAIN.replace("xmlns=", f"xmlns:{prefix}=") if prefix else MAIN
+    body = "".join(f"<{p}si><{p}t>deal {i}</{p}t></{p}si>" for i in range(entries))
+    return f"<{p}sst {xmlns}{counts}>{body}<{p}si/></{p}sst>"  # one more, empty: <si/>
+
+
+@pytest.mark.parametrize(
+    ("counts", "prefix"),
+    [("", ""), (' count="3" uniqueCount="3"', ""), ("", "x")],
+    ids=["no counts", "counts that lie", "prefixed, no counts"],
+)
+def test_a_shared_string_table_over_the_limit_is_refused_whatever_it_declares(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counts: str, prefix: str
+) -> None:
+    """The counts are optional and may be wrong: the entries themselves are counted (here against a lowered
+    limit; at the real one, 12 million entries without counts took 775 MB before this check)."""
+    from deckgen.ingest import limits
+
+    monkeypatch.setattr(limits, "MAX_SHARED_STRINGS", 50)
+    path = workbook(tmp_path / "deals.xlsx", sheet_xml(deals(), "A1:D3"), strings_table(50, counts, prefix))
+    error = read_error(path)
+    assert str(error).startswith(f"{path}: its shared-string table holds more than 50 entries, over the limit")
+    fits = workbook(tmp_path / "fits.xlsx", sheet_xml(deals(), "A1:D3"), strings_table(49, counts, prefix))
+    assert read(fits).frame["amount"].tolist() == [1200.0, 500.0]
+
+
 def test_an_amount_formula_without_a_saved_value_is_refused_not_read_as_nothing(tmp_path: Path) -> None:
     formula = '<c r="B2"><f>SUM(B5:B9)</f></c>'
     path = workbook(tmp_path / "deals.xlsx", sheet_xml(deals(amount=formula), "A1:D3"))

@@ -60,6 +60,43 @@ def _refused(capsys: pytest.CaptureFixture[str], tmp_path: Path, *args: str) -> 
         ("body", "{{ (['x' * 9999] * 9) | join('y' * 99999) }}", "'join' would make more than 100,000 characters"),
         ("body", "{{ ('x' * 99999).replace('', 'y' * 999) }}", "'replace' would make more than 100,000 characters"),
         ("body", "{{ (['x' * 99999] * 99999) | length }}", "'*' would make 9,999,800,001 items"),
+        # Every other way slide text can build a large string or list is sized before it is built.
+        ("body", "{{ ('x ' * 50000) | wordwrap(1, wrapstring='y' * 99999) }}", "'wordwrap' would make more than"),
+        ("body", "{{ ('x\\n' * 50000) | indent('y' * 99999) }}", "'indent' would make more than 100,000 characters"),
+        ("body", "{{ ('x\\n' * 50000) | indent(99999) }}", "'indent' would make more than 100,000 characters"),
+        ("body", "{{ ('x' * 99999) | replace('', 'y' * 999) }}", "'replace' would make more than 100,000 characters"),
+        ("body", "{{ [1] | batch(10**9, 'x') | list | length }}", "'batch' would make more than 100,000 items"),
+        ("body", "{{ [1] | slice(10**9) | list | length }}", "'slice' would make more than 100,000 items"),
+        ("body", "{{ [1, 2] | tojson(10**9) }}", "'tojson' would make more than 100,000 characters"),
+        ("body", "{{ range(10000) | list | tojson(99) }}", "'tojson' would make more than 100,000 characters"),
+        ("body", "{{ '{:{}}'.format(1, 10**9) }}", "'format' would make more than 100,000 characters"),
+        ("body", "{{ '%*d' % (10**9, 1) }}", "'%' would make more than 100,000 characters"),
+        ("body", "{{ '%1000000000d' % 1 }}", "'%' would make more than 100,000 characters"),
+        ("body", "{{ '%(a)1000000000s' % {'a': 1} }}", "'%' would make more than 100,000 characters"),
+        ("body", "{{ ('\t' * 99999).expandtabs(99999) }}", "'expandtabs' would make more than 100,000 characters"),
+        ("body", "{{ 'x'.encode() * 10**9 }}", "'*' would make 1,000,000,000 items"),
+        ("body", "{{ ('x' * 9).encode().center(10**9) }}", "'center' would make more than 100,000 characters"),
+        (
+            "body",
+            "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+            "'~' would make more than 100,000 characters",
+        ),
+        (
+            "body",
+            "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}",
+            "'+' would make more than 100,000 items",
+        ),
+        (
+            "body",
+            "{% set ns = namespace(s=[1]) %}{% for i in range(40) %}{{ ns.s.extend(ns.s) }}{% endfor %}",
+            "'extend' would make more than 100,000 items",
+        ),
+        # Loops over anything, not only range(), count against the deck's steps (this one would run for hours).
+        (
+            "notes",
+            "{% for c in 'x' * 99999 %}{% for d in 'x' * 99999 %}{% endfor %}{% endfor %}",
+            "loops ran more than 1,000,000 steps",
+        ),
     ],
 )
 def test_a_field_over_a_budget_is_one_line_naming_file_slide_and_field(
@@ -130,3 +167,32 @@ def test_nesting_within_the_limit_and_brackets_in_strings_and_comments_are_read(
     assert code == 0, err
     assert nesting(spec) == (2, 1)  # [[slide]]
     assert nesting(f'a = \'[[\'\nb = """\n[["""\nc = {_nested(40)}\n') == (40, 4)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ 'a' ~ 1 ~ none }}",
+        "{% for x in [3, 1, 2] | sort %}{{ loop.index }}/{{ loop.length }}:{{ x }}{{ loop.cycle(',') }}{% endfor %}",
+        "{% for k, v in {'b': 1, 'a': 2} | dictsort %}{{ k }}={{ v }} {% else %}none{% endfor %}",
+        "{% for x in [] %}{{ x }}{% else %}empty{% endfor %}",
+        "{{ ('one two three four' * 3) | wordwrap(7) }}",
+        "{{ 'a\\nb\\n' | indent(2, first=True) }}{{ 'a\\nb' | indent('> ') }}",
+        "{{ 'a-b-c' | replace('-', ' and ') }}{{ 'aaa' | replace('a', 'bb', 2) }}",
+        "{{ {'k': [1, 2]} | tojson(2) }}{{ [1] | tojson }}",
+        "{{ '%5.1f|%-4s|%*d' % (3.14159, 'x', 3, 7) }}{{ '{:>{}}'.format('x', 4) }}",
+        "{{ [1, 2] + [3] }}{{ 'ab' + 'cd' }}{{ 2 + 3 }}{{ 7 % 3 }}",
+        "{{ range(10) | batch(3, 0) | list }}{{ range(10) | slice(3) | list }}",
+        "{% set ns = namespace(l=[1]) %}{{ ns.l.extend([2, 3]) }}{{ ns.l }}{{ 'a\\tb'.expandtabs(4) }}",
+    ],
+)
+def test_text_within_the_budgets_renders_as_jinja_renders_it(text: str) -> None:
+    """The budgets change what slide text may build, never what text within them renders to."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from deckgen.render.text_env import budget, make_env
+
+    plain = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    with budget():
+        assert make_env("USD").from_string(text).render() == plain.from_string(text).render()
