@@ -253,3 +253,16 @@ def test_compute_metrics_with_history() -> None:
     early = compute_metrics(frames[2], settings, W[2], SOURCE, history=alone)
     assert (early.trend, early.bridge_qtd) == (None, None)
     assert early.to_dict()["hygiene"]["counts"]["stalled"] == 0
+
+
+def test_the_quarter_to_date_bridge_starts_at_the_quarters_first_trend_week() -> None:
+    # A is 100 in the weeks up to W[1] (7 days before Q4: the week that starts it) and 150 from W[2] on. Worked
+    # out from the whole weeks (no narrowed rows), the bridge from W[1] to this week shows the 50 increase; one
+    # from W[2] (the second trend week) would show none.
+    rows = [[deal("A", "2026-12-01", amount=amount)] for amount in (100, 100, 150, 150, 150, 150)]
+    frames = [frame(*week) for week in rows]
+    h = History.from_snapshots(list(zip(W, frames, strict=True)))
+    m = compute_metrics(frames[-1], Settings(goal=2000.0), AS_OF, SOURCE, history=HistoryFacts(h))
+    assert m.bridge_qtd is not None
+    assert (m.bridge_qtd.previous_file, m.bridge_qtd.start, m.bridge_qtd.end) == ("2026-09-24", 100, 150)
+    assert (m.bridge_qtd.increased.count, m.bridge_qtd.increased.amount) == (1, 50)

@@ -240,3 +240,28 @@ def test_slipped_deals_say_where_their_close_date_came_from() -> None:
         ("B", 200, date(2027, 2, 1)),
     ]
     assert slipped.moved_from == [date(2026, 12, 1), date(2026, 12, 20)]
+
+
+def test_the_last_of_several_close_date_moves_counts() -> None:
+    # D moves on Oct 30 (Dec 1 -> Dec 10), changes only its amount on Nov 6, and moves again on Nov 13 (-> Dec 20):
+    # four stored versions. The days count from the last move, Nov 13: 2 days to Nov 15 (from the first move, Oct
+    # 30, it would be 16).
+    weeks = [date(2026, 10, 23), date(2026, 10, 30), date(2026, 11, 6), date(2026, 11, 13)]
+    versions = [("2026-12-01", 10), ("2026-12-10", 10), ("2026-12-10", 20), ("2026-12-20", 20)]
+    snapshots = [frame({"id": "D", "amount": amount, "close_date": close}) for close, amount in versions]
+    history = History.from_snapshots(list(zip(weeks, snapshots, strict=True)))
+    keys = deal_keys(snapshots[-1], by_position=True).tolist()
+    assert close_moved(history, keys, AS_OF) == [(2, False)]
+
+
+def test_a_slipped_deal_is_no_large_risk_when_no_open_amount_is_positive() -> None:
+    # BIG (800) slipped out of the quarter this week; the quarter's open pipeline left is one deal of 0. "Large"
+    # is measured against the positive open amounts: there are none, so no deal is large and no risk is named.
+    last_week = frame({"id": "BIG", "amount": 800, "probability": 0.5, "close_date": IN_Q})
+    this_week = frame(
+        {"id": "BIG", "amount": 800, "probability": 0.5, "close_date": NEXT_Q},
+        {"id": "ZERO", "amount": 0, "probability": 0.5, "close_date": IN_Q},
+    )
+    result = metrics(this_week, previous=last_week, previous_file="last.csv")
+    assert result.changes is not None and result.changes.slipped.count == 1
+    assert "large_slipped" not in [risk.kind for risk in result.risks]
