@@ -27,6 +27,18 @@ def test_characters_xml_cannot_hold_become_the_replacement_character(dtype: obje
     assert cleaned.attrs == {"cleaned": 3, "cut": []}
 
 
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_tab_line_feed_and_carriage_return_are_the_only_c0_controls_kept(dtype: object) -> None:
+    # Backspace (0x08) is just below tab (0x09); vertical tab and form feed (0x0B, 0x0C) lie between line feed
+    # (0x0A) and carriage return (0x0D); 0x0E is just above: those four are dropped, the three others kept.
+    cells = ["a\x08b", "c\td", "e\x0bf", "g\x0ch", "i\rj", "k\x0el", "m\nn"]
+    cleaned = clean_text(pd.Series(cells, dtype=dtype))
+    assert cleaned.astype(object).tolist() == ["ab", "c\td", "ef", "gh", "i\rj", "kl", "m\nn"]
+    assert cleaned.attrs == {"cleaned": 4, "cut": []}
+    # One control alone in a column: the same.
+    assert clean_text(pd.Series(["a\x08b", "plain"], dtype=dtype)).astype(object).tolist() == ["ab", "plain"]
+
+
 def test_a_lone_surrogate_becomes_the_replacement_character() -> None:
     assert clean_text(pd.Series(["a\ud800b"], dtype=object)).tolist() == ["a\ufffdb"]
 

@@ -265,3 +265,18 @@ def test_a_slipped_deal_is_no_large_risk_when_no_open_amount_is_positive() -> No
     result = metrics(this_week, previous=last_week, previous_file="last.csv")
     assert result.changes is not None and result.changes.slipped.count == 1
     assert "large_slipped" not in [risk.kind for risk in result.risks]
+
+
+def test_the_gap_list_keeps_fifty_deals() -> None:
+    # Goal 1000, nothing won: 60 commit deals of 10 (600) all count towards the gap, and it stays open by 400.
+    # The list keeps the first 50 of them (the count says 60).
+    deals = frame(
+        *[
+            {"id": f"D{n:02}", "amount": 10, "probability": 0.9, "forecast_category": "commit", "close_date": IN_Q}
+            for n in range(60)
+        ]
+    )
+    gap = metrics(deals, Settings(curve="linear", goal=1000)).gap
+    assert gap is not None
+    assert (gap.needed_count, gap.needed_amount, gap.shortfall) == (60, 600, 400)
+    assert [d.deal.id for d in gap.deals] == [f"D{n:02}" for n in range(50)]
