@@ -13,7 +13,7 @@ from pptx import Presentation
 
 from deckgen.config import Settings
 from deckgen.ingest import read_pipeline
-from deckgen.ingest.values import clean_text
+from deckgen.ingest.values import clean_text, printable_cells
 from deckgen.textutil import MAX_CELL_CHARS
 
 HEADER = "Opportunity Name,Amount,Stage,Close Date,Opportunity Owner"
@@ -37,6 +37,18 @@ def test_tab_line_feed_and_carriage_return_are_the_only_c0_controls_kept(dtype: 
     assert cleaned.attrs == {"cleaned": 4, "cut": []}
     # One control alone in a column: the same.
     assert clean_text(pd.Series(["a\x08b", "plain"], dtype=dtype)).astype(object).tolist() == ["ab", "plain"]
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "category"])
+def test_an_extra_columns_blank_cells_stay_blank(dtype: object) -> None:
+    # An extra column (for --by or --query) keeps its blanks as blanks, beside a cell cleaned of a bell (0x07),
+    # and in a column with nothing to clean.
+    cleaned = printable_cells(pd.Series(["East", None, "We\x07st"], dtype=dtype))
+    assert cleaned.isna().tolist() == [False, True, False]
+    assert cleaned.dropna().astype(object).tolist() == ["East", "West"]
+    kept = printable_cells(pd.Series(["East", None], dtype=dtype))
+    assert kept.isna().tolist() == [False, True]
+    assert kept.dropna().astype(object).tolist() == ["East"]
 
 
 def test_a_lone_surrogate_becomes_the_replacement_character() -> None:

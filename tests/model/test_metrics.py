@@ -10,6 +10,7 @@ from frames import SOURCE, frame
 
 from deckgen.config import Settings
 from deckgen.model import compute_metrics
+from deckgen.model.deals import subset
 from deckgen.model.types import GroupRow, Metrics, StageRow
 
 # FY2026 Q4 = 2026-10-01 .. 2026-12-31 (92 days). 2026-11-15 is day 46: elapsed 46/92 = 0.5, week 7 of 13
@@ -283,6 +284,19 @@ def test_by_owner_and_by_team() -> None:
 def test_no_team_column_means_no_team_rows() -> None:
     deals = frame({"team": None, "amount": 100, "close_date": "2026-12-01"})
     assert metrics(deals).by_team == []
+
+
+def test_a_groups_deals_are_those_its_row_names() -> None:
+    # What a `--by team` or `--by owner` deck is computed from: the deals of one group, a missing team named
+    # '(none)' as the rows name it; a column the export lacks gives no deal.
+    deals = frame(
+        {"owner": "Ann", "team": "East", "amount": 100, "close_date": "2026-12-01"},
+        {"owner": "Bob", "team": None, "amount": 200, "close_date": "2026-12-01"},
+        {"owner": "Ann", "team": "West", "amount": 300, "close_date": "2026-12-01"},
+    )
+    assert subset(deals, "owner", "Ann")["amount"].tolist() == [100, 300]
+    assert subset(deals, "team", "(none)")["owner"].tolist() == ["Bob"]
+    assert subset(deals.drop(columns=["team"]), "team", "East").empty
 
 
 def test_pipeline_pacing() -> None:
