@@ -20,13 +20,15 @@ Which tests run: the chosen tests (`--tests`, by default tests/model and tests/i
 context (a fixture's setup counts for every test that may share its result: a class- or module-scoped one for
 the class or the file, a session-scoped one for all the tests); they must pass (this run may take ten times
 `--timeout`). A mutant then runs only the tests that executed its line (as pytest node ids; every
-parametrization of a test function). When no test did (a module-level constant, a default argument: lines that
-run only at import) or a session-scoped fixture did, it runs all the chosen tests, those named after the mutated
-module first. Only code that runs in pytest's own process is mapped: a test that starts deckgen in a subprocess
-is in no line's selection, so it can kill a mutant only when all the tests run. The kill rate is therefore a
-lower bound of the rate with every chosen test run for every mutant; `--confirm` runs each survivor of its
-selection once more against all the chosen tests, which makes the two equal (at the price of one full run per
-survivor).
+parametrization of a test function). A default argument runs at import: its function's callers are selected
+(the tests that ran its body); so for a module-level constant, the tests that ran a line of its module reading
+it. When no test ran those lines, a session-scoped fixture did, or another module imports the constant, the
+mutant runs all the chosen tests, those named after the mutated module first. Only code that runs in
+pytest's own process is mapped: a test that starts deckgen in a subprocess is in no line's selection, so it can
+kill a mutant only when all the tests run. The kill rate is therefore a lower bound of the rate with every
+chosen test run for every mutant (a constant read through another constant of another module is missed the
+same way); `--confirm` runs each survivor of its selection once more against all the chosen tests, which makes
+the two equal (at the price of one full run per survivor).
 
 `--jobs 2` runs two mutants at a time, each in its own copy; the default is one, and more than two is refused
 (the run is meant for a shared two-core machine; tests that measure time may need the default).
@@ -46,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import json
 import os
 import queue
@@ -305,9 +308,13 @@ class TestMap:
 
     def tests_for(self, mutant: Mutant) -> list[str] | None:
         """The node ids (tests, classes or files) that executed the mutated node, in the order they ran; [] when
-        none did, None when a shared fixture did (every test may depend on it)."""
+        none did, None when every test may tell the mutant (a shared fixture ran the line, or another module
+        imports the constant)."""
         by_line = self.lines.get(mutant.file, {})
-        found = {node for line in _lines_of(ROOT / mutant.file, mutant) for node in by_line.get(line, [])}
+        lines = _lines_of(ROOT / mutant.file, mutant)
+        if lines is None:
+            return None
+        found = {node for line in lines for node in by_line.get(line, [])}
         if "*" in found:
             return None
         # pytest given a file and one of its tests may run that test twice: keep the widest
@@ -315,9 +322,12 @@ class TestMap:
         return sorted(wide, key=lambda node: self.order.get(node, len(self.order)))
 
 
-def _lines_of(path: Path, mutant: Mutant) -> set[int]:
-    """The lines a tracer may report for the mutated node: its own, and the first line of the statement that
-    holds it (a statement spread over several lines may be reported at either)."""
+def _lines_of(path: Path, mutant: Mutant) -> set[int] | None:
+    """The lines whose tests can tell the mutant: those a tracer may report for the mutated node (its own, and
+    the first line of the statement that holds it: a statement spread over several lines may be reported at
+    either). For a default argument, the lines of the function's body (run by its callers, where the `def` line
+    runs at import); for a module-level constant, the lines of the module that read it (or a constant built
+    from it). None when that cannot be told: a constant another module imports too."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     parents: dict[int, ast.AST] = {}
     target = None
@@ -329,12 +339,68 @@ def _lines_of(path: Path, mutant: Mutant) -> set[int]:
     if target is None:
         return {mutant.line}
     lines = set(range(mutant.line, (getattr(target, "end_lineno", None) or mutant.line) + 1))
-    holder: ast.AST | None = target
+    holder = _holder(target, parents)
+    if holder is None:
+        return lines
+    lines |= _run_by(holder)
+    constants = [holder]  # module-level assignments whose names carry the mutant, and those built from them
+    seen: set[str] = set()
+    while constants:
+        assigned = constants.pop()
+        if not isinstance(assigned, ast.Assign | ast.AnnAssign) or not isinstance(
+            parents.get(id(assigned)), ast.Module
+        ):
+            continue
+        targets = assigned.targets if isinstance(assigned, ast.Assign) else [assigned.target]
+        names = {t.id for t in targets if isinstance(t, ast.Name)} - seen
+        seen |= names
+        if any(_used_elsewhere(name, path) for name in names):
+            return None
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load):
+                user = _holder(node, parents)
+                lines.add(node.lineno)
+                if user is not None:
+                    lines |= _run_by(user)
+                    constants.append(user)
+    return lines
+
+
+def _holder(node: ast.AST, parents: dict[int, ast.AST]) -> ast.stmt | None:
+    """The innermost statement that holds a node."""
+    holder: ast.AST | None = node
     while holder is not None and not isinstance(holder, ast.stmt):
         holder = parents.get(id(holder))
-    if holder is not None:
-        lines.add(holder.lineno)
-    return lines
+    return holder
+
+
+def _run_by(holder: ast.stmt) -> set[int]:
+    """The lines a test that runs the node in `holder` reports: the statement's first line; for a node of a
+    function's signature (a default argument, run at import), the lines of the function's body (run by its
+    callers)."""
+    if isinstance(holder, ast.FunctionDef | ast.AsyncFunctionDef):
+        return set(range(holder.body[0].lineno, (holder.end_lineno or holder.lineno) + 1))
+    return {holder.lineno}
+
+
+def _used_elsewhere(name: str, path: Path) -> bool:
+    """Whether a module of deckgen other than `path` imports `name` or reads it as an attribute."""
+    return any(name in names for other, names in _package_names().items() if other != path)
+
+
+@functools.cache
+def _package_names() -> dict[Path, set[str]]:
+    """Per module of deckgen: the names it imports from others, and the attributes it reads."""
+    found = {}
+    for path in sorted((ROOT / "deckgen").rglob("*.py")):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.Attribute):
+                names.add(node.attr)
+        found[path] = names
+    return found
 
 
 def _copy_project(target: Path) -> None:
@@ -417,7 +483,7 @@ def _measure(
         selected = mapping.tests_for(mutant)
         if not selected:
             result, seconds = _run_tests(copy, _first_related(copy, tests, mutant), timeout)
-            why = "no test maps the line" if selected is not None else "a shared fixture runs the line"
+            why = "no test maps the line" if selected is not None else "a shared fixture or another module uses it"
             return Outcome(result, seconds, f"all: {why}")
         result, seconds = _run_tests(copy, selected, timeout)
         how = f"{len(selected)} test{'s' if len(selected) > 1 else ''}"

@@ -16,6 +16,7 @@ from deckgen.config import Settings
 from deckgen.identity import deal_keys
 from deckgen.model import compute_metrics
 from deckgen.model.calendar import quarter_of
+from deckgen.model.facts import HistoryFacts, history_facts
 from deckgen.model.history import History, close_moved
 from deckgen.model.metrics import forecast
 from deckgen.model.story import TIERS, closing_gap, needed_rows
@@ -280,3 +281,33 @@ def test_the_gap_list_keeps_fifty_deals() -> None:
     assert gap is not None
     assert (gap.needed_count, gap.needed_amount, gap.shortfall) == (60, 600, 400)
     assert [d.deal.id for d in gap.deals] == [f"D{n:02}" for n in range(50)]
+
+
+def test_a_risk_names_its_five_largest_deals() -> None:
+    # Seven commit deals past their close date (Nov 1, before as-of Nov 15), of 10 to 70: the risk counts all seven
+    # (280) and names the five largest, largest first.
+    deals = frame(
+        *[
+            {"id": f"L{n}", "amount": 10 * n, "probability": 0.9, "forecast_category": "commit", "close_date": LATE}
+            for n in range(1, 8)
+        ]
+    )
+    found = {risk.kind: risk for risk in metrics(deals).risks}
+    late = found["past_due_commit"]
+    assert (late.count, late.amount) == (7, 280)
+    assert [d.id for d in late.deals] == ["L7", "L6", "L5", "L4", "L3"]
+
+
+def test_without_a_goal_no_close_date_move_is_looked_up() -> None:
+    # The days since a close date moved are shown for the deals of the gap list; without a goal there is none.
+    weeks = [date(2026, 11, 6), date(2026, 11, 13)]
+    snapshots = [
+        frame({"id": "A", "amount": 10, "close_date": "2026-12-01"}),
+        frame({"id": "A", "amount": 10, "close_date": "2026-12-15"}),
+    ]
+    history = History.from_snapshots(list(zip(weeks, snapshots, strict=True)))
+    known = history_facts(snapshots[-1], Settings(), AS_OF, HistoryFacts(history))
+    assert known.moved == []
+    # With a goal, A is needed and its move (Nov 13, 2 days before as-of) is looked up.
+    with_goal = history_facts(snapshots[-1], Settings(goal=1000), AS_OF, HistoryFacts(history))
+    assert with_goal.moved == [(2, False)]
