@@ -26,9 +26,8 @@ it. When no test ran those lines, a session-scoped fixture did, or another modul
 mutant runs all the chosen tests, those named after the mutated module first. Only code that runs in
 pytest's own process is mapped: a test that starts deckgen in a subprocess is in no line's selection, so it can
 kill a mutant only when all the tests run. The kill rate is therefore a lower bound of the rate with every
-chosen test run for every mutant (a constant read through another constant of another module is missed the
-same way); `--confirm` runs each survivor of its selection once more against all the chosen tests, which makes
-the two equal (at the price of one full run per survivor).
+chosen test run for every mutant; `--confirm` runs each survivor of its selection once more against all the
+chosen tests, which makes the two equal (at the price of one full run per survivor).
 
 `--jobs 2` runs two mutants at a time, each in its own copy; the default is one, and more than two is refused
 (the run is meant for a shared two-core machine; tests that measure time may need the default).
