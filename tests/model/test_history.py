@@ -266,3 +266,19 @@ def test_the_quarter_to_date_bridge_starts_at_the_quarters_first_trend_week() ->
     assert m.bridge_qtd is not None
     assert (m.bridge_qtd.previous_file, m.bridge_qtd.start, m.bridge_qtd.end) == ("2026-09-24", 100, 150)
     assert (m.bridge_qtd.increased.count, m.bridge_qtd.increased.amount) == (1, 50)
+
+
+def test_a_stalled_deal_past_its_close_date_gets_both_findings_with_their_own_facts() -> None:
+    # S is in Proposal since W[2] (Oct 1): 21 days to Oct 22, while E0..E4 each ended a 7-day run there (stalled,
+    # as in the test above); its close date, Oct 15, is 7 days past.
+    weeks = [[deal(f"E{n}", "2026-12-01", stage="Proposal") for n in range(5)] + [deal("S", "2026-10-15")]]
+    weeks.append([deal(f"E{n}", "2026-12-01", stage="Negotiation") for n in range(5)] + [deal("S", "2026-10-15")])
+    weeks += [[*weeks[1][:5], deal("S", "2026-10-15", stage="Proposal")] for _ in range(4)]
+    frames = [frame(*rows) for rows in weeks]
+    h = History.from_snapshots(list(zip(W, frames, strict=True)))
+    m = compute_metrics(frames[-1], Settings(goal=2000.0), AS_OF, SOURCE, history=HistoryFacts(h))
+    found = {f.check: f for f in m.hygiene.by_owner["Ann"].findings if f.deal.id == "S"}
+    assert found["stalled"] == Finding(
+        "stalled", found["stalled"].deal, "open", days_in_stage=21, stage_median=7.0, at_least=False
+    )
+    assert found["past_due"] == Finding("past_due", found["past_due"].deal, "open", days_overdue=7)

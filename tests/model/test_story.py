@@ -311,3 +311,40 @@ def test_without_a_goal_no_close_date_move_is_looked_up() -> None:
     # With a goal, A is needed and its move (Nov 13, 2 days before as-of) is looked up.
     with_goal = history_facts(snapshots[-1], Settings(goal=1000), AS_OF, HistoryFacts(history))
     assert with_goal.moved == [(2, False)]
+
+
+def test_without_stored_weeks_a_gap_deals_moves_are_unknown() -> None:
+    # No stored weeks: nothing is known of when a listed deal's close date moved, neither days nor a lower bound.
+    gap = metrics(_deals(), Settings(curve="linear", goal=1000)).gap
+    assert gap is not None and gap.deals
+    assert {(d.days_since_moved, d.moved_at_least) for d in gap.deals} == {(None, False)}
+
+
+def test_large_slipped_deals_of_one_amount_are_listed_by_id() -> None:
+    # B and A (800 each) slipped this week; equal amounts are listed by id (A first), not by name.
+    last_week = frame(
+        {"id": "B", "name": "Alpha", "amount": 800, "probability": 0.5, "close_date": IN_Q},
+        {"id": "A", "name": "Zed", "amount": 800, "probability": 0.5, "close_date": IN_Q},
+        {"id": "K", "amount": 100, "probability": 0.5, "close_date": IN_Q},
+    )
+    this_week = frame(
+        {"id": "B", "name": "Alpha", "amount": 800, "probability": 0.5, "close_date": NEXT_Q},
+        {"id": "A", "name": "Zed", "amount": 800, "probability": 0.5, "close_date": NEXT_Q},
+        {"id": "K", "amount": 100, "probability": 0.5, "close_date": IN_Q},
+    )
+    found = {r.kind: r for r in metrics(this_week, previous=last_week, previous_file="last.csv").risks}
+    assert [d.id for d in found["large_slipped"].deals] == ["A", "B"]
+
+
+def test_large_slipped_deals_without_an_id_of_one_amount_are_listed_by_name() -> None:
+    # Two deals without an id (in an export with ids: followed by their row) slipped, 800 each: listed by name,
+    # Alpha before Zed, whatever their rows.
+    def week(close: str) -> pd.DataFrame:
+        return frame(
+            {"id": "K", "amount": 100, "probability": 0.5, "close_date": IN_Q},
+            {"id": None, "name": "Zed", "amount": 800, "probability": 0.5, "close_date": close},
+            {"id": None, "name": "Alpha", "amount": 800, "probability": 0.5, "close_date": close},
+        )
+
+    found = {r.kind: r for r in metrics(week(NEXT_Q), previous=week(IN_Q), previous_file="last.csv").risks}
+    assert [d.name for d in found["large_slipped"].deals] == ["Alpha", "Zed"]
