@@ -51,6 +51,21 @@ def test_an_extra_columns_blank_cells_stay_blank(dtype: object) -> None:
     assert kept.dropna().astype(object).tolist() == ["East"]
 
 
+@pytest.mark.parametrize("dtype", [object, "str"])
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("Acme\x9b", "Acme"), ("\u202eAcme", "Acme"), ("Ac\u2066me", "Acme"), ("Acme\uffff", "Acme\ufffd")],
+)
+def test_one_c1_control_bidi_control_or_non_character_alone_in_a_column_is_cleaned(
+    dtype: object, cell: str, expected: str
+) -> None:
+    # Beside plain cells and nothing else to clean: a C1 control (U+009B), a bidi override or isolate (U+202E,
+    # U+2066) is dropped, a non-character (U+FFFF) replaced.
+    cleaned = clean_text(pd.Series(["Plain", cell], dtype=dtype))
+    assert cleaned.astype(object).tolist() == ["Plain", expected]
+    assert cleaned.attrs == {"cleaned": 1, "cut": []}
+
+
 def test_a_lone_surrogate_becomes_the_replacement_character() -> None:
     assert clean_text(pd.Series(["a\ud800b"], dtype=object)).tolist() == ["a\ufffdb"]
 

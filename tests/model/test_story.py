@@ -20,7 +20,7 @@ from deckgen.model.facts import HistoryFacts, history_facts
 from deckgen.model.history import History, close_moved
 from deckgen.model.metrics import forecast
 from deckgen.model.story import TIERS, closing_gap, needed_rows
-from deckgen.model.types import Metrics
+from deckgen.model.types import Gap, Metrics
 
 # FY2026 Q4 = 2026-10-01 .. 2026-12-31; as of 2026-11-15 the quarter is half gone (linear pace share 0.5).
 AS_OF = date(2026, 11, 15)
@@ -348,3 +348,26 @@ def test_large_slipped_deals_without_an_id_of_one_amount_are_listed_by_name() ->
 
     found = {r.kind: r for r in metrics(week(NEXT_Q), previous=week(IN_Q), previous_file="last.csv").risks}
     assert [d.name for d in found["large_slipped"].deals] == ["Alpha", "Zed"]
+
+
+def test_a_goal_with_no_open_deal_is_short_by_all_of_it() -> None:
+    # Goal 1000, 200 won, nothing open in the quarter: 800 to go, nothing ranked, all of it short.
+    deals = frame({"id": "W", "state": "won", "amount": 200, "close_date": "2026-10-20"})
+    gap = metrics(deals, Settings(curve="linear", goal=1000)).gap
+    assert gap is not None
+    assert (gap.remaining, gap.covered, gap.shortfall, gap.needed_count, gap.deals) == (800, False, 800, 0, [])
+
+
+def test_a_gap_is_covered_to_the_cent() -> None:
+    # Goal 1000, nothing won: open commit of 999.995 is 1000.00 to the cent and covers the gap; 999.99 does not.
+    def gap(amount: float) -> Gap:
+        deals = frame(
+            {"id": "O", "amount": amount, "probability": 0.9, "forecast_category": "commit", "close_date": IN_Q}
+        )
+        found = metrics(deals, Settings(curve="linear", goal=1000)).gap
+        assert found is not None
+        return found
+
+    assert gap(999.995).covered
+    assert not gap(999.99).covered
+    assert round(gap(999.99).shortfall, 2) == 0.01
