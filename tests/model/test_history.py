@@ -282,3 +282,11 @@ def test_a_stalled_deal_past_its_close_date_gets_both_findings_with_their_own_fa
         "stalled", found["stalled"].deal, "open", days_in_stage=21, stage_median=7.0, at_least=False
     )
     assert found["past_due"] == Finding("past_due", found["past_due"].deal, "open", days_overdue=7)
+
+
+def test_the_oldest_deals_of_equal_days_are_listed_largest_first() -> None:
+    # A (100) and B (300) have both been in Proposal since the first stored week, W[0] (Sep 17): 35 days to Oct 22,
+    # a lower bound. Equal days: the larger deal first, whatever the ids say.
+    week = [deal("A", "2026-12-01", stage="Proposal"), deal("B", "2026-12-01", stage="Proposal", amount=300)]
+    found, _ = aging(history(*[week] * 6), AS_OF)
+    assert [(d.id, days, low) for d, days, low in found.oldest] == [("B", 35, True), ("A", 35, True)]
