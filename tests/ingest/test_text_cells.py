@@ -66,6 +66,22 @@ def test_one_c1_control_bidi_control_or_non_character_alone_in_a_column_is_clean
     assert cleaned.attrs == {"cleaned": 1, "cut": []}
 
 
+@pytest.mark.parametrize("dtype", ["Int64", "float64", "datetime64[s]"])
+def test_an_extra_column_of_numbers_or_dates_is_kept_as_it_is(dtype: str) -> None:
+    # Numbers and dates (e.g. a quota column for --query) hold no text to clean: the column comes back unchanged.
+    column = pd.Series([1, None, 3], dtype="Int64").astype(dtype)
+    kept = printable_cells(column)
+    assert kept.dtype == column.dtype
+    assert kept.isna().tolist() == [False, True, False]
+    assert kept.dropna().tolist() == column.dropna().tolist()
+
+
+def test_numbers_in_an_extra_column_of_text_stay_numbers() -> None:
+    # A workbook column mixing text and numbers (object cells): the text is cleaned, the number and the blank stay.
+    cleaned = printable_cells(pd.Series(["We\x07st", 5, None, 2.5], dtype=object))
+    assert cleaned.tolist() == ["West", 5, None, 2.5]
+
+
 def test_a_lone_surrogate_becomes_the_replacement_character() -> None:
     assert clean_text(pd.Series(["a\ud800b"], dtype=object)).tolist() == ["a\ufffdb"]
 
