@@ -13,7 +13,7 @@ from pptx import Presentation
 
 from deckgen.config import Settings
 from deckgen.ingest import read_pipeline
-from deckgen.ingest.values import clean_text
+from deckgen.ingest.values import clean_text, printable_cells
 from deckgen.textutil import MAX_CELL_CHARS
 
 HEADER = "Opportunity Name,Amount,Stage,Close Date,Opportunity Owner"
@@ -25,6 +25,61 @@ def test_characters_xml_cannot_hold_become_the_replacement_character(dtype: obje
     cleaned = clean_text(pd.Series(["Acme\uffff", "B\ufffeeta", "Plain", "Bell\x07"], dtype=dtype))
     assert cleaned.astype(object).tolist() == ["Acme\ufffd", "B\ufffdeta", "Plain", "Bell"]
     assert cleaned.attrs == {"cleaned": 3, "cut": []}
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_tab_line_feed_and_carriage_return_are_the_only_c0_controls_kept(dtype: object) -> None:
+    # Backspace (0x08) is just below tab (0x09); vertical tab and form feed (0x0B, 0x0C) lie between line feed
+    # (0x0A) and carriage return (0x0D); 0x0E is just above: those four are dropped, the three others kept.
+    cells = ["a\x08b", "c\td", "e\x0bf", "g\x0ch", "i\rj", "k\x0el", "m\nn"]
+    cleaned = clean_text(pd.Series(cells, dtype=dtype))
+    assert cleaned.astype(object).tolist() == ["ab", "c\td", "ef", "gh", "i\rj", "kl", "m\nn"]
+    assert cleaned.attrs == {"cleaned": 4, "cut": []}
+    # One control alone in a column: the same.
+    assert clean_text(pd.Series(["a\x08b", "plain"], dtype=dtype)).astype(object).tolist() == ["ab", "plain"]
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "category"])
+def test_an_extra_columns_blank_cells_stay_blank(dtype: object) -> None:
+    # An extra column (for --by or --query) keeps its blanks as blanks, beside a cell cleaned of a bell (0x07),
+    # and in a column with nothing to clean.
+    cleaned = printable_cells(pd.Series(["East", None, "We\x07st"], dtype=dtype))
+    assert cleaned.isna().tolist() == [False, True, False]
+    assert cleaned.dropna().astype(object).tolist() == ["East", "West"]
+    kept = printable_cells(pd.Series(["East", None], dtype=dtype))
+    assert kept.isna().tolist() == [False, True]
+    assert kept.dropna().astype(object).tolist() == ["East"]
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("Acme\x9b", "Acme"), ("\u202eAcme", "Acme"), ("Ac\u2066me", "Acme"), ("Acme\uffff", "Acme\ufffd")],
+)
+def test_one_c1_control_bidi_control_or_non_character_alone_in_a_column_is_cleaned(
+    dtype: object, cell: str, expected: str
+) -> None:
+    # Beside plain cells and nothing else to clean: a C1 control (U+009B), a bidi override or isolate (U+202E,
+    # U+2066) is dropped, a non-character (U+FFFF) replaced.
+    cleaned = clean_text(pd.Series(["Plain", cell], dtype=dtype))
+    assert cleaned.astype(object).tolist() == ["Plain", expected]
+    assert cleaned.attrs == {"cleaned": 1, "cut": []}
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "float64", "datetime64[s]"])
+def test_an_extra_column_of_numbers_or_dates_is_kept_as_it_is(dtype: str) -> None:
+    # Numbers and dates (e.g. a quota column for --query) hold no text to clean: the column comes back unchanged.
+    column = pd.Series([1, None, 3], dtype="Int64").astype(dtype)
+    kept = printable_cells(column)
+    assert kept.dtype == column.dtype
+    assert kept.isna().tolist() == [False, True, False]
+    assert kept.dropna().tolist() == column.dropna().tolist()
+
+
+def test_numbers_in_an_extra_column_of_text_stay_numbers() -> None:
+    # A workbook column mixing text and numbers (object cells): the text is cleaned, the number and the blank stay.
+    cleaned = printable_cells(pd.Series(["We\x07st", 5, None, 2.5], dtype=object))
+    assert cleaned.tolist() == ["West", 5, None, 2.5]
 
 
 def test_a_lone_surrogate_becomes_the_replacement_character() -> None:

@@ -344,7 +344,15 @@ def test_semicolon_files_group_thousands_with_dots() -> None:
 
 
 @pytest.mark.parametrize(
-    "cell", ["2026-03-01T10:00:00+25:00", "2026-03-01 10:00 +14:30", "2026-03-01 10:00 -13:00", "3/1/2026 25:10"]
+    "cell",
+    [
+        "2026-03-01T10:00:00+25:00",
+        "2026-03-01 10:00 +14:30",
+        "2026-03-01 10:00 -13:00",
+        "3/1/2026 25:10",
+        "3/1/2026 10:60",  # minute 60: 59 is the last
+        "2026-03-01T10:00+05:60",  # an offset's minute 60
+    ],
 )
 def test_an_impossible_time_or_offset_is_not_a_date(cell: str) -> None:
     with pytest.raises(BadValue) as caught:

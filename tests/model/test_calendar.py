@@ -210,6 +210,29 @@ def test_history_curve_averages_quarters() -> None:
     assert curve(0.8) == pytest.approx(1.0)
 
 
+def test_history_curve_counts_a_won_deal_of_one() -> None:
+    # FY2026 Q3 (92 days): 1 won on Jul 23 (day 23, t = 0.25), 3 won on Aug 16 (day 47, t ~ 0.511). Every positive
+    # amount counts, the smallest too: a quarter of the amount (1 of 4) is won by t = 0.4, all of it by t = 0.6.
+    deals = frame(
+        {"state": "won", "amount": 1, "close_date": "2026-07-23"},
+        {"state": "won", "amount": 3, "close_date": "2026-08-16"},
+    )
+    curve = from_history(deals, Q4_2026, 1, curved(1.5))
+    assert curve(0.2) == pytest.approx(0.0, abs=1e-9)
+    assert curve(0.4) == pytest.approx(0.25)
+    assert curve(0.6) == pytest.approx(1.0)
+
+
+def test_history_curve_of_deals_won_on_the_last_day() -> None:
+    # Everything of FY2026 Q3 was won on Sep 30, its last day (t = 92/92 = 1): nothing is won by t = 0.99, all by
+    # t = 1.
+    deals = frame({"state": "won", "amount": 10, "close_date": "2026-09-30"})
+    curve = from_history(deals, Q4_2026, 1, curved(1.5))
+    assert curve(0.5) == pytest.approx(0.0, abs=1e-9)
+    assert curve(0.99) == pytest.approx(0.0, abs=1e-9)
+    assert curve(1.0) == 1.0
+
+
 def test_history_without_earlier_won_deals_falls_back_to_curved() -> None:
     deals = frame(
         {"state": "won", "amount": 500, "close_date": "2026-10-02"},  # the current quarter: not history

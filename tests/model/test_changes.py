@@ -198,3 +198,12 @@ def test_bridge_in_metrics_and_json() -> None:
     assert data["increased"]["count"] == 1 and data["increased"]["amount"] == 20.0
     assert data["won"]["amount"] == 50.0
     assert data["previous_file"] == "w45.csv"
+
+
+def test_a_bridge_lists_the_25_largest_increases() -> None:
+    # 26 deals each grew, by 1 to 26 (x 10): all 26 count; the 25 largest increases are listed, largest first.
+    before = frame(*[{"id": f"D{n:02}", "amount": 100, "close_date": "2026-12-01"} for n in range(1, 27)])
+    after = frame(*[{"id": f"D{n:02}", "amount": 100 + 10 * n, "close_date": "2026-12-01"} for n in range(1, 27)])
+    increased = bridge(before, after, Q4, "last.csv").increased
+    assert (increased.count, increased.amount) == (26, 10 * sum(range(1, 27)))
+    assert [d.id for d in increased.deals] == [f"D{n:02}" for n in range(26, 1, -1)]

@@ -312,3 +312,24 @@ def test_bands() -> None:
     assert commit.tolist() == [True, True, False, False, False, False, True, True, False]
     assert best.tolist() == [False, False, True, True, False, False, False, False, True]
     assert commit.dtype == bool and best.dtype == bool
+
+
+def test_whole_amounts_totalling_twenty_thousand_are_convolved_exactly() -> None:
+    # 12,000 and 8,000 at 0.5 each total 20,000 units: the exact method, where 20,001 takes the grid. Reaching
+    # 20,000 needs both: 0.25.
+    exact = outcome(*arrays((12_000, 0.5), (8_000, 0.5)), 20_000.0)
+    assert (exact.method, exact.unit) == ("exact", 1.0)
+    assert exact.chance == pytest.approx(0.25)
+    assert outcome(*arrays((12_001, 0.5), (8_000, 0.5)), 20_001.0).method == "grid"
+
+
+def test_a_gap_of_zero_is_certain_where_the_normal_part_reaches_below_zero() -> None:
+    # 2,500 deals (more than are convolved one by one): 2,000 of 100 at 0.001 and 500 of 1,000 at 0.01. The normal
+    # that stands for the rest spreads below zero, where no sum of these amounts lies; the goal met exactly (a gap
+    # of 0) is still certain, and a gap of 1 is not quite (nothing may be won at all).
+    amounts = np.r_[np.full(2_000, 100.0), np.full(500, 1_000.0)]
+    probabilities = np.r_[np.full(2_000, 0.001), np.full(500, 0.01)]
+    met = outcome(amounts, probabilities, 0.0)
+    assert met.method == "grid+normal"
+    assert met.chance == 1.0
+    assert outcome(amounts, probabilities, 1.0).chance < 1.0

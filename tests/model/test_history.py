@@ -256,3 +256,40 @@ def test_compute_metrics_with_history() -> None:
     early = compute_metrics(frames[2], settings, W[2], SOURCE, history=alone)
     assert (early.trend, early.bridge_qtd) == (None, None)
     assert early.to_dict()["hygiene"]["counts"]["stalled"] == 0
+
+
+def test_the_quarter_to_date_bridge_starts_at_the_quarters_first_trend_week() -> None:
+    # A is 100 in the weeks up to W[1] (7 days before Q4: the week that starts it) and 150 from W[2] on. Worked
+    # out from the whole weeks (no narrowed rows), the bridge from W[1] to this week shows the 50 increase; one
+    # from W[2] (the second trend week) would show none.
+    rows = [[deal("A", "2026-12-01", amount=amount)] for amount in (100, 100, 150, 150, 150, 150)]
+    frames = [frame(*week) for week in rows]
+    h = History.from_snapshots(list(zip(W, frames, strict=True)))
+    m = compute_metrics(frames[-1], Settings(goal=2000.0), AS_OF, SOURCE, history=HistoryFacts(h))
+    assert m.bridge_qtd is not None
+    assert (m.bridge_qtd.previous_file, m.bridge_qtd.start, m.bridge_qtd.end) == ("2026-09-24", 100, 150)
+    assert (m.bridge_qtd.increased.count, m.bridge_qtd.increased.amount) == (1, 50)
+
+
+def test_a_stalled_deal_past_its_close_date_gets_both_findings_with_their_own_facts() -> None:
+    # S is in Proposal since W[2] (Oct 1): 21 days to Oct 22, while E0..E4 each ended a 7-day run there (stalled,
+    # as in the test above); its close date, Oct 15, is 7 days past.
+    weeks = [[deal(f"E{n}", "2026-12-01", stage="Proposal") for n in range(5)] + [deal("S", "2026-10-15")]]
+    weeks.append([deal(f"E{n}", "2026-12-01", stage="Negotiation") for n in range(5)] + [deal("S", "2026-10-15")])
+    weeks += [[*weeks[1][:5], deal("S", "2026-10-15", stage="Proposal")] for _ in range(4)]
+    frames = [frame(*rows) for rows in weeks]
+    h = History.from_snapshots(list(zip(W, frames, strict=True)))
+    m = compute_metrics(frames[-1], Settings(goal=2000.0), AS_OF, SOURCE, history=HistoryFacts(h))
+    found = {f.check: f for f in m.hygiene.by_owner["Ann"].findings if f.deal.id == "S"}
+    assert found["stalled"] == Finding(
+        "stalled", found["stalled"].deal, "open", days_in_stage=21, stage_median=7.0, at_least=False
+    )
+    assert found["past_due"] == Finding("past_due", found["past_due"].deal, "open", days_overdue=7)
+
+
+def test_the_oldest_deals_of_equal_days_are_listed_largest_first() -> None:
+    # A (100) and B (300) have both been in Proposal since the first stored week, W[0] (Sep 17): 35 days to Oct 22,
+    # a lower bound. Equal days: the larger deal first, whatever the ids say.
+    week = [deal("A", "2026-12-01", stage="Proposal"), deal("B", "2026-12-01", stage="Proposal", amount=300)]
+    found, _ = aging(history(*[week] * 6), AS_OF)
+    assert [(d.id, days, low) for d, days, low in found.oldest] == [("B", 35, True), ("A", 35, True)]

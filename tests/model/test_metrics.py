@@ -10,7 +10,8 @@ from frames import SOURCE, frame
 
 from deckgen.config import Settings
 from deckgen.model import compute_metrics
-from deckgen.model.types import GroupRow, Metrics, StageRow
+from deckgen.model.deals import subset
+from deckgen.model.types import GroupRow, Metrics, StageRow, plain
 
 # FY2026 Q4 = 2026-10-01 .. 2026-12-31 (92 days). 2026-11-15 is day 46: elapsed 46/92 = 0.5, week 7 of 13
 # (week 7 = Nov 12-18), (end - as_of) = 46 days left = 46/7 weeks.
@@ -285,6 +286,19 @@ def test_no_team_column_means_no_team_rows() -> None:
     assert metrics(deals).by_team == []
 
 
+def test_a_groups_deals_are_those_its_row_names() -> None:
+    # What a `--by team` or `--by owner` deck is computed from: the deals of one group, a missing team named
+    # '(none)' as the rows name it; a column the export lacks gives no deal.
+    deals = frame(
+        {"owner": "Ann", "team": "East", "amount": 100, "close_date": "2026-12-01"},
+        {"owner": "Bob", "team": None, "amount": 200, "close_date": "2026-12-01"},
+        {"owner": "Ann", "team": "West", "amount": 300, "close_date": "2026-12-01"},
+    )
+    assert subset(deals, "owner", "Ann")["amount"].tolist() == [100, 300]
+    assert subset(deals, "team", "(none)")["owner"].tolist() == ["Bob"]
+    assert subset(deals.drop(columns=["team"]), "team", "East").empty
+
+
 def test_pipeline_pacing() -> None:
     deals = frame(
         {"amount": 500, "created_date": "2026-10-05", "close_date": "2027-02-01"},  # created in the quarter
@@ -334,6 +348,17 @@ def test_empty_frame() -> None:
     assert (m.forecast.low, m.forecast.mid, m.forecast.high, m.forecast.expected) == (0.0, 0.0, 0.0, 0.0)
     assert (m.forecast.commit, m.forecast.best_case) == (0.0, 0.0)
     json.dumps(m.to_dict(), allow_nan=False)
+
+
+def test_json_numbers_keep_six_decimals_below_ten_and_cents_from_ten() -> None:
+    # Shares and ratios (below 10) keep 6 decimals; money and anything from 10 on is rounded to the cent.
+    assert [plain(v) for v in (9.1234567, -9.1234567, 10.123456, -10.126, 1234.5678)] == [
+        9.123457,
+        -9.123457,
+        10.12,
+        -10.13,
+        1234.57,
+    ]
 
 
 def test_to_dict_has_the_stable_keys() -> None:

@@ -16,10 +16,11 @@ from deckgen.config import Settings
 from deckgen.identity import deal_keys
 from deckgen.model import compute_metrics
 from deckgen.model.calendar import quarter_of
+from deckgen.model.facts import HistoryFacts, history_facts
 from deckgen.model.history import History, close_moved
 from deckgen.model.metrics import forecast
 from deckgen.model.story import TIERS, closing_gap, needed_rows
-from deckgen.model.types import Metrics
+from deckgen.model.types import Gap, Metrics
 
 # FY2026 Q4 = 2026-10-01 .. 2026-12-31; as of 2026-11-15 the quarter is half gone (linear pace share 0.5).
 AS_OF = date(2026, 11, 15)
@@ -240,3 +241,133 @@ def test_slipped_deals_say_where_their_close_date_came_from() -> None:
         ("B", 200, date(2027, 2, 1)),
     ]
     assert slipped.moved_from == [date(2026, 12, 1), date(2026, 12, 20)]
+
+
+def test_the_last_of_several_close_date_moves_counts() -> None:
+    # D moves on Oct 30 (Dec 1 -> Dec 10), changes only its amount on Nov 6, and moves again on Nov 13 (-> Dec 20):
+    # four stored versions. The days count from the last move, Nov 13: 2 days to Nov 15 (from the first move, Oct
+    # 30, it would be 16).
+    weeks = [date(2026, 10, 23), date(2026, 10, 30), date(2026, 11, 6), date(2026, 11, 13)]
+    versions = [("2026-12-01", 10), ("2026-12-10", 10), ("2026-12-10", 20), ("2026-12-20", 20)]
+    snapshots = [frame({"id": "D", "amount": amount, "close_date": close}) for close, amount in versions]
+    history = History.from_snapshots(list(zip(weeks, snapshots, strict=True)))
+    keys = deal_keys(snapshots[-1], by_position=True).tolist()
+    assert close_moved(history, keys, AS_OF) == [(2, False)]
+
+
+def test_a_slipped_deal_is_no_large_risk_when_no_open_amount_is_positive() -> None:
+    # BIG (800) slipped out of the quarter this week; the quarter's open pipeline left is one deal of 0. "Large"
+    # is measured against the positive open amounts: there are none, so no deal is large and no risk is named.
+    last_week = frame({"id": "BIG", "amount": 800, "probability": 0.5, "close_date": IN_Q})
+    this_week = frame(
+        {"id": "BIG", "amount": 800, "probability": 0.5, "close_date": NEXT_Q},
+        {"id": "ZERO", "amount": 0, "probability": 0.5, "close_date": IN_Q},
+    )
+    result = metrics(this_week, previous=last_week, previous_file="last.csv")
+    assert result.changes is not None and result.changes.slipped.count == 1
+    assert "large_slipped" not in [risk.kind for risk in result.risks]
+
+
+def test_the_gap_list_keeps_fifty_deals() -> None:
+    # Goal 1000, nothing won: 60 commit deals of 10 (600) all count towards the gap, and it stays open by 400.
+    # The list keeps the first 50 of them (the count says 60).
+    deals = frame(
+        *[
+            {"id": f"D{n:02}", "amount": 10, "probability": 0.9, "forecast_category": "commit", "close_date": IN_Q}
+            for n in range(60)
+        ]
+    )
+    gap = metrics(deals, Settings(curve="linear", goal=1000)).gap
+    assert gap is not None
+    assert (gap.needed_count, gap.needed_amount, gap.shortfall) == (60, 600, 400)
+    assert [d.deal.id for d in gap.deals] == [f"D{n:02}" for n in range(50)]
+
+
+def test_a_risk_names_its_five_largest_deals() -> None:
+    # Seven commit deals past their close date (Nov 1, before as-of Nov 15), of 10 to 70: the risk counts all seven
+    # (280) and names the five largest, largest first.
+    deals = frame(
+        *[
+            {"id": f"L{n}", "amount": 10 * n, "probability": 0.9, "forecast_category": "commit", "close_date": LATE}
+            for n in range(1, 8)
+        ]
+    )
+    found = {risk.kind: risk for risk in metrics(deals).risks}
+    late = found["past_due_commit"]
+    assert (late.count, late.amount) == (7, 280)
+    assert [d.id for d in late.deals] == ["L7", "L6", "L5", "L4", "L3"]
+
+
+def test_without_a_goal_no_close_date_move_is_looked_up() -> None:
+    # The days since a close date moved are shown for the deals of the gap list; without a goal there is none.
+    weeks = [date(2026, 11, 6), date(2026, 11, 13)]
+    snapshots = [
+        frame({"id": "A", "amount": 10, "close_date": "2026-12-01"}),
+        frame({"id": "A", "amount": 10, "close_date": "2026-12-15"}),
+    ]
+    history = History.from_snapshots(list(zip(weeks, snapshots, strict=True)))
+    known = history_facts(snapshots[-1], Settings(), AS_OF, HistoryFacts(history))
+    assert known.moved == []
+    # With a goal, A is needed and its move (Nov 13, 2 days before as-of) is looked up.
+    with_goal = history_facts(snapshots[-1], Settings(goal=1000), AS_OF, HistoryFacts(history))
+    assert with_goal.moved == [(2, False)]
+
+
+def test_without_stored_weeks_a_gap_deals_moves_are_unknown() -> None:
+    # No stored weeks: nothing is known of when a listed deal's close date moved, neither days nor a lower bound.
+    gap = metrics(_deals(), Settings(curve="linear", goal=1000)).gap
+    assert gap is not None and gap.deals
+    assert {(d.days_since_moved, d.moved_at_least) for d in gap.deals} == {(None, False)}
+
+
+def test_large_slipped_deals_of_one_amount_are_listed_by_id() -> None:
+    # B and A (800 each) slipped this week; equal amounts are listed by id (A first), not by name.
+    last_week = frame(
+        {"id": "B", "name": "Alpha", "amount": 800, "probability": 0.5, "close_date": IN_Q},
+        {"id": "A", "name": "Zed", "amount": 800, "probability": 0.5, "close_date": IN_Q},
+        {"id": "K", "amount": 100, "probability": 0.5, "close_date": IN_Q},
+    )
+    this_week = frame(
+        {"id": "B", "name": "Alpha", "amount": 800, "probability": 0.5, "close_date": NEXT_Q},
+        {"id": "A", "name": "Zed", "amount": 800, "probability": 0.5, "close_date": NEXT_Q},
+        {"id": "K", "amount": 100, "probability": 0.5, "close_date": IN_Q},
+    )
+    found = {r.kind: r for r in metrics(this_week, previous=last_week, previous_file="last.csv").risks}
+    assert [d.id for d in found["large_slipped"].deals] == ["A", "B"]
+
+
+def test_large_slipped_deals_without_an_id_of_one_amount_are_listed_by_name() -> None:
+    # Two deals without an id (in an export with ids: followed by their row) slipped, 800 each: listed by name,
+    # Alpha before Zed, whatever their rows.
+    def week(close: str) -> pd.DataFrame:
+        return frame(
+            {"id": "K", "amount": 100, "probability": 0.5, "close_date": IN_Q},
+            {"id": None, "name": "Zed", "amount": 800, "probability": 0.5, "close_date": close},
+            {"id": None, "name": "Alpha", "amount": 800, "probability": 0.5, "close_date": close},
+        )
+
+    found = {r.kind: r for r in metrics(week(NEXT_Q), previous=week(IN_Q), previous_file="last.csv").risks}
+    assert [d.name for d in found["large_slipped"].deals] == ["Alpha", "Zed"]
+
+
+def test_a_goal_with_no_open_deal_is_short_by_all_of_it() -> None:
+    # Goal 1000, 200 won, nothing open in the quarter: 800 to go, nothing ranked, all of it short.
+    deals = frame({"id": "W", "state": "won", "amount": 200, "close_date": "2026-10-20"})
+    gap = metrics(deals, Settings(curve="linear", goal=1000)).gap
+    assert gap is not None
+    assert (gap.remaining, gap.covered, gap.shortfall, gap.needed_count, gap.deals) == (800, False, 800, 0, [])
+
+
+def test_a_gap_is_covered_to_the_cent() -> None:
+    # Goal 1000, nothing won: open commit of 999.995 is 1000.00 to the cent and covers the gap; 999.99 does not.
+    def gap(amount: float) -> Gap:
+        deals = frame(
+            {"id": "O", "amount": amount, "probability": 0.9, "forecast_category": "commit", "close_date": IN_Q}
+        )
+        found = metrics(deals, Settings(curve="linear", goal=1000)).gap
+        assert found is not None
+        return found
+
+    assert gap(999.995).covered
+    assert not gap(999.99).covered
+    assert round(gap(999.99).shortfall, 2) == 0.01
