@@ -281,10 +281,11 @@ def test_a_stalled_deal_past_its_close_date_gets_both_findings_with_their_own_fa
     h = History.from_snapshots(list(zip(W, frames, strict=True)))
     m = compute_metrics(frames[-1], Settings(goal=2000.0), AS_OF, SOURCE, history=HistoryFacts(h))
     found = {f.check: f for f in m.hygiene.by_owner["Ann"].findings if f.deal.id == "S"}
+    # S is the sixth row of the week: position 5.
     assert found["stalled"] == Finding(
-        "stalled", found["stalled"].deal, "open", days_in_stage=21, stage_median=7.0, at_least=False
+        "stalled", found["stalled"].deal, "open", days_in_stage=21, stage_median=7.0, at_least=False, row=5
     )
-    assert found["past_due"] == Finding("past_due", found["past_due"].deal, "open", days_overdue=7)
+    assert found["past_due"] == Finding("past_due", found["past_due"].deal, "open", days_overdue=7, row=5)
 
 
 def test_the_oldest_deals_of_equal_days_are_listed_largest_first() -> None:
