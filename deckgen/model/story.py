@@ -104,6 +104,9 @@ def closing_gap(
     needed = order.iloc[:reach]
     needed_tiers = needed["_tier"].to_numpy()
     shown = needed.head(listed)
+    # Covered to the cent: what is left short of the gap then is below a cent, and says 0, not 0.005.
+    covered = bool(remaining <= 0 or (len(cumulative) > 0 and cumulative[-1] >= remaining - 0.005))
+    short = 0.0 if covered else max(remaining - (float(cumulative[-1]) if len(cumulative) else 0.0), 0.0)
     return Gap(
         goal=goal,
         closed_won=closed_won,
@@ -112,8 +115,8 @@ def closing_gap(
         best_case=totals[1],
         pipeline=totals[2],
         omitted=totals[3],
-        covered=bool(remaining <= 0 or (len(cumulative) > 0 and cumulative[-1] >= remaining - 0.005)),
-        shortfall=max(remaining - (float(cumulative[-1]) if len(cumulative) else 0.0), 0.0),
+        covered=covered,
+        shortfall=short,
         needed_count=len(needed),
         needed_amount=float(-needed["_amount"].sum()),
         needed_by_tier={name: int((needed_tiers == number).sum()) for number, name in enumerate(TIERS)},

@@ -369,5 +369,6 @@ def test_a_gap_is_covered_to_the_cent() -> None:
         return found
 
     assert gap(999.995).covered
+    assert gap(999.995).shortfall == 0.0  # covered to the cent: nothing short, not half a cent
     assert not gap(999.99).covered
     assert round(gap(999.99).shortfall, 2) == 0.01
