@@ -12,6 +12,8 @@ from pptx.util import Emu
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
+SAMPLE_CONFIG = SAMPLES / "deckgen.toml"
+SAMPLE_WEEKS = sorted((SAMPLES / "weeks").glob("pipeline-*.csv"))  # the weekly exports of the sample quarter
 SAMPLE_ARGS = [
     str(SAMPLES / "pipeline-this-week.csv"),
     "--previous",

@@ -7,14 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from deck_helpers import run
+from deck_helpers import SAMPLE_CONFIG, SAMPLE_WEEKS, SAMPLES, run
 
 from deckgen.api import load_settings, read_export
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "samples"
-WEEKS = sorted((SAMPLES / "weeks").glob("pipeline-*.csv"))
-CONFIG = SAMPLES / "deckgen.toml"
+WEEKS, CONFIG = SAMPLE_WEEKS, SAMPLE_CONFIG
 LATEST = SAMPLES / "weeks" / "pipeline-2026-11-27.csv"
 AS_OF = ["--as-of", "2026-11-27", "--config", str(CONFIG)]
 

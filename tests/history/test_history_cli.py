@@ -9,15 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from deck_helpers import run
+from deck_helpers import SAMPLE_CONFIG, SAMPLE_WEEKS, SAMPLES, run
 from pptx import Presentation
 
 from deckgen.api import load_settings, read_export
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "samples"
-WEEKS = sorted((SAMPLES / "weeks").glob("pipeline-*.csv"))
-CONFIG = SAMPLES / "deckgen.toml"
+WEEKS, CONFIG = SAMPLE_WEEKS, SAMPLE_CONFIG
 LATEST = SAMPLES / "weeks" / "pipeline-2026-11-27.csv"
 AS_OF = ["--as-of", "2026-11-27", "--config", str(CONFIG)]
 
